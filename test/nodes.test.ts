@@ -1,0 +1,445 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import { runNodesCommand, type CommandIo } from '../src/nodes/command.js';
+import { isOlderThan, parseKernelVersion, FIRST_KERNEL_WITH_UNPRIVILEGED_PORT_START } from '../src/nodes/kernel-version.js';
+import { assessNode } from '../src/nodes/node-check.js';
+
+const fixturePath = (name: string): string => fileURLToPath(new URL(`./fixtures/nodes/${name}`, import.meta.url));
+const readFixture = (name: string): Promise<string> => readFile(fixturePath(name), 'utf8');
+
+const HINT = 'kubectl get nodes -o json | post-render nodes';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  stdinReads: number;
+}
+
+/** Runs the command against in-memory streams; `files` stands in for the file system. */
+async function run(
+  args: string[],
+  input: { stdin?: string; stdinError?: Error; files?: Record<string, string>; stdinIsTTY?: boolean } = {},
+): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const stdin = vi.fn(async () => {
+    if (input.stdinError) throw input.stdinError;
+    return input.stdin ?? '';
+  });
+  const io: CommandIo = {
+    stdin,
+    readFile: async (path) => {
+      const text = input.files?.[path];
+      if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+      return text;
+    },
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    stdinIsTTY: input.stdinIsTTY ?? false,
+  };
+  const code = await runNodesCommand(args, io);
+  return { code, stdout, stderr, stdinReads: stdin.mock.calls.length };
+}
+
+/** A minimal List as kubectl prints it, with only the fields this command reads. */
+function nodeList(nodes: Array<{ name: string; kernel?: unknown; os?: string; operatingSystem?: string }>): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    metadata: { resourceVersion: '' },
+    items: nodes.map((node) => ({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: node.name },
+      status: {
+        nodeInfo: {
+          ...(node.kernel === undefined ? {} : { kernelVersion: node.kernel }),
+          osImage: node.os ?? 'Ubuntu 22.04.5 LTS',
+          operatingSystem: node.operatingSystem ?? 'linux',
+        },
+      },
+    })),
+  });
+}
+
+describe('parseKernelVersion', () => {
+  it.each([
+    ['3.10.0-1160.el7.x86_64', 3, 10, 0],
+    ['3.10.0-1160.119.1.el7.x86_64', 3, 10, 0],
+    ['4.18.0-553.el8_10.x86_64', 4, 18, 0],
+    ['5.15.0-1057-azure', 5, 15, 0],
+    ['6.1.0-13-amd64', 6, 1, 0],
+    ['4.11.0', 4, 11, 0],
+    ['4.9.0-8-amd64', 4, 9, 0],
+    ['4.10.17', 4, 10, 17],
+    ['5.4.0-1109-aws+', 5, 4, 0],
+    ['6.8.0-1017-gke', 6, 8, 0],
+    ['5.10.225-213.878.amzn2.x86_64', 5, 10, 225],
+    ['6.1.112+', 6, 1, 112],
+    ['5.14.0-427.37.1.el9_4.x86_64', 5, 14, 0],
+    ['4.11', 4, 11, undefined],
+    ['4.4.0-210-generic', 4, 4, 0],
+    ['3.2.0-4-amd64', 3, 2, 0],
+    ['2.6.32-754.35.1.el6.x86_64', 2, 6, 32],
+    ['4.19.0-27-cloud-amd64', 4, 19, 0],
+    ['4.11.0-rc1', 4, 11, 0],
+    ['6.6.32~rc1', 6, 6, 32],
+    ['10.0.17763.6414', 10, 0, 17763],
+    ['  5.15.0-122-generic\n', 5, 15, 0],
+  ])('reads %j as %i.%i (patch %s)', (release, major, minor, patch) => {
+    expect(parseKernelVersion(release)).toEqual({ major, minor, patch });
+  });
+
+  it.each([
+    '',
+    '   ',
+    'unknown',
+    '<none>',
+    '4',
+    '4.',
+    '.11',
+    '4.x',
+    '4.11abc',
+    '4.1x.0',
+    'v4.11.0',
+    'linux-4.11.0',
+    'Linux 5.15.0',
+    '99999999999999999999.1',
+  ])('refuses %j', (release) => {
+    expect(parseKernelVersion(release)).toBeUndefined();
+  });
+});
+
+describe('isOlderThan 4.11', () => {
+  const older = (release: string): boolean => {
+    const version = parseKernelVersion(release);
+    if (version === undefined) throw new Error(`test string ${release} did not parse`);
+    return isOlderThan(version, FIRST_KERNEL_WITH_UNPRIVILEGED_PORT_START);
+  };
+
+  it.each(['3.10.0-1160.el7.x86_64', '4.9.0-8-amd64', '4.10.17', '4.1.0', '3.99.0', '2.6.32', '0.11'])(
+    '%s is older (needs the fix)',
+    (release) => expect(older(release)).toBe(true),
+  );
+
+  it.each([
+    '4.11.0',
+    '4.11',
+    '4.18.0-553.el8_10.x86_64',
+    '4.100.0',
+    '5.0.0',
+    '5.4.0-1109-aws+',
+    '5.15.0-1057-azure',
+    '6.1.0-13-amd64',
+    '6.8.0-1017-gke',
+    '10.0.0',
+  ])('%s is not older', (release) => expect(older(release)).toBe(false));
+});
+
+describe('assessNode', () => {
+  it('does not judge a Windows node by its NT version number', () => {
+    const assessment = assessNode({
+      name: 'win-1',
+      kernelVersion: '3.1.0',
+      osImage: 'Windows Server 2019 Datacenter',
+      operatingSystem: 'windows',
+    });
+    expect(assessment.needsFix).toBe(false);
+    expect(assessment.reason).toContain('windows');
+  });
+
+  it('explains an unreadable kernel string and a missing one differently', () => {
+    const base = { name: 'n', osImage: undefined, operatingSystem: 'linux' };
+    expect(assessNode({ ...base, kernelVersion: 'custom-build' })).toMatchObject({
+      needsFix: null,
+      reason: expect.stringContaining('"custom-build"'),
+    });
+    expect(assessNode({ ...base, kernelVersion: undefined })).toMatchObject({
+      needsFix: null,
+      reason: 'status.nodeInfo.kernelVersion is missing',
+    });
+  });
+});
+
+describe('post-render nodes on the recorded sample', () => {
+  it('the sample looks like kubectl get nodes -o json with mixed kernels', async () => {
+    const list = JSON.parse(await readFixture('kubectl-get-nodes.json'));
+    expect(list).toMatchObject({ apiVersion: 'v1', kind: 'List' });
+    expect(list.items.length).toBeGreaterThanOrEqual(5);
+    for (const node of list.items) {
+      expect(node.kind).toBe('Node');
+      expect(typeof node.metadata.name).toBe('string');
+      expect(Object.keys(node.status.nodeInfo)).toEqual(
+        expect.arrayContaining(['kernelVersion', 'osImage', 'containerRuntimeVersion', 'kubeletVersion', 'architecture', 'operatingSystem']),
+      );
+    }
+  });
+
+  it('prints the golden table and summary, and exits 1 because CentOS 7 and Debian 9 nodes need the fix', async () => {
+    const result = await run([], { stdin: await readFixture('kubectl-get-nodes.json') });
+    expect(result.stdout).toBe(await readFixture('expected-table.txt'));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+  });
+
+  it('gives the same table for the -o yaml form of the sample', async () => {
+    const result = await run([], { stdin: await readFixture('kubectl-get-nodes.yaml') });
+    expect(result.stdout).toBe(await readFixture('expected-table.txt'));
+    expect(result.code).toBe(1);
+  });
+
+  it('reads --file from disk and does not touch stdin', async () => {
+    const path = fixturePath('kubectl-get-nodes.json');
+    let stdout = '';
+    const stdin = vi.fn(async () => '');
+    const code = await runNodesCommand(['--file', path], {
+      stdin,
+      readFile: (file) => readFile(file, 'utf8'),
+      stdout: (text) => {
+        stdout += text;
+      },
+      stderr: () => {},
+      // A terminal on stdin must not matter when --file is given.
+      stdinIsTTY: true,
+    });
+    expect(code).toBe(1);
+    expect(stdout).toBe(await readFixture('expected-table.txt'));
+    expect(stdin).not.toHaveBeenCalled();
+  });
+
+  it.each([['--file=nodes.yaml'], ['-f', 'nodes.yaml']])('accepts %s', async (...args) => {
+    const result = await run(args, { files: { 'nodes.yaml': await readFixture('kubectl-get-nodes.yaml') } });
+    expect(result.stdout).toBe(await readFixture('expected-table.txt'));
+    expect(result.stdinReads).toBe(0);
+  });
+
+  it('--json prints one entry per node and the counts', async () => {
+    const result = await run(['--json'], { stdin: await readFixture('kubectl-get-nodes.json') });
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(Object.keys(report)).toEqual(['nodes', 'summary']);
+    expect(report.summary).toEqual({ total: 6, needFix: 3, unknown: 0 });
+    expect(report.nodes.map((node: Record<string, unknown>) => [node.name, node.kernelVersion, node.needsFix])).toEqual([
+      ['cp-1.k8s.corp.example', '5.14.0-427.37.1.el9_4.x86_64', false],
+      ['worker-c7-01.k8s.corp.example', '3.10.0-1160.119.1.el7.x86_64', true],
+      ['worker-c7-02.k8s.corp.example', '3.10.0-1160.108.1.el7.x86_64', true],
+      ['worker-deb9-01.k8s.corp.example', '4.9.0-19-amd64', true],
+      ['worker-r8-01.k8s.corp.example', '4.18.0-553.16.1.el8_10.x86_64', false],
+      ['worker-u22-01.k8s.corp.example', '5.15.0-122-generic', false],
+    ]);
+    expect(report.nodes[1]).toEqual({
+      name: 'worker-c7-01.k8s.corp.example',
+      kernelVersion: '3.10.0-1160.119.1.el7.x86_64',
+      osImage: 'CentOS Linux 7 (Core)',
+      needsFix: true,
+      reason: 'kernel 3.10 is older than 4.11 and lacks net.ipv4.ip_unprivileged_port_start',
+    });
+  });
+});
+
+describe('post-render nodes verdicts and exit codes', () => {
+  it('exits 0 and says so when every kernel is 4.11 or newer', async () => {
+    const result = await run([], {
+      stdin: nodeList([
+        { name: 'a', kernel: '4.11.0' },
+        { name: 'b', kernel: '6.8.0-1017-gke' },
+      ]),
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('0 of 2 nodes run a kernel older than 4.11.\n');
+    expect(result.stdout).not.toContain('needs fix');
+  });
+
+  it('uses singular wording for one node that needs the fix', async () => {
+    const result = await run([], { stdin: nodeList([{ name: 'a', kernel: '4.10.17' }]) });
+    expect(result.code).toBe(1);
+    expect(result.stdout.split('\n').at(-2)).toBe('1 of 1 node runs a kernel older than 4.11 and needs gateway-compat.');
+  });
+
+  it('shows unknown kernels, names them on stderr, and keeps exit 0 when nothing else needs the fix', async () => {
+    const result = await run([], {
+      stdin: nodeList([
+        { name: 'ok-node', kernel: '5.15.0-1057-azure' },
+        { name: 'no-kernel' },
+        { name: 'odd-kernel', kernel: 'custom' },
+      ]),
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^no-kernel +<none> +Ubuntu 22\.04\.5 LTS +unknown$/m);
+    expect(result.stdout).toMatch(/^odd-kernel +custom +Ubuntu 22\.04\.5 LTS +unknown$/m);
+    expect(result.stdout).toContain('0 of 3 nodes run a kernel older than 4.11; 2 could not be judged.\n');
+    expect(result.stderr).toContain('2 nodes could not be judged');
+    expect(result.stderr).toContain('  no-kernel: status.nodeInfo.kernelVersion is missing\n');
+    expect(result.stderr).toContain('  odd-kernel: cannot read a major.minor version from kernelVersion "custom"\n');
+    expect(result.stderr).not.toContain('ok-node');
+  });
+
+  it('keeps the summary grammatical for one node that does not need the fix', async () => {
+    const result = await run([], { stdin: nodeList([{ name: 'a', kernel: 'weird' }]) });
+    expect(result.stdout).toContain('\n0 of 1 node runs a kernel older than 4.11; 1 could not be judged.\n');
+  });
+
+  it('still exits 1 when unknown kernels sit beside one that needs the fix', async () => {
+    const result = await run(['--json'], {
+      stdin: nodeList([
+        { name: 'old', kernel: '3.10.0-1160.el7.x86_64' },
+        { name: 'blank', kernel: '' },
+      ]),
+    });
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.summary).toEqual({ total: 2, needFix: 1, unknown: 1 });
+    expect(report.nodes[1]).toMatchObject({ name: 'blank', kernelVersion: null, needsFix: null });
+    expect(result.stderr).toContain('blank');
+  });
+
+  it('accepts a single Node object', async () => {
+    const node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'solo' },
+      status: { nodeInfo: { kernelVersion: '4.9.0-8-amd64', osImage: 'Debian GNU/Linux 9 (stretch)', operatingSystem: 'linux' } },
+    };
+    const result = await run([], { stdin: JSON.stringify(node) });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^solo +4\.9\.0-8-amd64 +Debian GNU\/Linux 9 \(stretch\) +needs fix$/m);
+  });
+
+  it('reads hand-written YAML and keeps an unquoted 4.20 as 4.20, not the number 4.2', async () => {
+    const yaml = [
+      'apiVersion: v1',
+      'kind: NodeList',
+      'items:',
+      '- metadata: {name: yaml-old}',
+      '  status:',
+      '    nodeInfo:',
+      '      kernelVersion: 4.10',
+      '      osImage: Debian',
+      '- metadata: {name: yaml-new}',
+      '  status:',
+      '    nodeInfo:',
+      '      kernelVersion: 4.20',
+      '      osImage: Debian',
+      '',
+    ].join('\n');
+    const result = await run(['--json'], { stdin: yaml });
+    const report = JSON.parse(result.stdout);
+    expect(report.nodes.map((node: Record<string, unknown>) => [node.name, node.kernelVersion, node.needsFix])).toEqual([
+      ['yaml-old', '4.10', true],
+      ['yaml-new', '4.20', false],
+    ]);
+    expect(result.code).toBe(1);
+  });
+
+  it('joins several YAML documents and skips an empty trailing one', async () => {
+    const first = 'kind: Node\nmetadata: {name: one}\nstatus: {nodeInfo: {kernelVersion: 5.4.0-1109-aws+}}\n';
+    const second = 'kind: Node\nmetadata: {name: two}\nstatus: {nodeInfo: {kernelVersion: 3.10.0-957.el7.x86_64}}\n';
+    const result = await run(['--json'], { stdin: `${first}---\n${second}---\n` });
+    expect(JSON.parse(result.stdout).summary).toEqual({ total: 2, needFix: 1, unknown: 0 });
+  });
+
+  it('prints no table for an empty node list and exits 0', async () => {
+    const result = await run([], { stdin: '{"apiVersion":"v1","kind":"List","items":[]}' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('No nodes found in the input.\n');
+  });
+
+  it('replaces control characters from the cluster so they cannot break the table', async () => {
+    const result = await run([], { stdin: nodeList([{ name: 'evil\u001b[2Jname\nx', kernel: '5.4.0' }]) });
+    expect(result.stdout).not.toContain('\u001b');
+    expect(result.stdout).toContain('evil\uFFFD[2Jname\uFFFDx');
+  });
+});
+
+describe('post-render nodes bad input (exit 2)', () => {
+  it.each([
+    ['not JSON or YAML', '{"kind": "List", "items": [', 'the input is not valid JSON or YAML'],
+    ['empty input', '', 'the input is empty'],
+    ['only whitespace', '  \n\n', 'the input is empty'],
+    ['only a YAML comment', '# nothing here\n', 'holds no JSON or YAML document'],
+    ['kubectl table output', 'NAME     STATUS   ROLES    AGE   VERSION\nnode-1   Ready    <none>   3d    v1.28.14\n', 'looks like the table printed by `kubectl get nodes`'],
+    ['plain text', 'hello there', 'plain text'],
+    ['a bare array', '[{"kind":"Node"}]', 'bare list'],
+    ['a number', '42', 'plain text'],
+    ['null', 'null', 'the input is null'],
+    ['no items field', '{"apiVersion":"v1","kind":"List","metadata":{}}', 'no "items" field'],
+    ['an object without kind or items', '{"metadata":{"name":"x"}}', 'no "items" field'],
+    ['items not a list', '{"kind":"List","items":{"a":1}}', '"items" is not a list'],
+    ['a pod list', '{"kind":"List","items":[{"kind":"Pod","metadata":{"name":"p"}}]}', 'items[0] is a Pod, not a Node'],
+    ['a non-object item', '{"kind":"NodeList","items":["node-1"]}', 'items[0] is not an object'],
+    ['another kind', '{"kind":"Deployment","metadata":{"name":"d"}}', 'the input is a Deployment, not a Node or a List of Nodes'],
+  ])('%s', async (_label, stdin, problem) => {
+    const result = await run([], { stdin });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^post-render nodes: cannot use stdin: /);
+    expect(result.stderr).toContain(problem);
+    expect(result.stderr).toContain(HINT);
+  });
+
+  it('names the document that is wrong when several are given', async () => {
+    const result = await run([], { stdin: 'kind: Node\nmetadata: {name: a}\n---\nkind: Service\n' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('document 2: the input is a Service');
+  });
+
+  it('reports an unreadable --file', async () => {
+    const result = await run(['--file', 'missing.json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("cannot read missing.json: ENOENT: no such file or directory, open 'missing.json'");
+    expect(result.stderr).toContain(HINT);
+    expect(result.stdinReads).toBe(0);
+  });
+
+  it('reports a failing stdin', async () => {
+    const result = await run([], { stdinError: new Error('EIO: i/o error, read') });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cannot read stdin: EIO: i/o error, read');
+  });
+
+  it('does not wait on a terminal: prints usage and exits 2 without reading stdin', async () => {
+    const result = await run([], { stdinIsTTY: true, stdin: nodeList([{ name: 'a', kernel: '3.10.0' }]) });
+    expect(result.code).toBe(2);
+    expect(result.stdinReads).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('stdin is a terminal and --file was not given');
+    expect(result.stderr).toContain(HINT);
+    expect(result.stderr).toContain('Usage: ');
+  });
+});
+
+describe('post-render nodes options', () => {
+  it('--help prints usage with an example on stdout and exits 0 without reading input', async () => {
+    for (const flag of ['--help', '-h']) {
+      const result = await run([flag], { stdinIsTTY: true });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: kubectl get nodes -o json \| post-render nodes/);
+      expect(result.stdout).toContain('Examples:\n  kubectl get nodes -o json | post-render nodes\n');
+      expect(result.stdout).toContain('does not change the exit code');
+      expect(result.stderr).toBe('');
+      expect(result.stdinReads).toBe(0);
+    }
+  });
+
+  it.each([
+    [['--wide'], 'unknown option --wide'],
+    [['-o', 'json'], 'unknown option -o'],
+    [['nodes.json'], 'unexpected argument nodes.json; pass a file with --file nodes.json'],
+    [['--file'], '--file needs a path'],
+    [['--file='], '--file needs a path'],
+    [['-f', 'a.json', '--file', 'b.json'], '--file given more than once'],
+  ])('%j exits 2 with usage', async (args, problem) => {
+    const result = await run(args, { stdin: nodeList([{ name: 'a', kernel: '5.4.0' }]) });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`post-render nodes: ${problem}\n`);
+    expect(result.stderr).toContain('Usage: ');
+    expect(result.stdinReads).toBe(0);
+  });
+});
