@@ -1,0 +1,189 @@
+// Configuration: defaults <- config file or functionConfig <- command-line flags. Every source is
+// validated against the JSON Schemas in schemas/ before any manifest is read.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { parse } from 'yaml';
+import topSchema from '../schemas/gateway-compat.schema.json' with { type: 'json' };
+import specSchema from '../schemas/spec.schema.json' with { type: 'json' };
+import sysctlsSchema from '../schemas/rules/sysctls.schema.json' with { type: 'json' };
+import injectionSchema from '../schemas/rules/injection-templates.schema.json' with { type: 'json' };
+import privilegesSchema from '../schemas/rules/proxy-privileges.schema.json' with { type: 'json' };
+import gatewayOptionsSchema from '../schemas/rules/gateway-options.schema.json' with { type: 'json' };
+import selectSchema from '../schemas/rules/select.schema.json' with { type: 'json' };
+import { UserError } from './errors.js';
+
+export const CONFIG_API_VERSION = 'gateway-compat.io/v1alpha1';
+export const CONFIG_KIND = 'GatewayCompat';
+export const DEFAULT_SYSCTL = 'net.ipv4.ip_unprivileged_port_start';
+export const DEFAULT_MAX_INPUT_BYTES = 1024 ** 3;
+export const TEMPLATE_NAMES = ['gateway', 'kube-gateway', 'agentgateway'] as const;
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+export interface Config {
+  sysctls: { enabled: boolean; remove: string[] };
+  injectionTemplate: { enabled: boolean; file?: string; templates: TemplateName[] };
+  netBindService: boolean;
+  runAsRoot: boolean;
+  gatewayApi: { enabled: boolean; optionsConfigMap: string; gatewayClassNames: string[] };
+  select: { include: string[]; exclude: string[] };
+  strict: boolean;
+  validate: boolean;
+  maxInputBytes: number;
+}
+
+/** A partial config as it appears in a file's `spec` or is built from flags. */
+export type ConfigSpec = {
+  [K in keyof Config]?: Config[K] extends object ? (Config[K] extends unknown[] ? Config[K] : Partial<Config[K]>) : Config[K];
+};
+
+export function defaultConfig(): Config {
+  return {
+    sysctls: { enabled: true, remove: [DEFAULT_SYSCTL] },
+    injectionTemplate: { enabled: true, templates: [...TEMPLATE_NAMES] },
+    netBindService: false,
+    runAsRoot: false,
+    gatewayApi: { enabled: true, optionsConfigMap: 'asm-kube-gateway-options', gatewayClassNames: ['istio'] },
+    select: { include: ['*'], exclude: [] },
+    strict: false,
+    validate: false,
+    maxInputBytes: DEFAULT_MAX_INPUT_BYTES,
+  };
+}
+
+export function mergeConfig(base: Config, ...layers: ConfigSpec[]): Config {
+  const merged = structuredClone(base);
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer) as [keyof Config, unknown][]) {
+      if (value === undefined) continue;
+      const current = merged[key];
+      (merged as unknown as Record<string, unknown>)[key] =
+        current !== null && typeof current === 'object' && !Array.isArray(current)
+          ? { ...current, ...(value as object) }
+          : value;
+    }
+  }
+  return merged;
+}
+
+let validators: { top: ValidateFunction; spec: ValidateFunction } | undefined;
+
+function compiledValidators(): { top: ValidateFunction; spec: ValidateFunction } {
+  if (!validators) {
+    const ajv = new Ajv({
+      allErrors: true,
+      strict: true,
+      schemas: [sysctlsSchema, injectionSchema, privilegesSchema, gatewayOptionsSchema, selectSchema, specSchema, topSchema],
+    });
+    validators = { top: ajv.getSchema(topSchema.$id) as ValidateFunction, spec: ajv.getSchema(specSchema.$id) as ValidateFunction };
+  }
+  return validators;
+}
+
+export function validateConfigObject(value: unknown, source: string): ConfigSpec {
+  const { top } = compiledValidators();
+  if (!top(value)) throw new UserError(formatSchemaErrors(top.errors ?? [], value, source));
+  return ((value as { spec?: ConfigSpec }).spec ?? {}) as ConfigSpec;
+}
+
+export function validateSpec(value: unknown, source: string): ConfigSpec {
+  const { spec } = compiledValidators();
+  if (!spec(value)) throw new UserError(formatSchemaErrors(spec.errors ?? [], { spec: value }, source, 'spec'));
+  return value as ConfigSpec;
+}
+
+/** Reads a --config file's text (YAML or JSON). */
+export function parseConfigText(text: string, source: string): ConfigSpec {
+  let value: unknown;
+  try {
+    value = parse(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (error) {
+    throw new UserError(`${source}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UserError(
+      `${source}: expected a ${CONFIG_KIND} object (apiVersion: ${CONFIG_API_VERSION}, kind: ${CONFIG_KIND}, spec: {...})`,
+    );
+  }
+  return validateConfigObject(value, source);
+}
+
+function pathOf(error: ErrorObject, prefix: string): string {
+  const parts = error.instancePath.split('/').filter(Boolean);
+  const dotted = parts.map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`)).join('');
+  return `${prefix}${dotted}`.replace(/^\./, '') || '(top level)';
+}
+
+function valueAt(root: unknown, instancePath: string): unknown {
+  let current = root;
+  for (const part of instancePath.split('/').filter(Boolean)) {
+    current = current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[part] : undefined;
+  }
+  return current;
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+export function formatSchemaErrors(errors: ErrorObject[], root: unknown, source: string, prefix = ''): string {
+  const lines = new Set<string>();
+  for (const error of errors) {
+    const at = pathOf(error, prefix);
+    switch (error.keyword) {
+      case 'additionalProperties': {
+        const key = String(error.params.additionalProperty);
+        const allowed = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
+        const guess = closest(key, allowed);
+        const where = at === '(top level)' ? key : `${at}.${key}`;
+        lines.add(
+          `unknown key "${where}"${guess ? ` (did you mean "${guess}"?)` : ''}; allowed here: ${allowed.join(', ')}`,
+        );
+        break;
+      }
+      case 'type':
+        lines.add(`${at} must be ${error.params.type}, got ${describeValue(valueAt(root, error.instancePath))}`);
+        break;
+      case 'enum':
+        lines.add(`${at} must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+        break;
+      case 'const':
+        lines.add(`${at} must be ${JSON.stringify(error.params.allowedValue)}`);
+        break;
+      case 'required':
+        lines.add(`${at === '(top level)' ? '' : `${at}: `}missing required key "${error.params.missingProperty}"`);
+        break;
+      default:
+        lines.add(`${at} ${error.message ?? 'is invalid'}`);
+    }
+  }
+  return `${source}: invalid configuration:\n${[...lines].map((line) => `  - ${line}`).join('\n')}`;
+}
+
+/** The allowed word nearest to a misspelt one, if it is near enough to be a likely typo. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

@@ -1,0 +1,55 @@
+// A parsed document together with the exact text it came from. Rules find nodes in the parsed
+// tree and change the *text* with small patches, so everything they do not touch (comments,
+// quoting, indentation style, line endings) stays as it was. After each change the text is parsed
+// again, so the next lookup always sees positions that match the text.
+import { parseDocument, type Document } from 'yaml';
+import { applyPatches, type Patch } from './source-text.js';
+import { lineEndingOf } from '../stream.js';
+
+export const PARSE_OPTIONS = {
+  // Kubernetes decodes manifests as YAML 1.1 ("yes" is a string there, but a bool in 1.2 for
+  // some decoders); reading with 1.1 keeps our view of values the same as kubectl's.
+  version: '1.1',
+  uniqueKeys: true,
+  prettyErrors: false,
+  keepSourceTokens: false,
+} as const;
+
+export class EditableDocument {
+  source: string;
+  doc: Document.Parsed;
+  readonly eol: '\n' | '\r\n';
+  private readonly original: string;
+
+  constructor(
+    source: string,
+    /** 1-based position of this document in the stream */
+    readonly number: number,
+    /** 0-based line of the source's first line in the whole input */
+    readonly firstLine: number,
+    doc?: Document.Parsed,
+  ) {
+    this.source = source;
+    this.original = source;
+    this.eol = lineEndingOf(source);
+    this.doc = doc ?? parseDocument(source, PARSE_OPTIONS);
+  }
+
+  get changed(): boolean {
+    return this.source !== this.original;
+  }
+
+  /** Applies patches to the text and parses it again; a patch that breaks the YAML is our bug. */
+  apply(patches: readonly Patch[]): void {
+    if (patches.length === 0) return;
+    const next = applyPatches(this.source, patches);
+    const reparsed = parseDocument(next, PARSE_OPTIONS);
+    if (reparsed.errors.length > 0) {
+      throw new Error(
+        `an edit produced invalid YAML in document ${this.number}: ${reparsed.errors[0]?.message ?? ''}`,
+      );
+    }
+    this.source = next;
+    this.doc = reparsed;
+  }
+}

@@ -1,0 +1,311 @@
+// Text patches computed from parsed nodes: remove list items or keys, set scalars, add keys and
+// list items. Block collections are edited line by line in the document's own indentation; flow
+// collections (`[a, b]`, `{}`) are rewritten whole, in flow style, since they sit on one line.
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  stringify,
+  type Node,
+  type Pair,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
+import type { EditableDocument } from './editable-document.js';
+import {
+  columnAt,
+  endOfLastLine,
+  indentText,
+  lineEndAt,
+  lineStartAt,
+  type Patch,
+} from './source-text.js';
+
+type Range = [number, number, number];
+
+export class UnsupportedYamlError extends Error {
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
+    super(message);
+  }
+}
+
+function rangeOf(node: Node): Range {
+  if (!node.range) throw new Error('node without a source range');
+  return node.range as Range;
+}
+
+/** The pair of `map` whose key is `key`; refuses aliases and merge keys we would edit through. */
+export function findPair(map: YAMLMap, key: string): Pair<Node, Node | null> | undefined {
+  let merge: Pair | undefined;
+  for (const pair of map.items) {
+    if (!isPair(pair) || !isScalar(pair.key)) continue;
+    if (pair.key.value === key) {
+      const value = pair.value as Node | null;
+      if (value && isAlias(value)) {
+        throw new UnsupportedYamlError(
+          `"${key}" is a YAML alias (*${value.source}); gateway-compat will not edit through an alias, because the change would also apply to every other use of the anchor. Expand the alias in this document`,
+          rangeOf(value)[0],
+        );
+      }
+      return pair as Pair<Node, Node | null>;
+    }
+    if (pair.key.value === '<<') merge = pair;
+  }
+  if (merge) {
+    throw new UnsupportedYamlError(
+      `this mapping takes keys from a YAML merge key (<<), so "${key}" may come from an anchor elsewhere; gateway-compat will not guess. Write the keys out in this document`,
+      rangeOf(merge.key as Node)[0],
+    );
+  }
+  return undefined;
+}
+
+export function mapAt(map: YAMLMap, key: string): YAMLMap | undefined {
+  const value = findPair(map, key)?.value;
+  return value && isMap(value) ? value : undefined;
+}
+
+export function seqAt(map: YAMLMap, key: string): YAMLSeq | undefined {
+  const value = findPair(map, key)?.value;
+  return value && isSeq(value) ? value : undefined;
+}
+
+export function stringAt(map: YAMLMap | undefined, key: string): string | undefined {
+  if (!map) return undefined;
+  const value = findPair(map, key)?.value;
+  if (!value || !isScalar(value) || value.value === null || value.value === undefined) return undefined;
+  return String(value.value);
+}
+
+export function mapIn(map: YAMLMap, path: readonly string[]): YAMLMap | undefined {
+  let current: YAMLMap | undefined = map;
+  for (const key of path) {
+    current = current && mapAt(current, key);
+    if (!current) return undefined;
+  }
+  return current;
+}
+
+/** Where a block list item begins: the line of its `-` indicator. */
+function itemLineStart(text: string, itemStart: number): number {
+  let position = itemStart - 1;
+  while (position >= 0 && text[position] !== '-') position--;
+  return lineStartAt(text, Math.max(position, 0));
+}
+
+function sourceOf(ed: EditableDocument, node: Node): string {
+  const [start, end] = rangeOf(node);
+  return ed.source.slice(start, end);
+}
+
+/** Removes the items `drop` selects; returns no patch when nothing is dropped. */
+export function removeSeqItems(
+  ed: EditableDocument,
+  seq: YAMLSeq,
+  drop: (item: unknown) => boolean,
+): Patch[] {
+  const items = seq.items as Node[];
+  const dropped = items.map((item) => drop(item));
+  if (!dropped.includes(true)) return [];
+  if (seq.flow) {
+    const kept = items.filter((_, i) => !dropped[i]).map((item) => sourceOf(ed, item));
+    const [start, end] = rangeOf(seq);
+    return [{ start, end: ed.source.lastIndexOf(']', end) + 1, text: `[${kept.join(', ')}]` }];
+  }
+  const patches: Patch[] = [];
+  items.forEach((item, i) => {
+    if (!dropped[i]) return;
+    const start = itemLineStart(ed.source, rangeOf(item)[0]);
+    const next = items[i + 1];
+    const end = next
+      ? itemLineStart(ed.source, rangeOf(next)[0])
+      : endOfLastLine(ed.source, rangeOf(item)[0], rangeOf(item)[1]);
+    patches.push({ start, end, text: '' });
+  });
+  return patches;
+}
+
+/** Comment lines right above a key, at its indentation, belong to it and go with it. */
+function startWithLeadingComments(text: string, keyStart: number): number {
+  const indent = columnAt(text, keyStart);
+  let start = lineStartAt(text, keyStart);
+  while (start > 0) {
+    const previous = lineStartAt(text, start - 1);
+    const line = text.slice(previous, start);
+    if (columnAt(text, previous + line.search(/\S/)) !== indent || !line.trimStart().startsWith('#')) break;
+    start = previous;
+  }
+  return start;
+}
+
+export function removePair(ed: EditableDocument, map: YAMLMap, pair: Pair<Node, Node | null>): Patch[] {
+  if (map.flow) {
+    const kept = (map.items as Pair<Node, Node | null>[])
+      .filter((other) => other !== pair)
+      .map((other) => `${sourceOf(ed, other.key)}: ${other.value ? sourceOf(ed, other.value) : 'null'}`);
+    const [start, end] = rangeOf(map);
+    return [{ start, end: ed.source.lastIndexOf('}', end) + 1, text: `{${kept.join(', ')}}` }];
+  }
+  const index = map.items.indexOf(pair);
+  const keyStart = rangeOf(pair.key)[0];
+  if (/-\s*$/.test(ed.source.slice(lineStartAt(ed.source, keyStart), keyStart))) {
+    throw new Error('removing the first key of a list item is not supported');
+  }
+  const start = startWithLeadingComments(ed.source, keyStart);
+  const next = map.items[index + 1] as Pair<Node, Node | null> | undefined;
+  const end = next
+    ? startWithLeadingComments(ed.source, rangeOf(next.key)[0])
+    : endOfLastLine(ed.source, keyStart, pair.value ? rangeOf(pair.value)[1] : rangeOf(pair.key)[1]);
+  return [{ start, end, text: '' }];
+}
+
+/** Replaces a key's whole value (block or flow) with `inline`, keeping the key's line. */
+export function replaceValueInline(ed: EditableDocument, pair: Pair<Node, Node | null>, inline: string): Patch[] {
+  const colon = ed.source.indexOf(':', rangeOf(pair.key)[1]);
+  if (!pair.value) return [{ start: colon + 1, end: colon + 1, text: ` ${inline}` }];
+  const [valueStart, valueEnd] = rangeOf(pair.value);
+  const block = !isScalar(pair.value) && !(pair.value as YAMLMap | YAMLSeq).flow;
+  const end = block ? endOfLastLine(ed.source, valueStart, valueEnd) : valueEnd;
+  return [{ start: colon + 1, end, text: ` ${inline}${block ? ed.eol : ''}` }];
+}
+
+export function renderScalar(value: unknown): string {
+  return stringify(value, { version: '1.1', lineWidth: 0 }).trimEnd();
+}
+
+function renderBlock(value: Record<string, unknown> | unknown[], ed: EditableDocument): string {
+  return stringify(value, { version: '1.1', lineWidth: 0, indentSeq: usesIndentedSequences(ed.source) });
+}
+
+function renderFlow(value: unknown): string {
+  return stringify(value, { version: '1.1', lineWidth: 0, collectionStyle: 'flow' }).trimEnd();
+}
+
+/** Helm charts write `key:\n- item`; ruamel and kubectl write `key:\n  - item`. Follow the document. */
+function usesIndentedSequences(text: string): boolean {
+  const match = /^( *)[^\s#-][^\n]*:[ \t]*\r?\n( *)- /m.exec(text);
+  return match ? (match[2]?.length ?? 0) > (match[1]?.length ?? 0) : false;
+}
+
+export function setScalar(ed: EditableDocument, node: Node, value: unknown): Patch[] {
+  const [start, end] = rangeOf(node);
+  return [{ start, end, text: renderScalar(value) }];
+}
+
+/** Adds keys to a mapping: after its last entry for block style, rewritten for flow style. */
+export function addToMap(ed: EditableDocument, map: YAMLMap, entries: Record<string, unknown>): Patch[] {
+  const [start, end] = rangeOf(map);
+  if (map.flow) {
+    const merged = { ...(map.toJSON() as Record<string, unknown>), ...entries };
+    return [{ start, end: ed.source.lastIndexOf('}', end) + 1, text: renderFlow(merged) }];
+  }
+  const last = map.items[map.items.length - 1] as Pair<Node, Node | null>;
+  const lastEnd = last.value ? rangeOf(last.value)[1] : rangeOf(last.key)[1];
+  const at = endOfLastLine(ed.source, start, lastEnd);
+  const lead = at === ed.source.length && !ed.source.endsWith('\n') ? ed.eol : '';
+  return [{ start: at, end: at, text: lead + indentText(renderBlock(entries, ed), columnAt(ed.source, start), ed.eol) }];
+}
+
+/** Gives a key that has no value (`key:`) a block mapping. */
+export function fillEmptyValue(ed: EditableDocument, pair: Pair<Node, Node | null>, value: Record<string, unknown>): Patch[] {
+  const keyStart = rangeOf(pair.key)[0];
+  const colon = ed.source.indexOf(':', rangeOf(pair.key)[1]);
+  const end = lineEndAt(ed.source, colon);
+  return [
+    {
+      start: colon + 1,
+      end,
+      text: ed.eol + indentText(renderBlock(value, ed), columnAt(ed.source, keyStart) + 2, ed.eol),
+    },
+  ];
+}
+
+export function appendToSeq(ed: EditableDocument, seq: YAMLSeq, values: unknown[]): Patch[] {
+  const [start, end] = rangeOf(seq);
+  if (seq.flow || seq.items.length === 0) {
+    const merged = [...(seq.toJSON() as unknown[]), ...values];
+    return [{ start, end: seq.flow ? ed.source.lastIndexOf(']', end) + 1 : end, text: renderFlow(merged) }];
+  }
+  const items = seq.items as Node[];
+  const lastItem = items[items.length - 1] as Node;
+  const at = endOfLastLine(ed.source, rangeOf(lastItem)[0], rangeOf(lastItem)[1]);
+  const firstItemLine = itemLineStart(ed.source, rangeOf(items[0] as Node)[0]);
+  const dashColumn = ed.source.indexOf('-', firstItemLine) - firstItemLine;
+  const lead = at === ed.source.length && !ed.source.endsWith('\n') ? ed.eol : '';
+  return [
+    {
+      start: at,
+      end: at,
+      text: lead + indentText(stringify(values, { version: '1.1', lineWidth: 0 }), dashColumn, ed.eol),
+    },
+  ];
+}
+
+/** A list that must contain these values (added once, order kept). */
+export class Union {
+  constructor(readonly values: readonly unknown[]) {}
+}
+
+/**
+ * What a mapping must contain. A nested object is merged key by key; a Union is a list that must
+ * hold these values; an array is a default, set only when the key is absent (the user's list wins).
+ */
+export type Desired = { [key: string]: Desired | Union | readonly unknown[] | string | number | boolean | null };
+
+/**
+ * The first patch that brings `map` one step closer to containing `desired`, or none when it
+ * already does. Callers loop (apply, re-read, ask again), so every patch is computed against
+ * text that matches the parsed tree.
+ */
+export function nextMergePatch(ed: EditableDocument, map: YAMLMap, desired: Desired): Patch[] {
+  const missing: Record<string, unknown> = {};
+  for (const [key, want] of Object.entries(desired)) {
+    const pair = findPair(map, key);
+    if (!pair) {
+      missing[key] = toPlainValue(want);
+      continue;
+    }
+    const value = pair.value;
+    if (Array.isArray(want)) continue;
+    if (want instanceof Union) {
+      if (!value || (isScalar(value) && value.value === null)) return replaceValueInline(ed, pair, renderFlow([...want.values]));
+      if (!isSeq(value)) return replaceValueInline(ed, pair, renderFlow([...want.values]));
+      const present = (value.toJSON() as unknown[]).map(String);
+      const absent = want.values.filter((v) => !present.includes(String(v)));
+      if (absent.length > 0) return appendToSeq(ed, value, absent);
+      continue;
+    }
+    if (isDesiredMap(want)) {
+      if (!value || (isScalar(value) && (value.value === null || value.value === undefined))) {
+        return fillEmptyValue(ed, pair, toPlain(want));
+      }
+      if (!isMap(value)) return replaceValueInline(ed, pair, renderFlow(toPlain(want)));
+      const nested = nextMergePatch(ed, value, want);
+      if (nested.length > 0) return nested;
+      continue;
+    }
+    if (!value || !isScalar(value) || value.value !== want) {
+      return value ? setScalar(ed, value, want) : replaceValueInline(ed, pair, renderScalar(want));
+    }
+  }
+  if (Object.keys(missing).length > 0) return addToMap(ed, map, missing);
+  return [];
+}
+
+function isDesiredMap(value: Desired[string]): value is Desired {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Union);
+}
+
+function toPlainValue(value: Desired[string]): unknown {
+  if (value instanceof Union) return [...value.values];
+  return isDesiredMap(value) ? toPlain(value) : value;
+}
+
+export function toPlain(desired: Desired): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(desired).map(([key, value]) => [key, toPlainValue(value)]));
+}

@@ -1,0 +1,72 @@
+// Changing a long string held in a `|` block scalar (injection templates, the injector's
+// data.config) without rewriting it: each content line of a literal block maps to one source line,
+// so a line diff between the old and new value tells exactly which source lines to drop or add,
+// and every other line keeps its bytes.
+import { diffArrays } from 'diff';
+import { Scalar } from 'yaml';
+import { columnAt, endOfLastLine, lineEndAt, type Patch } from './source-text.js';
+
+function contentIndent(lines: readonly string[], fallback: number): number {
+  for (const line of lines) {
+    const text = line.replace(/\r?\n$/, '');
+    if (text.trim() !== '') return text.length - text.trimStart().length;
+  }
+  return fallback;
+}
+
+function splitKeepingNewlines(text: string): string[] {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+/**
+ * A patch that turns the string `node` (found in `source`) into `value`. `keyColumn` is the column
+ * of the key that owns it, used when the string has to be written anew as a block scalar.
+ */
+export function replaceStringValue(
+  source: string,
+  node: Scalar,
+  value: string,
+  keyColumn: number,
+  eol: string,
+): Patch {
+  const [start, valueEnd] = node.range as [number, number, number];
+  if (node.type === Scalar.BLOCK_LITERAL && typeof node.value === 'string') {
+    const contentStart = lineEndAt(source, start);
+    const contentEnd = Math.max(contentStart, endOfLastLine(source, start, valueEnd));
+    const sourceLines = splitKeepingNewlines(source.slice(contentStart, contentEnd));
+    const indent = ' '.repeat(contentIndent(sourceLines, keyColumn + 2));
+    let sourceIndex = 0;
+    let text = '';
+    for (const part of diffArrays(node.value.split('\n'), value.split('\n'))) {
+      for (const line of part.value) {
+        if (part.added) {
+          text += line === '' ? eol : indent + line + eol;
+          continue;
+        }
+        // An old line (kept or removed) consumes its source line, if the block has one for it:
+        // the value's final "" after its last newline has none.
+        const sourceLine = sourceIndex < sourceLines.length ? sourceLines[sourceIndex++] : undefined;
+        if (!part.removed && sourceLine !== undefined) text += sourceLine;
+      }
+    }
+    text += sourceLines.slice(sourceIndex).join('');
+    return { start: contentStart, end: contentEnd, text };
+  }
+  return { start, end: endOfLastLine(source, start, valueEnd), text: renderLiteralBlock(value, keyColumn + 2, eol) };
+}
+
+/** A `|` block scalar for `value` under a key at column indent-2, ending with a line break. */
+export function renderLiteralBlock(value: string, indent: number, eol: string): string {
+  const trailing = /\n*$/.exec(value)?.[0].length ?? 0;
+  const chomping = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
+  const body = value.slice(0, value.length - trailing);
+  const pad = ' '.repeat(indent);
+  // A first line that starts with a space would be read as deeper indentation: say the width.
+  const indicator = /^[ \n]/.test(body) ? '2' : '';
+  const lines = body.split('\n').map((line) => (line === '' ? '' : pad + line));
+  return `|${indicator}${chomping}${eol}${lines.join(eol)}${eol}${eol.repeat(Math.max(0, trailing - 1))}`;
+}
+
+export function keyColumnOf(source: string, keyNode: { range?: [number, number, number] | null }): number {
+  return keyNode.range ? columnAt(source, keyNode.range[0]) : 0;
+}

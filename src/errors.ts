@@ -1,0 +1,23 @@
+// Errors a user can act on. Each says where (document number, line:column, file), what is wrong
+// and how to fix it; the CLI prints `message` and exits with `exitCode`, never a stack trace.
+
+export class UserError extends Error {
+  constructor(
+    message: string,
+    /** 1 for bad input or configuration, 2 for a usage error */
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+export class UsageError extends UserError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = 'UsageError';
+  }
+}
+
+/** Raised when --strict turns warnings into errors. */
+export class StrictModeError extends UserError {}

@@ -1,0 +1,14 @@
+// Library entry: the pure transform and what configures it.
+export { transform, type TransformOptions, type TransformResult } from './transform.js';
+export {
+  defaultConfig,
+  mergeConfig,
+  parseConfigText,
+  validateConfigObject,
+  validateSpec,
+  type Config,
+  type ConfigSpec,
+} from './config.js';
+export type { ChangeRecord, WarningRecord, WarningCode, RuleId } from './records.js';
+export type { ResourceId } from './kube/objects.js';
+export { UserError, UsageError } from './errors.js';

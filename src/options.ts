@@ -1,0 +1,82 @@
+// Command-line flags -> a partial configuration layered over the config file.
+import { parseArgs } from 'node:util';
+import type { ConfigSpec } from './config.js';
+import { UsageError } from './errors.js';
+import { parseSize } from './input.js';
+
+export const FLAG_OPTIONS = {
+  config: { type: 'string' },
+  'net-bind-service': { type: 'boolean' },
+  'run-as-root': { type: 'boolean' },
+  'gateway-template': { type: 'string' },
+  'options-configmap': { type: 'string' },
+  'gateway-class': { type: 'string', multiple: true },
+  'remove-sysctl': { type: 'string', multiple: true },
+  'no-sysctls': { type: 'boolean' },
+  'no-injection-templates': { type: 'boolean' },
+  'no-gateway-options': { type: 'boolean' },
+  include: { type: 'string', multiple: true },
+  exclude: { type: 'string', multiple: true },
+  strict: { type: 'boolean' },
+  validate: { type: 'boolean' },
+  'max-input-size': { type: 'string' },
+  report: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+export type ParsedFlags = ReturnType<typeof parseFlags>;
+
+export function parseFlags(args: string[]) {
+  try {
+    return parseArgs({ args, options: FLAG_OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`error: ${(error as Error).message}\nRun "post-render --help" for the options.`);
+  }
+}
+
+export type ReportFormat = 'text' | 'json' | 'none';
+
+export function reportFormatOf(values: ParsedFlags['values']): ReportFormat {
+  const format = values.report ?? 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'none') {
+    throw new UsageError(`error: --report must be text, json or none, not "${format}"`);
+  }
+  return format;
+}
+
+/** The configuration the flags ask for; only flags that were given appear. */
+export function specFromFlags(values: ParsedFlags['values']): ConfigSpec {
+  const spec: ConfigSpec = {};
+  if (values['net-bind-service']) spec.netBindService = true;
+  if (values['run-as-root']) spec.runAsRoot = true;
+  if (values['no-sysctls'] || values['remove-sysctl']) {
+    spec.sysctls = {
+      ...(values['no-sysctls'] ? { enabled: false } : {}),
+      ...(values['remove-sysctl'] ? { remove: values['remove-sysctl'] } : {}),
+    };
+  }
+  if (values['no-injection-templates'] || values['gateway-template']) {
+    spec.injectionTemplate = {
+      ...(values['no-injection-templates'] ? { enabled: false } : {}),
+      ...(values['gateway-template'] ? { file: values['gateway-template'] } : {}),
+    };
+  }
+  if (values['no-gateway-options'] || values['options-configmap'] || values['gateway-class']) {
+    spec.gatewayApi = {
+      ...(values['no-gateway-options'] ? { enabled: false } : {}),
+      ...(values['options-configmap'] ? { optionsConfigMap: values['options-configmap'] } : {}),
+      ...(values['gateway-class'] ? { gatewayClassNames: values['gateway-class'] } : {}),
+    };
+  }
+  if (values.include || values.exclude) {
+    spec.select = {
+      ...(values.include ? { include: values.include } : {}),
+      ...(values.exclude ? { exclude: values.exclude } : {}),
+    };
+  }
+  if (values.strict) spec.strict = true;
+  if (values.validate) spec.validate = true;
+  if (values['max-input-size']) spec.maxInputBytes = parseSize(values['max-input-size']);
+  return spec;
+}

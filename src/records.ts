@@ -1,0 +1,34 @@
+// What the tool did and what it could not do, as data: hosts render these records their own way
+// (stderr lines, JSON, KRM results).
+import type { ResourceId } from './kube/objects.js';
+
+export type RuleId = 'sysctls' | 'injectionTemplates' | 'proxyPrivileges' | 'gatewayOptions';
+
+export interface ChangeRecord {
+  resource: ResourceId;
+  rule: RuleId;
+  /** dotted field path inside the resource, e.g. spec.template.spec.securityContext.sysctls */
+  path: string;
+  message: string;
+  /** 1-based document number in the input stream */
+  document: number;
+}
+
+export type WarningCode =
+  | 'privileged-port'
+  | 'capability-without-root'
+  | 'template-adds-sysctl-back'
+  | 'istio-cr-without-template'
+  | 'parameters-ref-unresolved'
+  | 'istio-too-old-for-parametersref'
+  | 'gateway-without-proxy-container'
+  | 'nothing-matched';
+
+export interface WarningRecord {
+  code: WarningCode;
+  severity: 'warning' | 'info';
+  message: string;
+  resource?: ResourceId;
+  path?: string;
+  document?: number;
+}

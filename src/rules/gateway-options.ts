@@ -1,0 +1,319 @@
+// Rule `gatewayOptions`: Istio (1.26+) builds each Gateway API gateway's Deployment from the
+// kube-gateway template and then applies the ConfigMap named by the Gateway's
+// spec.infrastructure.parametersRef as a strategic merge patch. A patch with `sysctls: []`
+// replaces the atomic sysctls list, so the generated pod no longer asks for the sysctl.
+//
+// This rule works across documents: it points Gateways at a ConfigMap, merges into a ConfigMap
+// that is already in the stream, or adds one per namespace right before its first Gateway.
+import { minimatch } from 'minimatch';
+import { isMap, isScalar, stringify, type Scalar, type YAMLMap } from 'yaml';
+import type { Config } from '../config.js';
+import { EditableDocument } from '../edit/editable-document.js';
+import {
+  addToMap,
+  appendToSeq,
+  findPair,
+  mapAt,
+  mapIn,
+  nextMergePatch,
+  removeSeqItems,
+  replaceValueInline,
+  seqAt,
+  stringAt,
+  toPlain,
+  type Desired,
+} from '../edit/node-edits.js';
+import { keyColumnOf, replaceStringValue } from '../edit/string-value.js';
+import { objectsIn, type KubeObject, type ResourceId } from '../kube/objects.js';
+import type { RuleContext } from './rule.js';
+import { PROXY_CONTAINER, proxySecurityContext } from './proxy-privileges.js';
+import { editUntilDone, objectPath } from './edit-loop.js';
+
+export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+/** Cheap text checks: which documents this rule must parse. */
+export function mightHoldGateway(text: string): boolean {
+  return text.includes(GATEWAY_API_GROUP) && text.includes('Gateway');
+}
+export function mightHoldConfigMap(text: string, names: ReadonlySet<string>): boolean {
+  if (!text.includes('ConfigMap')) return false;
+  for (const name of names) if (text.includes(name)) return true;
+  return false;
+}
+
+export interface ParsedDocument {
+  /** position of the document's chunk in the stream */
+  readonly chunk: number;
+  readonly ed: EditableDocument;
+}
+
+export interface GatewayOptionsResult {
+  /** new documents (full text, separator included) to place before the chunk with that index */
+  readonly insertBefore: Map<number, string[]>;
+}
+
+export function isGateway(object: KubeObject): boolean {
+  return object.id.kind === 'Gateway' && object.id.apiVersion.startsWith(`${GATEWAY_API_GROUP}/`);
+}
+
+export function matchesGatewayClass(object: KubeObject, config: Config): boolean {
+  const className = stringAt(mapAt(object.map, 'spec'), 'gatewayClassName');
+  return className !== undefined && config.gatewayApi.gatewayClassNames.some((glob) => minimatch(className, glob));
+}
+
+/** The strategic merge patch the options ConfigMap's `deployment` key must contain. */
+export function deploymentPatch(config: Config): Record<string, unknown> {
+  const podSpec: Record<string, unknown> = { securityContext: { sysctls: [] } };
+  const proxy = proxySecurityContext(config);
+  if (proxy) podSpec.containers = [{ name: PROXY_CONTAINER, securityContext: toPlain(proxy) }];
+  return { spec: { template: { spec: podSpec } } };
+}
+
+
+interface ParametersRef {
+  group: string | undefined;
+  kind: string | undefined;
+  name: string | undefined;
+}
+
+function parametersRefOf(gateway: KubeObject): ParametersRef | undefined {
+  const ref = mapIn(gateway.map, ['spec', 'infrastructure', 'parametersRef']);
+  if (!ref) return undefined;
+  return { group: stringAt(ref, 'group'), kind: stringAt(ref, 'kind'), name: stringAt(ref, 'name') };
+}
+
+const keyOf = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
+
+interface ConfigMapPlace {
+  readonly doc: ParsedDocument;
+  readonly path: readonly (string | number)[];
+}
+
+function findConfigMaps(docs: readonly ParsedDocument[]): Map<string, ConfigMapPlace> {
+  const found = new Map<string, ConfigMapPlace>();
+  for (const doc of docs) {
+    for (const object of objectsIn(doc.ed.doc)) {
+      if (object.id.kind === 'ConfigMap' && object.id.apiVersion === 'v1') {
+        const key = keyOf(object.id.namespace, object.id.name);
+        if (!found.has(key)) found.set(key, { doc, path: object.path });
+      }
+    }
+  }
+  return found;
+}
+
+function objectAt(ed: EditableDocument, path: readonly (string | number)[]): KubeObject | undefined {
+  return objectsIn(ed.doc).find((object) => object.path.join() === path.join());
+}
+
+/** Names of ConfigMaps Gateways in these documents point at, plus the configured one. */
+export function referencedConfigMapNames(gatewayDocs: readonly ParsedDocument[], config: Config): Set<string> {
+  const names = new Set([config.gatewayApi.optionsConfigMap]);
+  for (const { ed } of gatewayDocs) {
+    for (const object of objectsIn(ed.doc)) {
+      const name = isGateway(object) ? parametersRefOf(object)?.name : undefined;
+      if (name) names.add(name);
+    }
+  }
+  return names;
+}
+
+export function applyGatewayOptions(
+  gatewayDocs: readonly ParsedDocument[],
+  configMapDocs: readonly ParsedDocument[],
+  ctx: RuleContext,
+  annotationsForAdded: (gateway: KubeObject, ed: EditableDocument) => Record<string, string>,
+): GatewayOptionsResult {
+  const config = ctx.config;
+  const configMaps = findConfigMaps([...configMapDocs, ...gatewayDocs]);
+  const merged = new Set<string>();
+  const insertBefore = new Map<number, string[]>();
+
+  for (const doc of gatewayDocs) {
+    for (const gatewayPath of objectsIn(doc.ed.doc).filter(isGateway).map((object) => object.path)) {
+      const gateway = objectAt(doc.ed, gatewayPath);
+      if (!gateway || !ctx.isSelected(gateway.id) || !matchesGatewayClass(gateway, config)) continue;
+      const namespace = gateway.id.namespace;
+      let ref = parametersRefOf(gateway);
+      if (!ref) {
+        setParametersRef(doc.ed, gateway, ctx);
+        ref = { group: '', kind: 'ConfigMap', name: config.gatewayApi.optionsConfigMap };
+      }
+      const refName = ref.name ?? '';
+      if ((ref.group ?? '') !== '' || ref.kind !== 'ConfigMap' || !refName) {
+        warnUnresolved(ctx, gateway, doc.ed, `its parametersRef points to ${ref.group ? `${ref.group}/` : ''}${ref.kind ?? '?'} "${refName}", not to a core ConfigMap, so gateway-compat cannot add the sysctl patch; Istio accepts only group "" and kind ConfigMap`);
+        continue;
+      }
+      const key = keyOf(namespace, refName);
+      const place = configMaps.get(key);
+      if (place) {
+        if (!merged.has(key)) mergeIntoConfigMap(place, ctx);
+        merged.add(key);
+        continue;
+      }
+      if (refName !== config.gatewayApi.optionsConfigMap) {
+        warnUnresolved(ctx, gateway, doc.ed, `its parametersRef names ConfigMap "${refName}"${namespace ? ` in namespace ${namespace}` : ''}, which is not in this stream, so gateway-compat cannot add the sysctl patch to it; render it together with the Gateway, or add to its data.deployment: ${JSON.stringify(deploymentPatch(config))}`);
+        continue;
+      }
+      const added = newOptionsConfigMap(refName, namespace, annotationsForAdded(gateway, doc.ed), doc.ed.eol, gateway.id, config);
+      const before = insertBefore.get(doc.chunk) ?? [];
+      before.push(added);
+      insertBefore.set(doc.chunk, before);
+      merged.add(key);
+      configMaps.set(key, { doc, path: [] }); // later Gateways of this namespace share it
+      ctx.change(
+        {
+          resource: { apiVersion: 'v1', kind: 'ConfigMap', ...(namespace ? { namespace } : {}), name: refName },
+          rule: 'gatewayOptions',
+          path: 'data.deployment',
+          message: `added ConfigMap ${namespace ? `${namespace}/` : ''}${refName} with a deployment patch that clears the pod sysctls, for Gateway ${gateway.id.name}`,
+        },
+        doc.ed,
+      );
+    }
+  }
+  return { insertBefore };
+}
+
+function warnUnresolved(ctx: RuleContext, gateway: KubeObject, ed: EditableDocument, why: string): void {
+  ctx.warn({
+    code: 'parameters-ref-unresolved',
+    severity: 'warning',
+    resource: gateway.id,
+    path: `${objectPath(gateway)}spec.infrastructure.parametersRef`,
+    document: ed.number,
+    message: `Gateway ${gateway.id.name}: ${why}`,
+  });
+}
+
+function setParametersRef(ed: EditableDocument, gateway: KubeObject, ctx: RuleContext): void {
+  const name = ctx.config.gatewayApi.optionsConfigMap;
+  editUntilDone(() => {
+    const fresh = objectAt(ed, gateway.path);
+    const patches = fresh
+      ? nextMergePatch(ed, fresh.map, { spec: { infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name } } } })
+      : [];
+    ed.apply(patches);
+    return patches.length > 0;
+  });
+  const path = `${objectPath(gateway)}spec.infrastructure.parametersRef`;
+  ctx.change(
+    { resource: gateway.id, rule: 'gatewayOptions', path, message: `set ${path} to ConfigMap ${name}` },
+    ed,
+  );
+}
+
+function newOptionsConfigMap(
+  name: string,
+  namespace: string | undefined,
+  annotations: Record<string, string>,
+  eol: string,
+  gateway: ResourceId,
+  config: Config,
+): string {
+  const configMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name,
+      ...(namespace ? { namespace } : {}),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    },
+    data: { deployment: stringify(deploymentPatch(config), { version: '1.1' }) },
+  };
+  const text = [
+    '---',
+    `# Added by gateway-compat: Istio applies data.deployment to the Deployment it generates for Gateway ${gateway.namespace ? `${gateway.namespace}/` : ''}${gateway.name}`,
+    stringify(configMap, { version: '1.1', lineWidth: 0 }),
+  ].join('\n');
+  return eol === '\n' ? text : text.replace(/\n/g, eol);
+}
+
+function mergeIntoConfigMap(place: ConfigMapPlace, ctx: RuleContext): void {
+  const ed = place.doc.ed;
+  const configMap = objectAt(ed, place.path);
+  if (!configMap || !ctx.isSelected(configMap.id)) return;
+  const patchText = stringify(deploymentPatch(ctx.config), { version: '1.1' });
+  const data = mapAt(configMap.map, 'data');
+  const deploymentPair = data && findPair(data, 'deployment');
+  const value = deploymentPair?.value;
+  let changed = false;
+  if (!data) {
+    const patches = nextMergePatch(ed, configMap.map, { data: { deployment: patchText } });
+    ed.apply(patches);
+    changed = patches.length > 0;
+  } else if (!deploymentPair) {
+    ed.apply(addToMap(ed, data, { deployment: patchText }));
+    changed = true;
+  } else if (value && isScalar(value) && typeof value.value === 'string' && value.value.trim() !== '') {
+    const inner = new EditableDocument(value.value, ed.number, 0);
+    if (inner.doc.errors.length > 0 || !isMap(inner.doc.contents)) {
+      ctx.warn({
+        code: 'parameters-ref-unresolved',
+        severity: 'warning',
+        resource: configMap.id,
+        path: 'data.deployment',
+        document: ed.number,
+        message: `ConfigMap ${configMap.id.name}: data.deployment is not a YAML mapping, so the sysctl patch could not be merged into it; fix it or remove the key`,
+      });
+      return;
+    }
+    editUntilDone(() => mergeStep(inner, ctx.config));
+    if (inner.changed) {
+      ed.apply([replaceStringValue(ed.source, value as Scalar, inner.source, keyColumnOf(ed.source, deploymentPair.key as Scalar), ed.eol)]);
+      changed = true;
+    }
+  } else {
+    ed.apply([replaceStringValue(ed.source, value as Scalar, patchText, keyColumnOf(ed.source, deploymentPair.key as Scalar), ed.eol)]);
+    changed = true;
+  }
+  if (changed) {
+    ctx.change(
+      {
+        resource: configMap.id,
+        rule: 'gatewayOptions',
+        path: `${objectPath(configMap)}data.deployment`,
+        message: `merged the patch that clears the pod sysctls${proxySecurityContext(ctx.config) ? ' and grants istio-proxy its privileges' : ''} into ${objectPath(configMap)}data.deployment`,
+      },
+      ed,
+    );
+  }
+}
+
+/** One step of merging our patch into a user's deployment patch, keeping all that is there. */
+function mergeStep(inner: EditableDocument, config: Config): boolean {
+  const root = inner.doc.contents as YAMLMap;
+  const podSpec = mapIn(root, ['spec', 'template', 'spec']);
+  const sysctls = podSpec && mapAt(podSpec, 'securityContext') && seqAt(mapAt(podSpec, 'securityContext')!, 'sysctls');
+  if (sysctls && sysctls.items.length > 0) {
+    const names = config.sysctls.remove;
+    const isRemoved = (item: unknown): boolean => isMap(item) && names.includes(stringAt(item, 'name') ?? '');
+    if (sysctls.items.every(isRemoved)) {
+      // An emptied block list would read as null; `[]` keeps replacing the pod's list.
+      inner.apply(replaceValueInline(inner, findPair(mapAt(podSpec!, 'securityContext')!, 'sysctls')!, '[]'));
+      return true;
+    }
+    const patches = removeSeqItems(inner, sysctls, isRemoved);
+    inner.apply(patches);
+    if (patches.length > 0) return true;
+  }
+  const wanted: Desired = { spec: { template: { spec: { securityContext: { sysctls: [] } } } } };
+  let patches = nextMergePatch(inner, root, wanted);
+  if (patches.length > 0) {
+    inner.apply(patches);
+    return true;
+  }
+  const proxy = proxySecurityContext(config);
+  if (!proxy) return false;
+  const spec = mapIn(root, ['spec', 'template', 'spec'])!;
+  const containers = seqAt(spec, 'containers');
+  const proxyContainer = containers?.items.find(
+    (item): item is YAMLMap => isMap(item) && stringAt(item, 'name') === PROXY_CONTAINER,
+  );
+  const entry = { name: PROXY_CONTAINER, securityContext: toPlain(proxy) };
+  if (proxyContainer) patches = nextMergePatch(inner, proxyContainer, { securityContext: proxy });
+  else if (containers) patches = appendToSeq(inner, containers, [entry]);
+  else patches = nextMergePatch(inner, spec, { containers: [entry] });
+  inner.apply(patches);
+  return patches.length > 0;
+}

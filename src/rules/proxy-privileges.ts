@@ -1,0 +1,78 @@
+// Rules `netBindService` and `runAsRoot`: without the sysctl, a non-root Envoy can no longer bind
+// ports below 1024; these grant the gateway's istio-proxy container the capability and/or root.
+// The same grant goes into the injection templates and the Gateway API options patch; this file
+// holds what they share and the edit of rendered workloads.
+import { isScalar, type YAMLMap } from 'yaml';
+import type { Config } from '../config.js';
+import type { EditableDocument } from '../edit/editable-document.js';
+import { nextMergePatch, seqAt, stringAt, Union, type Desired } from '../edit/node-edits.js';
+import { annotationOf, containersOf, objectsIn, podTemplateOf, type KubeObject } from '../kube/objects.js';
+import type { DocumentRule, RuleContext } from './rule.js';
+import { editUntilDone, objectPath } from './edit-loop.js';
+
+export const PROXY_CONTAINER = 'istio-proxy';
+export const NET_BIND_SERVICE = 'NET_BIND_SERVICE';
+
+/** The istio-proxy securityContext fields the configuration asks for, or null when none. */
+export function proxySecurityContext(config: Pick<Config, 'netBindService' | 'runAsRoot'>): Desired | null {
+  const wanted: Desired = {};
+  if (config.netBindService) wanted.capabilities = { add: new Union([NET_BIND_SERVICE]) };
+  if (config.runAsRoot) Object.assign(wanted, { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false });
+  return Object.keys(wanted).length > 0 ? wanted : null;
+}
+
+export function describeGrant(config: Pick<Config, 'netBindService' | 'runAsRoot'>): string {
+  const parts: string[] = [];
+  if (config.netBindService) parts.push(`added ${NET_BIND_SERVICE} to capabilities.add`);
+  if (config.runAsRoot) parts.push('set runAsUser: 0, runAsGroup: 0, runAsNonRoot: false');
+  return parts.join('; ');
+}
+
+/**
+ * A gateway workload: its pod asks for the `gateway` injection template, or it already carries an
+ * istio-proxy container running as a router (what istiod renders for Gateway API gateways).
+ */
+export function isGatewayWorkload(podSpec: YAMLMap, podMetadata: YAMLMap | undefined): boolean {
+  const templates = annotationOf(podMetadata, 'inject.istio.io/templates');
+  if (templates?.split(',').some((name) => name.trim() === 'gateway')) return true;
+  return containersOf(podSpec).some((container) => {
+    if (stringAt(container, 'name') !== PROXY_CONTAINER) return false;
+    const args = seqAt(container, 'args');
+    return !!args?.items.some((arg) => isScalar(arg) && arg.value === 'router');
+  });
+}
+
+function grantInObject(ed: EditableDocument, object: KubeObject, ctx: RuleContext, wanted: Desired): boolean {
+  const pod = podTemplateOf(object);
+  if (!pod || !isGatewayWorkload(pod.spec, pod.metadata)) return false;
+  const containers = containersOf(pod.spec);
+  const index = containers.findIndex((container) => stringAt(container, 'name') === PROXY_CONTAINER);
+  const proxy = containers[index];
+  if (!proxy) return false;
+  const patches = nextMergePatch(ed, proxy, { securityContext: wanted });
+  if (patches.length === 0) return false;
+  ed.apply(patches);
+  const path = `${objectPath(object)}${pod.specPath}.containers[${index}].securityContext`;
+  ctx.change({ resource: object.id, rule: 'proxyPrivileges', path, message: `${PROXY_CONTAINER}: ${describeGrant(ctx.config)} in ${path}` }, ed);
+  // One record per container: finish this container's edits before reporting again.
+  editUntilDone(() => {
+    const fresh = objectsIn(ed.doc).find((candidate) => candidate.path.join() === object.path.join());
+    const freshPod = fresh && podTemplateOf(fresh);
+    const freshProxy = freshPod && containersOf(freshPod.spec)[index];
+    const more = freshProxy ? nextMergePatch(ed, freshProxy, { securityContext: wanted }) : [];
+    ed.apply(more);
+    return more.length > 0;
+  });
+  return true;
+}
+
+export const proxyPrivilegesRule: DocumentRule = {
+  id: 'proxyPrivileges',
+  isEnabled: (config) => proxySecurityContext(config) !== null,
+  mightApply: (text) => text.includes(PROXY_CONTAINER) || text.includes('inject.istio.io/templates'),
+  apply(ed, ctx) {
+    const wanted = proxySecurityContext(ctx.config);
+    if (!wanted) return;
+    editUntilDone(() => objectsIn(ed.doc).some((object) => ctx.isSelected(object.id) && grantInObject(ed, object, ctx, wanted)));
+  },
+};

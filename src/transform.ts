@@ -1,0 +1,248 @@
+// The pure core: text in, text out, plus records of what changed and what could not be done.
+//   stream -> select (cheap text checks) -> parse (only those) -> rules -> emit
+// A document no rule could concern is never parsed and comes out as its original bytes.
+import { isAlias, isMap, isScalar, isSeq, visit, YAMLError } from 'yaml';
+import { defaultConfig, mergeConfig, type Config, type ConfigSpec } from './config.js';
+import { documentError } from './diagnostics.js';
+import { EditableDocument } from './edit/editable-document.js';
+import { UnsupportedYamlError } from './edit/node-edits.js';
+import { lineAndColumn } from './edit/source-text.js';
+import { StrictModeError } from './errors.js';
+import { annotationOf, type KubeObject, type ResourceId } from './kube/objects.js';
+import { isResourceSelected } from './kube/select.js';
+import type { ChangeRecord, WarningRecord } from './records.js';
+import {
+  applyGatewayOptions,
+  mightHoldConfigMap,
+  mightHoldGateway,
+  referencedConfigMapNames,
+  type ParsedDocument,
+} from './rules/gateway-options.js';
+import { documentRules } from './rules/index.js';
+import type { RuleContext } from './rules/rule.js';
+import { splitStream, type Chunk } from './stream.js';
+
+export interface TransformOptions {
+  /** a resolved configuration, or a partial one merged over the defaults */
+  config?: Config | ConfigSpec;
+  /** text of the default gateway injection template (--gateway-template) */
+  gatewayTemplate?: string;
+  /**
+   * Annotations an added options ConfigMap carries, given the Gateway it serves. Hosts use it
+   * for their bookkeeping (Helm 4's postrender-filename, kpt's path); by default Helm 4's
+   * filename annotation is copied from the Gateway.
+   */
+  annotationsForAdded?: (gateway: KubeObject, gatewayDocument: EditableDocument) => Record<string, string>;
+}
+
+export interface TransformResult {
+  text: string;
+  changes: ChangeRecord[];
+  warnings: WarningRecord[];
+  /** documents (with content) read and written, added ConfigMaps included in `out` */
+  documents: { in: number; out: number };
+  /** numbers (1-based) of the documents whose text changed */
+  changedDocuments: number[];
+}
+
+export const HELM_FILENAME_ANNOTATION = 'postrenderer.helm.sh/postrender-filename';
+
+function copyHelmFilename(gateway: KubeObject): Record<string, string> {
+  const filename = annotationOf(gateway.map.get('metadata', true) as never, HELM_FILENAME_ANNOTATION);
+  return filename ? { [HELM_FILENAME_ANNOTATION]: filename } : {};
+}
+
+function resolveConfig(config: Config | ConfigSpec | undefined): Config {
+  if (config && 'maxInputBytes' in config && 'select' in config && 'sysctls' in config && 'gatewayApi' in config) {
+    return config as Config;
+  }
+  return mergeConfig(defaultConfig(), (config ?? {}) as ConfigSpec);
+}
+
+export function transform(input: string, options: TransformOptions = {}): TransformResult {
+  const config = resolveConfig(options.config);
+  const { bom, chunks } = splitStream(input);
+  const changes: ChangeRecord[] = [];
+  const warnings: WarningRecord[] = [];
+  const ctx: RuleContext = {
+    config,
+    isSelected: (id: ResourceId) => isResourceSelected(id, config.select),
+    change: (record, ed) => changes.push({ ...record, document: ed.number }),
+    warn: (record) => warnings.push(record),
+  };
+
+  const rules = documentRules(options.gatewayTemplate).filter((rule) => rule.isEnabled(config));
+  const numbers = documentNumbers(chunks);
+  const parsed = new Map<number, EditableDocument>();
+  const parse = (index: number): EditableDocument => {
+    let ed = parsed.get(index);
+    if (!ed) {
+      const chunk = chunks[index] as Chunk;
+      ed = parseChecked(chunk, numbers[index] ?? 0);
+      parsed.set(index, ed);
+    }
+    return ed;
+  };
+
+  chunks.forEach((chunk, index) => {
+    if (!chunk.hasContent) return;
+    const applicable = rules.filter((rule) => rule.mightApply(chunk.text, config));
+    if (applicable.length === 0 && !config.validate) return;
+    const ed = parse(index);
+    for (const rule of applicable) runRule(() => rule.apply(ed, ctx), ed, chunk);
+  });
+
+  let insertBefore = new Map<number, string[]>();
+  if (config.gatewayApi.enabled) {
+    const gatewayDocs: ParsedDocument[] = [];
+    chunks.forEach((chunk, index) => {
+      if (chunk.hasContent && mightHoldGateway(chunk.text)) gatewayDocs.push({ chunk: index, ed: parse(index) });
+    });
+    if (gatewayDocs.length > 0) {
+      const names = referencedConfigMapNames(gatewayDocs, config);
+      const configMapDocs: ParsedDocument[] = [];
+      chunks.forEach((chunk, index) => {
+        if (chunk.hasContent && !gatewayDocs.some((doc) => doc.chunk === index) && mightHoldConfigMap(chunk.text, names)) {
+          configMapDocs.push({ chunk: index, ed: parse(index) });
+        }
+      });
+      const annotationsForAdded = options.annotationsForAdded ?? copyHelmFilename;
+      const first = gatewayDocs[0] as ParsedDocument;
+      runRule(
+        () => ({ insertBefore } = applyGatewayOptions(gatewayDocs, configMapDocs, ctx, annotationsForAdded)),
+        first.ed,
+        chunks[first.chunk] as Chunk,
+      );
+    }
+  }
+
+  if (config.strict) {
+    const blocking = warnings.filter((warning) => warning.severity === 'warning');
+    if (blocking.length > 0) {
+      throw new StrictModeError(
+        `error: --strict: ${blocking.length} warning(s) would need attention:\n${blocking.map((w) => `  - [${w.code}] ${w.message}`).join('\n')}`,
+      );
+    }
+  }
+
+  let text = bom;
+  let added = 0;
+  const changedDocuments: number[] = [];
+  chunks.forEach((chunk, index) => {
+    const additions = insertBefore.get(index) ?? [];
+    added += additions.length;
+    text += additions.join('');
+    if (additions.length > 0 && !startsWithMarker(chunk.text)) text += `---${chunk.text.includes('\r\n') ? '\r\n' : '\n'}`;
+    const ed = parsed.get(index);
+    if (ed?.changed) changedDocuments.push(ed.number);
+    text += ed?.changed ? ed.source : chunk.text;
+  });
+  const documentsIn = chunks.filter((chunk) => chunk.hasContent).length;
+  return { text, changes, warnings, documents: { in: documentsIn, out: documentsIn + added }, changedDocuments };
+}
+
+function startsWithMarker(text: string): boolean {
+  for (const line of text.split('\n')) {
+    if (line.startsWith('---')) return true;
+    if (line.trim() !== '' && !line.trimStart().startsWith('#') && !line.startsWith('%')) return false;
+  }
+  return false;
+}
+
+/** 1-based numbers of the documents that carry content; separators and comments get 0. */
+function documentNumbers(chunks: readonly Chunk[]): number[] {
+  let number = 0;
+  return chunks.map((chunk) => (chunk.hasContent ? ++number : 0));
+}
+
+const FIXES: Record<string, string> = {
+  DUPLICATE_KEY: 'remove or rename one of the two keys',
+  TAB_AS_INDENT: 'indent with spaces; YAML does not allow tabs for indentation',
+  BAD_INDENT: 'align the line with its siblings (YAML indentation is significant)',
+  MISSING_CHAR: 'close the bracket or quote that was opened',
+  UNEXPECTED_TOKEN: 'check the indentation, brackets and quotes around this position',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; check for a missing colon or quote',
+  BLOCK_AS_IMPLICIT_KEY: 'check the indentation: a nested block cannot be used as a key',
+};
+
+function parseChecked(chunk: Chunk, number: number): EditableDocument {
+  let ed: EditableDocument;
+  try {
+    ed = new EditableDocument(chunk.text, number, chunk.firstLine);
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw documentError(number, chunk.text, chunk.firstLine, undefined, 'the document nests too deeply to be read', 'flatten the document; Kubernetes objects never nest this deep');
+    }
+    throw error;
+  }
+  const firstError = ed.doc.errors[0];
+  if (firstError) throw yamlError(firstError, chunk, number);
+  const contents = ed.doc.contents;
+  if (contents !== null && !isMap(contents)) {
+    const what = isSeq(contents) ? 'a sequence' : isScalar(contents) ? 'a scalar' : 'not a mapping';
+    throw documentError(
+      number,
+      chunk.text,
+      chunk.firstLine,
+      positionOf(chunk.text, contents.range?.[0] ?? 0),
+      `the document is ${what}, not a Kubernetes object`,
+      'each document must be a mapping with apiVersion, kind and metadata; check for a stray "-" or a missing "---" separator',
+    );
+  }
+  if (chunk.text.includes('*')) checkAliases(ed, chunk);
+  return ed;
+}
+
+function checkAliases(ed: EditableDocument, chunk: Chunk): void {
+  let aliases = 0;
+  visit(ed.doc, { Alias: () => void aliases++ });
+  if (aliases === 0) return;
+  try {
+    ed.doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    let first = 0;
+    visit(ed.doc, {
+      Alias: (_key, node) => {
+        if (isAlias(node)) first = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    throw documentError(
+      ed.number,
+      chunk.text,
+      chunk.firstLine,
+      positionOf(chunk.text, first),
+      'the document expands YAML aliases too often (an alias bomb, "billion laughs")',
+      'write the values out instead of nesting aliases',
+    );
+  }
+}
+
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  const { line, column } = lineAndColumn(text, offset);
+  return { line: line - 1, column: column - 1 };
+}
+
+function yamlError(error: YAMLError, chunk: Chunk, number: number): Error {
+  const at = positionOf(chunk.text, error.pos[0]);
+  let what = error.message.split('\n')[0] ?? error.message;
+  if (error.code === 'DUPLICATE_KEY') {
+    const key = /^\s*([^:#\n]+?)\s*:/.exec(chunk.text.slice(error.pos[0]))?.[1];
+    what = `duplicate key${key ? ` "${key}"` : ''} in a mapping`;
+  }
+  return documentError(number, chunk.text, chunk.firstLine, at, `invalid YAML: ${what}`, FIXES[error.code] ?? 'correct the YAML syntax at this position');
+}
+
+function runRule(run: () => void, ed: EditableDocument, chunk: Chunk): void {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof UnsupportedYamlError) {
+      throw documentError(ed.number, chunk.text, chunk.firstLine, positionOf(ed.source, error.position), error.message, 'see above');
+    }
+    if (error instanceof Error && !(error as { documentNumber?: number }).documentNumber) {
+      (error as { documentNumber?: number }).documentNumber = ed.number;
+    }
+    throw error;
+  }
+}
