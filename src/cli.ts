@@ -2,54 +2,30 @@
 // Exit codes: 0 success, 1 bad input / configuration / --strict warnings, 2 usage error.
 // On any failure stdout stays empty: Helm, kpt and kustomize would otherwise install or write
 // whatever half-made output they received.
+import { readFile } from 'node:fs/promises';
 import getStdin from 'get-stdin';
-import { defaultConfig, mergeConfig, parseConfigText, validateSpec, type Config } from './config.js';
 import { UserError, UsageError } from './errors.js';
-import { checkSize, decodeText, readTextFile } from './input.js';
-import { parseFlags, reportFormatOf, specFromFlags, type ParsedFlags } from './options.js';
-import { textReport } from './report.js';
-import { transform } from './transform.js';
+import type { Outcome } from './hosts/outcome.js';
+import { runStream } from './hosts/stream.js';
+import { runNodesCommand } from './nodes/command.js';
+import { parseFlags } from './options.js';
 import { USAGE, VERSION } from './usage.js';
 
-interface Outcome {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-async function loadConfig(values: ParsedFlags['values']): Promise<{ config: Config; gatewayTemplate?: string }> {
-  const fromFlags = validateSpec(specFromFlags(values), 'command-line flags');
-  const fromFile = values.config ? parseConfigText(await readTextFile(values.config, '--config'), values.config) : {};
-  const config = mergeConfig(defaultConfig(), fromFile, fromFlags);
-  const templateFile = config.injectionTemplate.file;
-  const gatewayTemplate = templateFile ? await readTextFile(templateFile, '--gateway-template') : undefined;
-  return { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) };
-}
-
-async function readStdin(limit: number): Promise<string> {
-  if (process.stdin.isTTY) {
-    throw new UsageError(`error: no input: pipe rendered manifests into post-render\n\n${USAGE}`);
-  }
-  const bytes = await getStdin.buffer();
-  checkSize(bytes.length, limit, 'the input');
-  return decodeText(bytes, 'the input');
-}
-
-async function runStream(values: ParsedFlags['values']): Promise<Outcome> {
-  const report = reportFormatOf(values);
-  const { config, gatewayTemplate } = await loadConfig(values);
-  const input = await readStdin(config.maxInputBytes);
-  const result = transform(input, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) });
-  const stderr =
-    report === 'none'
-      ? ''
-      : report === 'json'
-        ? `${JSON.stringify({ changes: result.changes, warnings: result.warnings })}\n`
-        : textReport(result);
-  return { stdout: result.text, stderr, exitCode: 0 };
+async function runNodes(args: string[]): Promise<Outcome> {
+  let stdout = '';
+  let stderr = '';
+  const exitCode = await runNodesCommand(args, {
+    stdin: () => getStdin(),
+    readFile: (path) => readFile(path, 'utf8'),
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+  });
+  return { stdout, stderr, exitCode };
 }
 
 async function run(argv: string[]): Promise<Outcome> {
+  if (argv[0] === 'nodes') return runNodes(argv.slice(1));
   const { values, positionals } = parseFlags(argv);
   if (values.help) return { stdout: USAGE, stderr: '', exitCode: 0 };
   if (values.version) return { stdout: `${VERSION}\n`, stderr: '', exitCode: 0 };
@@ -74,13 +50,8 @@ function writeAndExit(outcome: Outcome): void {
   // A reader that stops early (`| head`) must not turn into a stack trace.
   process.stdout.on('error', () => process.exit(1));
   if (outcome.stderr) process.stderr.write(outcome.stderr);
-  if (!outcome.stdout) {
-    process.exitCode = outcome.exitCode;
-    return;
-  }
-  process.stdout.write(outcome.stdout, () => {
-    process.exitCode = outcome.exitCode;
-  });
+  process.exitCode = outcome.exitCode;
+  if (outcome.stdout) process.stdout.write(outcome.stdout);
 }
 
 export async function main(argv: string[]): Promise<void> {

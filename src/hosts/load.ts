@@ -1,0 +1,35 @@
+// Configuration and input shared by the host modes: flags over a config file over the defaults,
+// the --gateway-template text, and stdin checked to be bounded UTF-8 text.
+import getStdin from 'get-stdin';
+import { defaultConfig, mergeConfig, parseConfigText, validateSpec, type Config, type ConfigSpec } from '../config.js';
+import { UsageError } from '../errors.js';
+import { checkSize, decodeText, readTextFile } from '../input.js';
+import { specFromFlags, type ParsedFlags } from '../options.js';
+import { USAGE } from '../usage.js';
+
+export interface LoadedConfig {
+  config: Config;
+  gatewayTemplate?: string;
+}
+
+/**
+ * `fileSpec` is the configuration a host found itself (a kustomize plugin config, a KRM
+ * functionConfig), already validated; --config and flags still apply over it.
+ */
+export async function loadConfig(values: ParsedFlags['values'], fileSpec: ConfigSpec = {}): Promise<LoadedConfig> {
+  const fromFlags = validateSpec(specFromFlags(values), 'command-line flags');
+  const fromFile = values.config ? parseConfigText(await readTextFile(values.config, '--config'), values.config) : {};
+  const config = mergeConfig(defaultConfig(), fileSpec, fromFile, fromFlags);
+  const templateFile = config.injectionTemplate.file;
+  const gatewayTemplate = templateFile ? await readTextFile(templateFile, '--gateway-template') : undefined;
+  return { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) };
+}
+
+export async function readStdin(limit: number): Promise<string> {
+  if (process.stdin.isTTY) {
+    throw new UsageError(`error: no input: pipe rendered manifests into post-render\n\n${USAGE}`);
+  }
+  const bytes = await getStdin.buffer();
+  checkSize(bytes.length, limit, 'the input');
+  return decodeText(bytes, 'the input');
+}
