@@ -9,12 +9,15 @@ import injectionSchema from '../schemas/rules/injection-templates.schema.json' w
 import privilegesSchema from '../schemas/rules/proxy-privileges.schema.json' with { type: 'json' };
 import gatewayOptionsSchema from '../schemas/rules/gateway-options.schema.json' with { type: 'json' };
 import selectSchema from '../schemas/rules/select.schema.json' with { type: 'json' };
+import unprivilegedPortsSchema from '../schemas/rules/unprivileged-ports.schema.json' with { type: 'json' };
 import { UserError } from './errors.js';
 
 export const CONFIG_API_VERSION = 'gateway-compat.io/v1alpha1';
 export const CONFIG_KIND = 'GatewayCompat';
 export const DEFAULT_SYSCTL = 'net.ipv4.ip_unprivileged_port_start';
 export const DEFAULT_MAX_INPUT_BYTES = 1024 ** 3;
+/** --port-offset default: 80 -> 8080, 443 -> 8443, as Istio's own non-root gateways use */
+export const DEFAULT_PORT_OFFSET = 8000;
 export const TEMPLATE_NAMES = ['gateway', 'kube-gateway', 'agentgateway'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -24,6 +27,8 @@ export interface Config {
   netBindService: boolean;
   runAsRoot: boolean;
   gatewayApi: { enabled: boolean; optionsConfigMap: string; gatewayClassNames: string[] };
+  /** move gateway Services' targetPorts below 1024 to port + offset (rules/unprivileged-ports.ts) */
+  unprivilegedPorts: { enabled: boolean; offset: number };
   select: { include: string[]; exclude: string[] };
   strict: boolean;
   validate: boolean;
@@ -42,6 +47,7 @@ export function defaultConfig(): Config {
     netBindService: false,
     runAsRoot: false,
     gatewayApi: { enabled: true, optionsConfigMap: 'asm-kube-gateway-options', gatewayClassNames: ['istio'] },
+    unprivilegedPorts: { enabled: false, offset: DEFAULT_PORT_OFFSET },
     select: { include: ['*'], exclude: [] },
     strict: false,
     validate: false,
@@ -71,7 +77,9 @@ function compiledValidators(): { top: ValidateFunction; spec: ValidateFunction }
     const ajv = new Ajv({
       allErrors: true,
       strict: true,
-      schemas: [sysctlsSchema, injectionSchema, privilegesSchema, gatewayOptionsSchema, selectSchema, specSchema, topSchema],
+      // parentSchema in errors: unknown keys are answered with the keys allowed at that place
+      verbose: true,
+      schemas: [sysctlsSchema, injectionSchema, privilegesSchema, gatewayOptionsSchema, selectSchema, unprivilegedPortsSchema, specSchema, topSchema],
     });
     validators = { top: ajv.getSchema(topSchema.$id) as ValidateFunction, spec: ajv.getSchema(specSchema.$id) as ValidateFunction };
   }

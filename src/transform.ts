@@ -230,7 +230,9 @@ function yamlError(error: YAMLError, chunk: Chunk, number: number): Error {
     const key = /^\s*([^:#\n]+?)\s*:/.exec(chunk.text.slice(error.pos[0]))?.[1];
     what = `duplicate key${key ? ` "${key}"` : ''} in a mapping`;
   }
-  return documentError(number, chunk.text, chunk.firstLine, at, `invalid YAML: ${what}`, FIXES[error.code] ?? 'correct the YAML syntax at this position');
+  const unclosed = /end with an? ([\]}])/.exec(what)?.[1];
+  const fix = unclosed ? `close the flow collection with "${unclosed}" (or write it in block style)` : (FIXES[error.code] ?? 'correct the YAML syntax at this position');
+  return documentError(number, chunk.text, chunk.firstLine, at, `invalid YAML: ${what}`, fix);
 }
 
 function runRule(run: () => void, ed: EditableDocument, chunk: Chunk): void {

@@ -178,18 +178,21 @@ export function renderScalar(value: unknown): string {
   return stringify(value, { version: '1.1', lineWidth: 0 }).trimEnd();
 }
 
-function renderBlock(value: Record<string, unknown> | unknown[], ed: EditableDocument): string {
-  return stringify(value, { version: '1.1', lineWidth: 0, indentSeq: usesIndentedSequences(ed.source) });
+/** Block YAML in the list style of the mapping it goes into (or of the document, failing that). */
+function renderBlock(value: Record<string, unknown> | unknown[], ed: EditableDocument, context: Node): string {
+  const [start, , end] = rangeOf(context);
+  const indentSeq = usesIndentedSequences(ed.source.slice(lineStartAt(ed.source, start), end)) ?? usesIndentedSequences(ed.source) ?? false;
+  return stringify(value, { version: '1.1', lineWidth: 0, indentSeq });
 }
 
 function renderFlow(value: unknown): string {
   return stringify(value, { version: '1.1', lineWidth: 0, collectionStyle: 'flow' }).trimEnd();
 }
 
-/** Helm charts write `key:\n- item`; ruamel and kubectl write `key:\n  - item`. Follow the document. */
-function usesIndentedSequences(text: string): boolean {
+/** Helm charts write `key:\n- item`; ruamel and kubectl write `key:\n  - item`. Follow the text. */
+function usesIndentedSequences(text: string): boolean | undefined {
   const match = /^( *)[^\s#-][^\n]*:[ \t]*\r?\n( *)- /m.exec(text);
-  return match ? (match[2]?.length ?? 0) > (match[1]?.length ?? 0) : false;
+  return match ? (match[2]?.length ?? 0) > (match[1]?.length ?? 0) : undefined;
 }
 
 export function setScalar(ed: EditableDocument, node: Node, value: unknown): Patch[] {
@@ -208,7 +211,7 @@ export function addToMap(ed: EditableDocument, map: YAMLMap, entries: Record<str
   const lastEnd = last.value ? rangeOf(last.value)[1] : rangeOf(last.key)[1];
   const at = endOfLastLine(ed.source, start, lastEnd);
   const lead = at === ed.source.length && !ed.source.endsWith('\n') ? ed.eol : '';
-  return [{ start: at, end: at, text: lead + indentText(renderBlock(entries, ed), columnAt(ed.source, start), ed.eol) }];
+  return [{ start: at, end: at, text: lead + indentText(renderBlock(entries, ed, map), columnAt(ed.source, start), ed.eol) }];
 }
 
 /** Gives a key that has no value (`key:`) a block mapping. */
@@ -220,7 +223,7 @@ export function fillEmptyValue(ed: EditableDocument, pair: Pair<Node, Node | nul
     {
       start: colon + 1,
       end,
-      text: ed.eol + indentText(renderBlock(value, ed), columnAt(ed.source, keyStart) + 2, ed.eol),
+      text: ed.eol + indentText(renderBlock(value, ed, pair.key as Node), columnAt(ed.source, keyStart) + 2, ed.eol),
     },
   ];
 }

@@ -219,12 +219,12 @@ function newOptionsConfigMap(
       ...(namespace ? { namespace } : {}),
       ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     },
-    data: { deployment: stringify(deploymentPatch(config), { version: '1.1' }) },
+    data: { deployment: stringify(deploymentPatch(config), { version: '1.1', indentSeq: false }) },
   };
   const text = [
     '---',
     `# Added by gateway-compat: Istio applies data.deployment to the Deployment it generates for Gateway ${gateway.namespace ? `${gateway.namespace}/` : ''}${gateway.name}`,
-    stringify(configMap, { version: '1.1', lineWidth: 0 }),
+    stringify(configMap, { version: '1.1', lineWidth: 0, indentSeq: false }),
   ].join('\n');
   return eol === '\n' ? text : text.replace(/\n/g, eol);
 }
@@ -233,7 +233,7 @@ function mergeIntoConfigMap(place: ConfigMapPlace, ctx: RuleContext): void {
   const ed = place.doc.ed;
   const configMap = objectAt(ed, place.path);
   if (!configMap || !ctx.isSelected(configMap.id)) return;
-  const patchText = stringify(deploymentPatch(ctx.config), { version: '1.1' });
+  const patchText = stringify(deploymentPatch(ctx.config), { version: '1.1', indentSeq: false });
   const data = mapAt(configMap.map, 'data');
   const deploymentPair = data && findPair(data, 'deployment');
   const value = deploymentPair?.value;
