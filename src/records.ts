@@ -2,7 +2,7 @@
 // (stderr lines, JSON, KRM results).
 import type { ResourceId } from './kube/objects.js';
 
-export type RuleId = 'sysctls' | 'injectionTemplates' | 'proxyPrivileges' | 'gatewayOptions';
+export type RuleId = 'sysctls' | 'injectionTemplates' | 'proxyPrivileges' | 'gatewayOptions' | 'unprivilegedPorts';
 
 export interface ChangeRecord {
   resource: ResourceId;
@@ -22,6 +22,7 @@ export type WarningCode =
   | 'parameters-ref-unresolved'
   | 'istio-too-old-for-parametersref'
   | 'gateway-without-proxy-container'
+  | 'port-offset-conflict'
   | 'nothing-matched';
 
 export interface WarningRecord {
