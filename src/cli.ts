@@ -5,10 +5,17 @@
 import { readFile } from 'node:fs/promises';
 import getStdin from 'get-stdin';
 import { UserError, UsageError } from './errors.js';
+import { runFiles } from './hosts/files.js';
+import { isHelmPluginRun, surfaceHelmPluginError } from './hosts/helm4-errors.js';
+import { runKrm } from './hosts/krm.js';
+import { installKustomizePlugin } from './hosts/kustomize-install.js';
+import { isKustomizePluginCall, runKustomizePlugin } from './hosts/kustomize-legacy.js';
+import { loadConfig, readStdin } from './hosts/load.js';
 import type { Outcome } from './hosts/outcome.js';
+import { looksLikeResourceList } from './hosts/resource-list.js';
 import { runStream } from './hosts/stream.js';
 import { runNodesCommand } from './nodes/command.js';
-import { parseFlags } from './options.js';
+import { parseFlags, type ParsedFlags } from './options.js';
 import { USAGE, VERSION } from './usage.js';
 
 async function runNodes(args: string[]): Promise<Outcome> {
@@ -24,15 +31,30 @@ async function runNodes(args: string[]): Promise<Outcome> {
   return { stdout, stderr, exitCode };
 }
 
+/** No positional argument: stdin is a ResourceList (kpt, kustomize KRM) or a manifest stream. */
+async function runStdin(values: ParsedFlags['values']): Promise<Outcome> {
+  const { config } = await loadConfig(values);
+  const input = await readStdin(config.maxInputBytes);
+  return looksLikeResourceList(input) ? runKrm(values, input) : runStream(values, { input });
+}
+
 async function run(argv: string[]): Promise<Outcome> {
   if (argv[0] === 'nodes') return runNodes(argv.slice(1));
+  if (argv[0] === 'install-kustomize-plugin') return installKustomizePlugin(argv.slice(1), process.env);
   const { values, positionals } = parseFlags(argv);
   if (values.help) return { stdout: USAGE, stderr: '', exitCode: 0 };
   if (values.version) return { stdout: `${VERSION}\n`, stderr: '', exitCode: 0 };
-  if (positionals.length > 0) {
-    throw new UsageError(`error: unexpected argument "${positionals[0]}"\nRun "post-render --help" for the modes and options.`);
+  if (values.write && values.check) throw new UsageError('error: --write and --check cannot be combined');
+  if (values.write || values.check) return runFiles(values, positionals, values.write ? 'write' : 'check');
+  // kustomize runs a legacy exec plugin with its config file as the only positional argument.
+  const [first] = positionals;
+  if (first !== undefined && (await isKustomizePluginCall(positionals, process.env))) return runKustomizePlugin(values, first);
+  if (first !== undefined) {
+    throw new UsageError(
+      `error: unexpected argument "${first}"\npost-render reads manifests from stdin (post-render < ${first}), or fixes files in place with --write FILE... (--check FILE... only shows the diff).\nRun "post-render --help" for the modes and options.`,
+    );
   }
-  return runStream(values);
+  return runStdin(values);
 }
 
 function internalError(error: unknown): Outcome {
@@ -62,6 +84,8 @@ export async function main(argv: string[]): Promise<void> {
     outcome =
       error instanceof UserError ? { stdout: '', stderr: `${error.message}\n`, exitCode: error.exitCode } : internalError(error);
   }
+  // Helm 4 never shows a plugin's stderr: deliver the failure where the user will see it.
+  if (outcome.exitCode !== 0 && isHelmPluginRun(process.env)) surfaceHelmPluginError(outcome.stderr, process.env);
   writeAndExit(outcome);
 }
 

@@ -21,6 +21,9 @@ export const FLAG_OPTIONS = {
   validate: { type: 'boolean' },
   'max-input-size': { type: 'string' },
   report: { type: 'string' },
+  // File mode (pre-commit): fix the named files in place, or only show what would change.
+  write: { type: 'boolean' },
+  check: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;

@@ -2,14 +2,31 @@
 import { readFileSync } from 'node:fs';
 
 export const USAGE = `Usage: post-render [options] < rendered.yaml > fixed.yaml
+       post-render [options] --write|--check FILE...
+       post-render install-kustomize-plugin [PLUGIN_HOME]
+       post-render nodes [--json] [--file PATH]
 
 Makes Istio gateways start on Linux kernels before 4.11 (CentOS 7 and kin): removes the pod
 sysctl net.ipv4.ip_unprivileged_port_start from workloads and from Istio's gateway injection
 templates, and points Gateway API Gateways at an options ConfigMap that clears it.
 
-Modes:
-  post-render [options]            stdin -> stdout (Helm 3 --post-renderer, Helm 4 plugin, pipes)
-      helm install gw ./chart --post-renderer ./bin/post-render --post-renderer-args --net-bind-service
+Modes (picked from the arguments and stdin; docs/hosts.md has a copy-paste example for each):
+  stream       manifests on stdin -> fixed manifests on stdout; the report on stderr
+      helm template gw ./chart --post-renderer ./bin/post-render --post-renderer-args --net-bind-service
+      kubectl kustomize overlay/ | post-render > fixed.yaml
+  Helm 4       a postrenderer/v1 plugin (helm-plugin/); on failure the message also goes to Helm's
+               stderr or the terminal and to $TMPDIR/gateway-compat-last-error.txt
+      helm plugin install ./helm-plugin && helm template gw ./chart --post-renderer gateway-compat
+  KRM function stdin is a ResourceList: items are fixed, functionConfig configures (a GatewayCompat
+               object or a ConfigMap of key=value strings), changes come back as results
+      kpt fn eval pkg/ --exec post-render -- netBindService=true
+  kustomize    legacy exec plugin: argv[1] is the GatewayCompat config file kustomize hands over
+      post-render install-kustomize-plugin && kubectl kustomize --enable-alpha-plugins overlay/
+  files        --write FILE... fixes files in place (atomically; all or none on error);
+               --check FILE... changes nothing, prints a unified diff, exits 1 if a file would change
+      post-render --write deploy/*.yaml       (pre-commit hooks: gateway-compat, gateway-compat-check)
+  nodes        which cluster nodes run a kernel older than 4.11
+      kubectl get nodes -o json | post-render nodes
 
 Options:
   --net-bind-service           give istio-proxy in gateway workloads NET_BIND_SERVICE

@@ -1,15 +1,24 @@
-// The plain stream contract shared by Helm 3 (--post-renderer), Helm 4 (postrenderer/v1 plugin)
-// and shell pipes: manifests on stdin, manifests on stdout, the report on stderr.
+// The plain stream contract shared by Helm 3 (--post-renderer), Helm 4 (postrenderer/v1 plugin),
+// kustomize legacy exec plugins and shell pipes: manifests on stdin, manifests on stdout, the
+// report on stderr.
+import type { ConfigSpec } from '../config.js';
 import { reportFormatOf, type ParsedFlags } from '../options.js';
 import { textReport } from '../report.js';
 import { transform } from '../transform.js';
 import { loadConfig, readStdin } from './load.js';
 import type { Outcome } from './outcome.js';
 
-export async function runStream(values: ParsedFlags['values']): Promise<Outcome> {
+export interface StreamSources {
+  /** stdin, when the caller has already read it (to tell a ResourceList from a stream) */
+  input?: string;
+  /** configuration the host found itself (a kustomize plugin config), under --config and flags */
+  fileSpec?: ConfigSpec;
+}
+
+export async function runStream(values: ParsedFlags['values'], sources: StreamSources = {}): Promise<Outcome> {
   const report = reportFormatOf(values);
-  const { config, gatewayTemplate } = await loadConfig(values);
-  const input = await readStdin(config.maxInputBytes);
+  const { config, gatewayTemplate } = await loadConfig(values, sources.fileSpec);
+  const input = sources.input ?? (await readStdin(config.maxInputBytes));
   const result = transform(input, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) });
   const stderr =
     report === 'none'

@@ -1,0 +1,82 @@
+// Replacing several files so that a crash or an error never leaves one half-written: each new
+// content goes to a temporary file in the target's own folder (same file system, so the rename is
+// atomic), is flushed to disk and given the target's permissions; only when every temporary file
+// is ready are they renamed over their targets.
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface Replacement {
+  /** the path as the user gave it (for messages) */
+  readonly file: string;
+  readonly content: string;
+}
+
+interface Prepared {
+  readonly file: string;
+  readonly target: string;
+  readonly temporary: string;
+}
+
+async function prepare(replacement: Replacement): Promise<Prepared> {
+  // Write through a symlink to the file it points at, instead of replacing the link by a file.
+  const target = await realpath(replacement.file);
+  const info = await stat(target);
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.gateway-compat-${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temporary, 'wx', 0o600);
+  try {
+    await handle.writeFile(replacement.content, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await chmod(temporary, info.mode & 0o7777);
+  if (typeof process.getuid === 'function' && process.getuid() === 0) {
+    // Only root can give a file away; for anyone else the new file is theirs, as an edit would be.
+    await chown(temporary, info.uid, info.gid).catch(() => undefined);
+  }
+  return { file: replacement.file, target, temporary };
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  try {
+    const handle = await open(folder, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Some file systems refuse to fsync a folder; the rename itself is still atomic.
+  }
+}
+
+/**
+ * Replaces every file or none: any error while preparing removes the temporary files and is
+ * rethrown with the file it concerns, before a single target has been touched.
+ */
+export async function replaceFiles(replacements: readonly Replacement[]): Promise<void> {
+  const prepared: Prepared[] = [];
+  try {
+    for (const replacement of replacements) {
+      try {
+        prepared.push(await prepare(replacement));
+      } catch (error) {
+        throw Object.assign(error as Error, { file: replacement.file });
+      }
+    }
+  } catch (error) {
+    await Promise.all(prepared.map((entry) => unlink(entry.temporary).catch(() => undefined)));
+    throw error;
+  }
+  for (const [index, entry] of prepared.entries()) {
+    try {
+      await rename(entry.temporary, entry.target);
+    } catch (error) {
+      // Rare (the folder changed under us): say which files were already replaced.
+      await Promise.all(prepared.slice(index).map((rest) => unlink(rest.temporary).catch(() => undefined)));
+      throw Object.assign(error as Error, { file: entry.file, replaced: prepared.slice(0, index).map((done) => done.file) });
+    }
+  }
+  await Promise.all([...new Set(prepared.map((entry) => path.dirname(entry.target)))].map(syncFolder));
+}

@@ -1,0 +1,134 @@
+// The file host, for pre-commit and for fixing a folder of manifests by hand:
+//   post-render --write FILE...   rewrite the files that need it, in place
+//   post-render --check FILE...   change nothing; print a unified diff per file that would change
+//                                 and exit 1 if any would
+// Every file is read and transformed in memory first; if any of them fails, no file is written.
+// Files that need no change are not touched (their mtime stays). YAML files without a Kubernetes
+// object (values.yaml, CI workflows, .pre-commit-config.yaml) are skipped, since pre-commit hands
+// the hook every file matching \.ya?ml$.
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { isMap, parseDocument } from 'yaml';
+import { UsageError, UserError } from '../errors.js';
+import { checkSize, decodeText, describeFsError } from '../input.js';
+import { describeResource } from '../kube/objects.js';
+import { reportFormatOf, type ParsedFlags } from '../options.js';
+import { splitStream } from '../stream.js';
+import { transform, type TransformResult } from '../transform.js';
+import { replaceFiles } from './atomic-write.js';
+import { unifiedDiff } from './file-diff.js';
+import { loadConfig } from './load.js';
+import type { Outcome } from './outcome.js';
+
+export type FilesMode = 'write' | 'check';
+
+interface Planned {
+  readonly file: string;
+  readonly before: string;
+  readonly result: TransformResult;
+}
+
+const TOP_LEVEL_API_VERSION = /^["']?apiVersion["']?\s*:/m;
+const TOP_LEVEL_KIND = /^["']?kind["']?\s*:/m;
+
+/** Whether some document of the file is a mapping with both apiVersion and kind. */
+export function holdsKubernetesObjects(text: string): boolean {
+  return splitStream(text).chunks.some((chunk) => {
+    if (!chunk.hasContent || !chunk.text.includes('apiVersion') || !chunk.text.includes('kind')) return false;
+    const doc = parseDocument(chunk.text);
+    // A document that does not parse but looks like an object goes to the transform, which
+    // reports the YAML error precisely; one that does not look like an object is not ours.
+    if (doc.errors.length > 0) return TOP_LEVEL_API_VERSION.test(chunk.text) && TOP_LEVEL_KIND.test(chunk.text);
+    return isMap(doc.contents) && doc.contents.has('apiVersion') && doc.contents.has('kind');
+  });
+}
+
+async function readManifest(file: string, limit: number): Promise<string> {
+  let bytes: Buffer;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new UserError(`error: not a regular file`);
+    checkSize(info.size, limit, 'the file');
+    bytes = await readFile(file);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`error: ${describeFsError(error)}`);
+  }
+  return decodeText(bytes, 'the file');
+}
+
+function explain(error: UserError, text: string | undefined): string {
+  const message = error.message.startsWith('error: ') ? error.message : `error: ${error.message}`;
+  // Helm chart templates match \.ya?ml$ too, and their {{ }} lines are rarely valid YAML.
+  const hint =
+    text?.includes('{{') && /invalid YAML/.test(message)
+      ? '\nhint: this looks like a Helm chart template, which is not a manifest; exclude it from the hook (e.g. exclude: templates/) and post-render the rendered chart instead'
+      : '';
+  return `${message}${hint}`;
+}
+
+/** Each path once, even if given twice or through a symlink. */
+async function distinct(files: readonly string[]): Promise<string[]> {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const file of files) {
+    const key = await realpath(file).catch(() => file);
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(file);
+    }
+  }
+  return out;
+}
+
+function changeSummary(planned: Planned, verb: string): string {
+  const lines = planned.result.changes.map((change) => `  ${describeResource(change.resource)}: ${change.message}`);
+  return [`gateway-compat: ${verb} ${planned.file} (${planned.result.changes.length} change(s))`, ...lines].join('\n');
+}
+
+export async function runFiles(values: ParsedFlags['values'], files: readonly string[], mode: FilesMode): Promise<Outcome> {
+  if (files.length === 0) {
+    throw new UsageError(`error: --${mode} needs at least one FILE\nRun "post-render --help" for the modes and options.`);
+  }
+  const report = reportFormatOf(values);
+  const { config, gatewayTemplate } = await loadConfig(values);
+
+  const planned: Planned[] = [];
+  const errors: string[] = [];
+  for (const file of await distinct(files)) {
+    let text: string | undefined;
+    try {
+      text = await readManifest(file, config.maxInputBytes);
+      if (!holdsKubernetesObjects(text)) continue;
+      const result = transform(text, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) });
+      planned.push({ file, before: text, result });
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      errors.push(`${file}: ${explain(error, text)}`);
+    }
+  }
+  if (errors.length > 0) {
+    const closing = `gateway-compat: ${errors.length} file(s) could not be processed; no file was changed`;
+    return { stdout: '', stderr: `${errors.join('\n')}\n${closing}\n`, exitCode: 1 };
+  }
+
+  const changed = planned.filter((entry) => entry.result.text !== entry.before);
+  const warnings = planned.flatMap((entry) => entry.result.warnings.map((warning) => `${entry.file}: ${warning.severity} [${warning.code}] ${warning.message}`));
+  const quiet = report === 'none';
+
+  if (mode === 'check') {
+    const stdout = changed.map((entry) => unifiedDiff(entry.file, entry.before, entry.result.text)).join('');
+    const lines = quiet ? [] : [...changed.map((entry) => changeSummary(entry, 'would change')), ...warnings];
+    if (!quiet && changed.length > 0) lines.push(`gateway-compat: ${changed.length} file(s) would change; run post-render --write on them (or the gateway-compat pre-commit hook)`);
+    return { stdout, stderr: lines.length > 0 ? `${lines.join('\n')}\n` : '', exitCode: changed.length > 0 ? 1 : 0 };
+  }
+
+  try {
+    await replaceFiles(changed.map((entry) => ({ file: entry.file, content: entry.result.text })));
+  } catch (error) {
+    const { file, replaced } = error as { file?: string; replaced?: string[] };
+    const already = replaced && replaced.length > 0 ? `; already replaced: ${replaced.join(', ')}` : '; no file was changed';
+    throw new UserError(`${file ?? '?'}: error: cannot write: ${describeFsError(error)}${already}`);
+  }
+  const lines = quiet ? [] : [...changed.map((entry) => changeSummary(entry, 'fixed')), ...warnings];
+  return { stdout: '', stderr: lines.length > 0 ? `${lines.join('\n')}\n` : '', exitCode: 0 };
+}

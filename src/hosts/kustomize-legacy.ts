@@ -1,0 +1,41 @@
+// The kustomize legacy exec plugin host (`kubectl kustomize --enable-alpha-plugins`, kustomize
+// build --enable-alpha-plugins). kustomize runs <plugin home>/gateway-compat.io/v1alpha1/
+// gatewaycompat/GatewayCompat with argv = [config file, ...argsOneLiner words]; the config file
+// holds the GatewayCompat object listed under `transformers:` (keys re-sorted by kustomize).
+// stdin and stdout are plain manifest streams; stdout replaces the whole resource set, and the
+// transform keeps every annotation (kustomize.config.k8s.io/id included).
+import { readFile, stat } from 'node:fs/promises';
+import { CONFIG_KIND, parseConfigText } from '../config.js';
+import { readTextFile } from '../input.js';
+import type { ParsedFlags } from '../options.js';
+import type { Outcome } from './outcome.js';
+import { runStream } from './stream.js';
+
+/** Set by kustomize for exec plugins: the plugin's config object as YAML. */
+export const KUSTOMIZE_CONFIG_ENV = 'KUSTOMIZE_PLUGIN_CONFIG_STRING';
+
+const GATEWAY_COMPAT_KIND = new RegExp(`^["']?kind["']?\\s*:\\s*["']?${CONFIG_KIND}["']?\\s*(#.*)?$`, 'm');
+
+/**
+ * Whether this call is kustomize running us as a legacy exec plugin: one positional argument,
+ * and either kustomize's environment variable is set or the argument is a readable file holding
+ * a GatewayCompat object. Anything else with a positional argument is a usage error.
+ */
+export async function isKustomizePluginCall(positionals: readonly string[], env: NodeJS.ProcessEnv): Promise<boolean> {
+  if (positionals.length !== 1) return false;
+  if (env[KUSTOMIZE_CONFIG_ENV] !== undefined) return true;
+  const file = positionals[0] as string;
+  try {
+    const info = await stat(file);
+    if (!info.isFile() || info.size > 1024 ** 2) return false;
+    return GATEWAY_COMPAT_KIND.test(await readFile(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+export async function runKustomizePlugin(values: ParsedFlags['values'], configFile: string): Promise<Outcome> {
+  const source = `kustomize plugin config ${configFile}`;
+  const fileSpec = parseConfigText(await readTextFile(configFile, 'the kustomize plugin config'), source);
+  return runStream(values, { fileSpec });
+}
