@@ -17,9 +17,10 @@ export const PARSE_OPTIONS = {
 
 export class EditableDocument {
   source: string;
-  doc: Document.Parsed;
   readonly eol: '\n' | '\r\n';
   private readonly original: string;
+  /** the parse of `source`, made again only when someone reads it after an edit */
+  private parsed: Document.Parsed | undefined;
 
   constructor(
     source: string,
@@ -32,24 +33,36 @@ export class EditableDocument {
     this.source = source;
     this.original = source;
     this.eol = lineEndingOf(source);
-    this.doc = doc ?? parseDocument(source, PARSE_OPTIONS);
+    this.parsed = doc ?? parseDocument(source, PARSE_OPTIONS);
+  }
+
+  get doc(): Document.Parsed {
+    if (!this.parsed) {
+      const reparsed = parseDocument(this.source, PARSE_OPTIONS);
+      if (reparsed.errors.length > 0) {
+        throw new Error(`an edit produced invalid YAML in document ${this.number}: ${reparsed.errors[0]?.message ?? ''}`);
+      }
+      this.parsed = reparsed;
+    }
+    return this.parsed;
   }
 
   get changed(): boolean {
     return this.source !== this.original;
   }
 
-  /** Applies patches to the text and parses it again; a patch that breaks the YAML is our bug. */
+  /**
+   * Applies patches to the text. The next read of `doc` parses the new text; `verify()` does so
+   * for documents nobody reads again, because a patch that breaks the YAML is our bug and must
+   * never reach the output.
+   */
   apply(patches: readonly Patch[]): void {
     if (patches.length === 0) return;
-    const next = applyPatches(this.source, patches);
-    const reparsed = parseDocument(next, PARSE_OPTIONS);
-    if (reparsed.errors.length > 0) {
-      throw new Error(
-        `an edit produced invalid YAML in document ${this.number}: ${reparsed.errors[0]?.message ?? ''}`,
-      );
-    }
-    this.source = next;
-    this.doc = reparsed;
+    this.source = applyPatches(this.source, patches);
+    this.parsed = undefined;
+  }
+
+  verify(): void {
+    void this.doc;
   }
 }

@@ -261,11 +261,14 @@ export class Union {
 export type Desired = { [key: string]: Desired | Union | readonly unknown[] | string | number | boolean | null };
 
 /**
- * The first patch that brings `map` one step closer to containing `desired`, or none when it
- * already does. Callers loop (apply, re-read, ask again), so every patch is computed against
- * text that matches the parsed tree.
+ * The patches that make `map` contain `desired`, computed in one pass over the parsed tree, or
+ * none when it already does. Patches inside a child come before an insertion at the end of its
+ * parent, so that two insertions at the same offset land in the right order.
  */
-export function nextMergePatch(ed: EditableDocument, map: YAMLMap, desired: Desired): Patch[] {
+export function mergePatches(ed: EditableDocument, map: YAMLMap, desired: Desired): Patch[] {
+  // A flow mapping sits on one line: rewrite it whole rather than patch inside it.
+  if (map.flow) return rewriteFlowMap(ed, map, desired);
+  const patches: Patch[] = [];
   const missing: Record<string, unknown> = {};
   for (const [key, want] of Object.entries(desired)) {
     const pair = findPair(map, key);
@@ -276,28 +279,54 @@ export function nextMergePatch(ed: EditableDocument, map: YAMLMap, desired: Desi
     const value = pair.value;
     if (Array.isArray(want)) continue;
     if (want instanceof Union) {
-      if (!value || (isScalar(value) && value.value === null)) return replaceValueInline(ed, pair, renderFlow([...want.values]));
-      if (!isSeq(value)) return replaceValueInline(ed, pair, renderFlow([...want.values]));
+      if (!value || !isSeq(value)) {
+        patches.push(...replaceValueInline(ed, pair, renderFlow([...want.values])));
+        continue;
+      }
       const present = (value.toJSON() as unknown[]).map(String);
       const absent = want.values.filter((v) => !present.includes(String(v)));
-      if (absent.length > 0) return appendToSeq(ed, value, absent);
+      if (absent.length > 0) patches.push(...appendToSeq(ed, value, absent));
       continue;
     }
     if (isDesiredMap(want)) {
       if (!value || (isScalar(value) && (value.value === null || value.value === undefined))) {
-        return fillEmptyValue(ed, pair, toPlain(want));
+        patches.push(...fillEmptyValue(ed, pair, toPlain(want)));
+      } else if (!isMap(value)) {
+        patches.push(...replaceValueInline(ed, pair, renderFlow(toPlain(want))));
+      } else {
+        patches.push(...mergePatches(ed, value, want));
       }
-      if (!isMap(value)) return replaceValueInline(ed, pair, renderFlow(toPlain(want)));
-      const nested = nextMergePatch(ed, value, want);
-      if (nested.length > 0) return nested;
       continue;
     }
     if (!value || !isScalar(value) || value.value !== want) {
-      return value ? setScalar(ed, value, want) : replaceValueInline(ed, pair, renderScalar(want));
+      patches.push(...(value ? setScalar(ed, value, want) : replaceValueInline(ed, pair, renderScalar(want))));
     }
   }
-  if (Object.keys(missing).length > 0) return addToMap(ed, map, missing);
-  return [];
+  if (Object.keys(missing).length > 0) patches.push(...addToMap(ed, map, missing));
+  return patches;
+}
+
+function rewriteFlowMap(ed: EditableDocument, map: YAMLMap, desired: Desired): Patch[] {
+  const current = map.toJSON() as Record<string, unknown>;
+  const merged = mergeValues(current, desired) as Record<string, unknown>;
+  if (JSON.stringify(merged) === JSON.stringify(current)) return [];
+  const [start, end] = rangeOf(map);
+  return [{ start, end: ed.source.lastIndexOf('}', end) + 1, text: renderFlow(merged) }];
+}
+
+function mergeValues(current: unknown, want: Desired[string]): unknown {
+  if (want instanceof Union) {
+    const list = Array.isArray(current) ? [...current] : [];
+    for (const value of want.values) if (!list.map(String).includes(String(value))) list.push(value);
+    return list;
+  }
+  if (Array.isArray(want)) return current === undefined ? [...want] : current;
+  if (!isDesiredMap(want)) return want;
+  const base = current !== null && typeof current === 'object' && !Array.isArray(current) ? { ...(current as object) } : {};
+  for (const [key, value] of Object.entries(want)) {
+    (base as Record<string, unknown>)[key] = mergeValues((base as Record<string, unknown>)[key], value);
+  }
+  return base;
 }
 
 function isDesiredMap(value: Desired[string]): value is Desired {

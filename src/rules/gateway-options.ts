@@ -15,7 +15,7 @@ import {
   findPair,
   mapAt,
   mapIn,
-  nextMergePatch,
+  mergePatches,
   removeSeqItems,
   replaceValueInline,
   seqAt,
@@ -188,14 +188,7 @@ function warnUnresolved(ctx: RuleContext, gateway: KubeObject, ed: EditableDocum
 
 function setParametersRef(ed: EditableDocument, gateway: KubeObject, ctx: RuleContext): void {
   const name = ctx.config.gatewayApi.optionsConfigMap;
-  editUntilDone(() => {
-    const fresh = objectAt(ed, gateway.path);
-    const patches = fresh
-      ? nextMergePatch(ed, fresh.map, { spec: { infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name } } } })
-      : [];
-    ed.apply(patches);
-    return patches.length > 0;
-  });
+  ed.apply(mergePatches(ed, gateway.map, { spec: { infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name } } } }));
   const path = `${objectPath(gateway)}spec.infrastructure.parametersRef`;
   ctx.change(
     { resource: gateway.id, rule: 'gatewayOptions', path, message: `set ${path} to ConfigMap ${name}` },
@@ -239,7 +232,7 @@ function mergeIntoConfigMap(place: ConfigMapPlace, ctx: RuleContext): void {
   const value = deploymentPair?.value;
   let changed = false;
   if (!data) {
-    const patches = nextMergePatch(ed, configMap.map, { data: { deployment: patchText } });
+    const patches = mergePatches(ed, configMap.map, { data: { deployment: patchText } });
     ed.apply(patches);
     changed = patches.length > 0;
   } else if (!deploymentPair) {
@@ -298,7 +291,7 @@ function mergeStep(inner: EditableDocument, config: Config): boolean {
     if (patches.length > 0) return true;
   }
   const wanted: Desired = { spec: { template: { spec: { securityContext: { sysctls: [] } } } } };
-  let patches = nextMergePatch(inner, root, wanted);
+  let patches = mergePatches(inner, root, wanted);
   if (patches.length > 0) {
     inner.apply(patches);
     return true;
@@ -311,9 +304,9 @@ function mergeStep(inner: EditableDocument, config: Config): boolean {
     (item): item is YAMLMap => isMap(item) && stringAt(item, 'name') === PROXY_CONTAINER,
   );
   const entry = { name: PROXY_CONTAINER, securityContext: toPlain(proxy) };
-  if (proxyContainer) patches = nextMergePatch(inner, proxyContainer, { securityContext: proxy });
+  if (proxyContainer) patches = mergePatches(inner, proxyContainer, { securityContext: proxy });
   else if (containers) patches = appendToSeq(inner, containers, [entry]);
-  else patches = nextMergePatch(inner, spec, { containers: [entry] });
+  else patches = mergePatches(inner, spec, { containers: [entry] });
   inner.apply(patches);
   return patches.length > 0;
 }

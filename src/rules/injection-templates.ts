@@ -8,8 +8,8 @@ import { isMap, isScalar, parseDocument, type Scalar } from 'yaml';
 import type { Config, TemplateName } from '../config.js';
 import type { EditableDocument } from '../edit/editable-document.js';
 import { PARSE_OPTIONS } from '../edit/editable-document.js';
-import { findPair, mapAt, mapIn, nextMergePatch, stringAt } from '../edit/node-edits.js';
-import { applyPatches } from '../edit/source-text.js';
+import { findPair, mapAt, mapIn, mergePatches, stringAt } from '../edit/node-edits.js';
+import { applyPatches, type Patch } from '../edit/source-text.js';
 import { keyColumnOf, replaceStringValue } from '../edit/string-value.js';
 import { objectsIn, type KubeObject } from '../kube/objects.js';
 import { proxySecurityContext, describeGrant } from './proxy-privileges.js';
@@ -57,18 +57,18 @@ function recordTemplateEdits(
   }
 }
 
-function editInjectorConfigMap(ed: EditableDocument, object: KubeObject, ctx: RuleContext): boolean {
+function injectorConfigMapPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
   const data = mapAt(object.map, 'data');
   const configPair = data && findPair(data, 'config');
   const configNode = configPair?.value;
-  if (!configPair || !configNode || !isScalar(configNode) || typeof configNode.value !== 'string') return false;
+  if (!configPair || !configNode || !isScalar(configNode) || typeof configNode.value !== 'string') return [];
 
   // data.config is itself YAML: edit it with the same line-preserving technique, one level down.
   const inner = configNode.value;
   const innerDoc = parseDocument(inner, PARSE_OPTIONS);
-  if (innerDoc.errors.length > 0 || !isMap(innerDoc.contents)) return false;
+  if (innerDoc.errors.length > 0 || !isMap(innerDoc.contents)) return [];
   const templates = mapAt(innerDoc.contents, 'templates');
-  if (!templates) return false;
+  if (!templates) return [];
   const innerEol = inner.includes('\r\n') ? '\r\n' : '\n';
   const patches = [];
   const edits: { name: TemplateName; messages: string[] }[] = [];
@@ -81,27 +81,26 @@ function editInjectorConfigMap(ed: EditableDocument, object: KubeObject, ctx: Ru
     patches.push(replaceStringValue(inner, node as Scalar, rewrite.text, keyColumnOf(inner, pair.key as Scalar), innerEol));
     edits.push({ name, messages: rewrite.messages });
   }
-  if (patches.length === 0) return false;
+  if (patches.length === 0) return [];
   const newInner = applyPatches(inner, patches);
-  ed.apply([replaceStringValue(ed.source, configNode, newInner, keyColumnOf(ed.source, configPair.key as Scalar), ed.eol)]);
   for (const edit of edits) recordTemplateEdits(ed, ctx, object, `data.config.templates.${edit.name}`, edit.messages);
-  return true;
+  return [replaceStringValue(ed.source, configNode, newInner, keyColumnOf(ed.source, configPair.key as Scalar), ed.eol)];
 }
 
-function editIstioResource(ed: EditableDocument, object: KubeObject, ctx: RuleContext): boolean {
+function istioResourcePatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
   const templates = mapIn(object.map, TEMPLATES_PATH);
   const path = TEMPLATES_PATH.join('.');
+  const patches: Patch[] = [];
   for (const name of ctx.config.injectionTemplate.templates) {
     const pair = templates && findPair(templates, name);
     const node = pair?.value;
     if (!pair || !node || !isScalar(node) || typeof node.value !== 'string') continue;
     const rewrite = rewriteTemplate(node.value, ctx.config);
     if (rewrite.text === node.value) continue;
-    ed.apply([replaceStringValue(ed.source, node as Scalar, rewrite.text, keyColumnOf(ed.source, pair.key as Scalar), ed.eol)]);
+    patches.push(replaceStringValue(ed.source, node as Scalar, rewrite.text, keyColumnOf(ed.source, pair.key as Scalar), ed.eol));
     recordTemplateEdits(ed, ctx, object, `${path}.${name}`, rewrite.messages);
-    return true;
   }
-  return false;
+  return patches;
 }
 
 /**
@@ -109,10 +108,10 @@ function editIstioResource(ed: EditableDocument, object: KubeObject, ctx: RuleCo
  * The user's copy of that default (--gateway-template) is rewritten and set on the resource, as
  * the manual procedure does with jq and kubectl patch.
  */
-function addGatewayTemplate(ed: EditableDocument, object: KubeObject, ctx: RuleContext, baseTemplate: string | undefined): boolean {
+function addGatewayTemplatePatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext, baseTemplate: string | undefined): Patch[] {
   const templates = mapIn(object.map, TEMPLATES_PATH);
-  if (templates && stringAt(templates, 'gateway') !== undefined) return false;
-  if (!ctx.config.injectionTemplate.templates.includes('gateway')) return false;
+  if (templates && stringAt(templates, 'gateway') !== undefined) return [];
+  if (!ctx.config.injectionTemplate.templates.includes('gateway')) return [];
   if (baseTemplate === undefined) {
     ctx.warn({
       code: 'istio-cr-without-template',
@@ -122,14 +121,13 @@ function addGatewayTemplate(ed: EditableDocument, object: KubeObject, ctx: RuleC
       message:
         'this Istio resource has no gateway injection template, so Istio injects its built-in one, which sets net.ipv4.ip_unprivileged_port_start and adds it back to every gateway pod. Save the default gateway template of your Istio version (see the README) and pass it with --gateway-template FILE (config: spec.injectionTemplate.file)',
     });
-    return false;
+    return [];
   }
   const rewrite = rewriteTemplate(baseTemplate, ctx.config);
-  const patches = nextMergePatch(ed, object.map, {
+  const patches = mergePatches(ed, object.map, {
     spec: { values: { sidecarInjectorWebhook: { templates: { gateway: rewrite.text } } } },
   });
-  if (patches.length === 0) return false;
-  ed.apply(patches);
+  if (patches.length === 0) return [];
   const path = `${TEMPLATES_PATH.join('.')}.gateway`;
   ctx.change(
     {
@@ -140,7 +138,7 @@ function addGatewayTemplate(ed: EditableDocument, object: KubeObject, ctx: RuleC
     },
     ed,
   );
-  return true;
+  return patches;
 }
 
 export function createInjectionTemplatesRule(baseTemplate: string | undefined): DocumentRule {
@@ -149,14 +147,17 @@ export function createInjectionTemplatesRule(baseTemplate: string | undefined): 
     isEnabled: (config) => config.injectionTemplate.enabled,
     mightApply: (text) => text.includes('istio-sidecar-injector') || (text.includes('sailoperator.io') && text.includes('Istio')),
     apply(ed, ctx) {
-      const step = (): boolean =>
-        objectsIn(ed.doc).some((object) => {
-          if (!ctx.isSelected(object.id)) return false;
-          if (isInjectorConfigMap(object)) return editInjectorConfigMap(ed, object, ctx);
-          if (isIstioResource(object)) return editIstioResource(ed, object, ctx) || addGatewayTemplate(ed, object, ctx, baseTemplate);
-          return false;
-        });
-      for (let guard = 0; guard < 100 && step(); guard++);
+      // Each template is its own string node, so all patches go in at once.
+      ed.apply(
+        objectsIn(ed.doc).flatMap((object) => {
+          if (!ctx.isSelected(object.id)) return [];
+          if (isInjectorConfigMap(object)) return injectorConfigMapPatches(ed, object, ctx);
+          if (isIstioResource(object)) {
+            return [...istioResourcePatches(ed, object, ctx), ...addGatewayTemplatePatches(ed, object, ctx, baseTemplate)];
+          }
+          return [];
+        }),
+      );
     },
   };
 }

@@ -5,10 +5,11 @@
 import { isScalar, type YAMLMap } from 'yaml';
 import type { Config } from '../config.js';
 import type { EditableDocument } from '../edit/editable-document.js';
-import { nextMergePatch, seqAt, stringAt, Union, type Desired } from '../edit/node-edits.js';
+import { mergePatches, seqAt, stringAt, Union, type Desired } from '../edit/node-edits.js';
 import { annotationOf, containersOf, objectsIn, podTemplateOf, type KubeObject } from '../kube/objects.js';
 import type { DocumentRule, RuleContext } from './rule.js';
-import { editUntilDone, objectPath } from './edit-loop.js';
+import { objectPath } from './edit-loop.js';
+import type { Patch } from '../edit/source-text.js';
 
 export const PROXY_CONTAINER = 'istio-proxy';
 export const NET_BIND_SERVICE = 'NET_BIND_SERVICE';
@@ -42,28 +43,19 @@ export function isGatewayWorkload(podSpec: YAMLMap, podMetadata: YAMLMap | undef
   });
 }
 
-function grantInObject(ed: EditableDocument, object: KubeObject, ctx: RuleContext, wanted: Desired): boolean {
+function grantPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext, wanted: Desired): Patch[] {
   const pod = podTemplateOf(object);
-  if (!pod || !isGatewayWorkload(pod.spec, pod.metadata)) return false;
+  if (!pod || !isGatewayWorkload(pod.spec, pod.metadata)) return [];
   const containers = containersOf(pod.spec);
   const index = containers.findIndex((container) => stringAt(container, 'name') === PROXY_CONTAINER);
   const proxy = containers[index];
-  if (!proxy) return false;
-  const patches = nextMergePatch(ed, proxy, { securityContext: wanted });
-  if (patches.length === 0) return false;
-  ed.apply(patches);
-  const path = `${objectPath(object)}${pod.specPath}.containers[${index}].securityContext`;
-  ctx.change({ resource: object.id, rule: 'proxyPrivileges', path, message: `${PROXY_CONTAINER}: ${describeGrant(ctx.config)} in ${path}` }, ed);
-  // One record per container: finish this container's edits before reporting again.
-  editUntilDone(() => {
-    const fresh = objectsIn(ed.doc).find((candidate) => candidate.path.join() === object.path.join());
-    const freshPod = fresh && podTemplateOf(fresh);
-    const freshProxy = freshPod && containersOf(freshPod.spec)[index];
-    const more = freshProxy ? nextMergePatch(ed, freshProxy, { securityContext: wanted }) : [];
-    ed.apply(more);
-    return more.length > 0;
-  });
-  return true;
+  if (!proxy) return [];
+  const patches = mergePatches(ed, proxy, { securityContext: wanted });
+  if (patches.length > 0) {
+    const path = `${objectPath(object)}${pod.specPath}.containers[${index}].securityContext`;
+    ctx.change({ resource: object.id, rule: 'proxyPrivileges', path, message: `${PROXY_CONTAINER}: ${describeGrant(ctx.config)} in ${path}` }, ed);
+  }
+  return patches;
 }
 
 export const proxyPrivilegesRule: DocumentRule = {
@@ -73,6 +65,6 @@ export const proxyPrivilegesRule: DocumentRule = {
   apply(ed, ctx) {
     const wanted = proxySecurityContext(ctx.config);
     if (!wanted) return;
-    editUntilDone(() => objectsIn(ed.doc).some((object) => ctx.isSelected(object.id) && grantInObject(ed, object, ctx, wanted)));
+    ed.apply(objectsIn(ed.doc).flatMap((object) => (ctx.isSelected(object.id) ? grantPatches(ed, object, ctx, wanted) : [])));
   },
 };
