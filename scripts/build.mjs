@@ -5,10 +5,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { generateValidators } from './build-validators.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const entries = ['src/cli.ts', 'src/index.ts'].filter((entry) => existsSync(path.join(root, entry)));
 
+writeFileSync(path.join(root, 'src/generated/config-validators.js'), generateValidators());
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 await build({
   absWorkingDir: root,

@@ -1,15 +1,9 @@
 // Configuration: defaults <- config file or functionConfig <- command-line flags. Every source is
 // validated against the JSON Schemas in schemas/ before any manifest is read.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { parse } from 'yaml';
-import topSchema from '../schemas/gateway-compat.schema.json' with { type: 'json' };
-import specSchema from '../schemas/spec.schema.json' with { type: 'json' };
-import sysctlsSchema from '../schemas/rules/sysctls.schema.json' with { type: 'json' };
-import injectionSchema from '../schemas/rules/injection-templates.schema.json' with { type: 'json' };
-import privilegesSchema from '../schemas/rules/proxy-privileges.schema.json' with { type: 'json' };
-import gatewayOptionsSchema from '../schemas/rules/gateway-options.schema.json' with { type: 'json' };
-import selectSchema from '../schemas/rules/select.schema.json' with { type: 'json' };
-import unprivilegedPortsSchema from '../schemas/rules/unprivileged-ports.schema.json' with { type: 'json' };
+// Precompiled from schemas/ by scripts/build-validators.mjs: no schema is compiled at start-up.
+import { validateSpec as specValidator, validateTop as topValidator } from './generated/config-validators.js';
 import { UserError } from './errors.js';
 
 export const CONFIG_API_VERSION = 'gateway-compat.io/v1alpha1';
@@ -70,31 +64,13 @@ export function mergeConfig(base: Config, ...layers: ConfigSpec[]): Config {
   return merged;
 }
 
-let validators: { top: ValidateFunction; spec: ValidateFunction } | undefined;
-
-function compiledValidators(): { top: ValidateFunction; spec: ValidateFunction } {
-  if (!validators) {
-    const ajv = new Ajv({
-      allErrors: true,
-      strict: true,
-      // parentSchema in errors: unknown keys are answered with the keys allowed at that place
-      verbose: true,
-      schemas: [sysctlsSchema, injectionSchema, privilegesSchema, gatewayOptionsSchema, selectSchema, unprivilegedPortsSchema, specSchema, topSchema],
-    });
-    validators = { top: ajv.getSchema(topSchema.$id) as ValidateFunction, spec: ajv.getSchema(specSchema.$id) as ValidateFunction };
-  }
-  return validators;
-}
-
 export function validateConfigObject(value: unknown, source: string): ConfigSpec {
-  const { top } = compiledValidators();
-  if (!top(value)) throw new UserError(formatSchemaErrors(top.errors ?? [], value, source));
+  if (!topValidator(value)) throw new UserError(formatSchemaErrors(topValidator.errors ?? [], value, source));
   return ((value as { spec?: ConfigSpec }).spec ?? {}) as ConfigSpec;
 }
 
 export function validateSpec(value: unknown, source: string): ConfigSpec {
-  const { spec } = compiledValidators();
-  if (!spec(value)) throw new UserError(formatSchemaErrors(spec.errors ?? [], { spec: value }, source, 'spec'));
+  if (!specValidator(value)) throw new UserError(formatSchemaErrors(specValidator.errors ?? [], { spec: value }, source, 'spec'));
   return value as ConfigSpec;
 }
 
