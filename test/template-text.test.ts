@@ -8,7 +8,7 @@ import {
   removeSysctlsFromTemplate,
   templateHasSysctl,
   type ProxyPrivileges,
-} from '../src/rules/template-text.js';
+} from '../src/rules/template-text/index.js';
 
 const SYSCTL = 'net.ipv4.ip_unprivileged_port_start';
 const BOTH: ProxyPrivileges = { netBindService: true, runAsRoot: true };

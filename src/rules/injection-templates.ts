@@ -14,7 +14,7 @@ import { keyColumnOf, replaceStringValue } from '../edit/string-value.js';
 import { objectsIn, type KubeObject } from '../kube/objects.js';
 import { proxySecurityContext, describeGrant } from './proxy-privileges.js';
 import type { DocumentRule, RuleContext } from './rule.js';
-import { grantProxyPrivilegesInTemplate, removeSysctlsFromTemplate } from './template-text.js';
+import { grantProxyPrivilegesInTemplate, removeSysctlsFromTemplate } from './template-text/index.js';
 
 const INJECTOR_CONFIGMAP = /^istio-sidecar-injector(-[a-z0-9.-]+)?$/;
 const TEMPLATES_PATH = ['spec', 'values', 'sidecarInjectorWebhook', 'templates'] as const;

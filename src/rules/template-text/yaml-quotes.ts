@@ -1,0 +1,32 @@
+// YAML quoted scalars: where a quote opens one, where it ends, and the plain text of a quoted or
+// plain key or value. Line classification and the flow collection helpers both step over quoted
+// text (which may hold `#`, `,`, `:` or brackets) and compare keys and items by their unquoted text.
+
+/** A quote opens a quoted scalar only where a YAML token can start. */
+export function startsYamlToken(text: string, index: number, from: number): boolean {
+  const before = text.slice(from, index).trimEnd();
+  return before === '' || /[[{,:]$/.test(before) || /(^|\s)-$/.test(before);
+}
+
+export function findYamlQuoteEnd(text: string, open: number): number {
+  const quote = text[open];
+  for (let i = open + 1; i < text.length; i++) {
+    if (quote === '"' && text[i] === '\\') i++;
+    else if (quote === "'" && text[i] === "'" && text[i + 1] === "'") i++;
+    else if (text[i] === quote) return i;
+  }
+  return -1;
+}
+
+export function unquote(scalar: string): string {
+  const text = scalar.trim();
+  if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) {
+    try {
+      return JSON.parse(text) as string;
+    } catch {
+      return text.slice(1, -1);
+    }
+  }
+  if (text.length >= 2 && text.startsWith("'") && text.endsWith("'")) return text.slice(1, -1).replace(/''/g, "'");
+  return text;
+}
