@@ -70,7 +70,7 @@ export function validateConfigObject(value: unknown, source: string): ConfigSpec
 }
 
 export function validateSpec(value: unknown, source: string): ConfigSpec {
-  if (!specValidator(value)) throw new UserError(formatSchemaErrors(specValidator.errors ?? [], { spec: value }, source, 'spec'));
+  if (!specValidator(value)) throw new UserError(formatSchemaErrors(specValidator.errors ?? [], value, source, 'spec'));
   return value as ConfigSpec;
 }
 
