@@ -68,7 +68,7 @@ describeWithHost('kpt fn eval --exec (real kpt)', kpt, { what: 'kpt' }, () => {
 
     // Kptfile and local-config objects are the package's own; they are not touched.
     expect(after.Kptfile).toBe(original.Kptfile);
-    expect(after['local/gateway-compat-fn.yaml']).toBe(original['local/gateway-compat-fn.yaml']);
+    expect(after['local/local-config-example.yaml']).toBe(original['local/local-config-example.yaml']);
     // Each change is reported as a KRM result, which kpt prints.
     expect(ran.stderr).toContain('[info] apps/v1/Deployment/istio-ingress/istio-ingressgateway spec.template.spec.securityContext.sysctls');
     expect(ran.stderr).toContain('[info] v1/ConfigMap/istio-ingress/asm-kube-gateway-options data.deployment');
