@@ -2,10 +2,10 @@
 // kpt-functions-catalog functions do: the typed GatewayCompat object, or a ConfigMap whose data
 // holds flat strings (what `kpt fn eval --exec post-render -- netBindService=true` builds; with no
 // `-- key=value` kpt sends one with `data: {}`, which means the defaults).
-import { Ajv, type ValidateFunction } from 'ajv';
 import functionInputSchema from '../../schemas/function-input.schema.json' with { type: 'json' };
 import { CONFIG_API_VERSION, CONFIG_KIND, formatSchemaErrors, validateConfigObject, validateSpec, type ConfigSpec } from '../config.js';
 import { UserError } from '../errors.js';
+import { validateFunctionInput } from '../generated/config-validators.js';
 
 export type FunctionInputKey = keyof typeof functionInputSchema.properties;
 
@@ -33,13 +33,6 @@ export const FUNCTION_INPUT_KEYS: Record<FunctionInputKey, (value: string) => Co
   validate: (value) => ({ validate: bool(value) }),
 };
 
-let validateData: ValidateFunction | undefined;
-
-function dataValidator(): ValidateFunction {
-  // verbose: errors carry their schema, from which formatSchemaErrors lists the allowed keys.
-  validateData ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(functionInputSchema);
-  return validateData;
-}
 
 /** Layers partial specs key by key; nested rule objects are merged, lists replaced. */
 function mergeSpecs(specs: readonly ConfigSpec[]): ConfigSpec {
@@ -60,7 +53,8 @@ const SOURCE = 'functionConfig';
 
 export function specFromConfigMapData(data: unknown): ConfigSpec {
   const values = data ?? {};
-  const validate = dataValidator();
+  // Precompiled from schemas/function-input.schema.json by scripts/build-validators.mjs.
+  const validate = validateFunctionInput;
   if (!validate(values)) {
     const message = formatSchemaErrors(validate.errors ?? [], values, `${SOURCE} (ConfigMap)`, 'data');
     throw new UserError(`${message}\n  (each value is a string, lists are comma-separated: kpt fn eval DIR --exec post-render -- netBindService=true gatewayClassNames=istio,istio-canary)`);
