@@ -2,7 +2,7 @@
 // but a hunk's context lines can reach into a neighbouring Secret document (an options ConfigMap
 // is added right after whatever precedes its Gateway), so Secret values are hidden first, the
 // same way in both versions, which keeps the diff's shape.
-import { createTwoFilesPatch } from 'diff';
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { looksLikeSecret } from '../diagnostics.js';
 import { splitStream } from '../stream.js';
 
@@ -22,5 +22,9 @@ function hideSecretValues(text: string): string {
 }
 
 export function unifiedDiff(file: string, before: string, after: string): string {
-  return createTwoFilesPatch(`a/${file}`, `b/${file}`, hideSecretValues(before), hideSecretValues(after), '', '', { context: 3 });
+  // git's a/ b/ headers and nothing else, so the output reads like `git diff`.
+  return createTwoFilesPatch(`a/${file}`, `b/${file}`, hideSecretValues(before), hideSecretValues(after), undefined, undefined, {
+    context: 3,
+    headerOptions: FILE_HEADERS_ONLY,
+  });
 }
