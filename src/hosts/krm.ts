@@ -8,6 +8,8 @@
 // kpt deletes a package's files when a function answers with an empty list, so an error never
 // produces one: on error the original items go back with an `error` result and exit code 1 (kpt
 // then leaves the files untouched and shows the result).
+import { isMap } from 'yaml';
+import type { EditableDocument } from '../edit/editable-document.js';
 import { annotationOf, type KubeObject } from '../kube/objects.js';
 import { checkSize } from '../input.js';
 import { UserError } from '../errors.js';
@@ -55,9 +57,13 @@ function freshIndexes(items: readonly ResourceListItem[]): (path: string | undef
 
 function annotationsForAdded(items: readonly ResourceListItem[]) {
   const freshIndex = freshIndexes(items);
-  return (gateway: KubeObject): Record<string, string> => {
-    const metadata = gateway.map.get('metadata', true) as never;
-    const path = annotationOf(metadata, PATH) ?? annotationOf(metadata, INTERNAL_PATH);
+  return (gateway: KubeObject, gatewayDocument: EditableDocument): Record<string, string> => {
+    // A Gateway inside a `kind: List` item has no annotations of its own: kpt put them on the List.
+    const holders = [gateway.map, gatewayDocument.doc.contents].filter(isMap);
+    const path = holders
+      .map((holder) => holder.get('metadata', true) as never)
+      .map((metadata) => annotationOf(metadata, PATH) ?? annotationOf(metadata, INTERNAL_PATH))
+      .find((found) => found !== undefined);
     const index = String(freshIndex(path));
     return {
       ...(path ? { [PATH]: path, [INTERNAL_PATH]: path } : {}),

@@ -171,6 +171,28 @@ describe('KRM function host', () => {
     expect(added.metadata.annotations).toEqual({ 'config.kubernetes.io/index': '2', 'internal.config.kubernetes.io/index': '2' });
   });
 
+  it('files the ConfigMap for a Gateway inside a kind: List with that List', () => {
+    const list = `- apiVersion: v1
+  kind: List
+  metadata:
+    annotations:
+${annotations('gateways.yaml', 0, 7)}
+  items:
+  - apiVersion: gateway.networking.k8s.io/v1
+    kind: Gateway
+    metadata:
+      name: listed
+      namespace: edge
+    spec:
+      gatewayClassName: istio
+`;
+    const { status, stderr, out } = runKrm(resourceList([list]));
+    expect(status, stderr).toBe(0);
+    const added = out!.items.find((item) => item.kind === 'ConfigMap')!;
+    expect(added.metadata.annotations['config.kubernetes.io/path']).toBe('gateways.yaml');
+    expect(added.metadata.annotations['config.kubernetes.io/index']).toBe('1');
+  });
+
   it('reads the ConfigMap form of functionConfig: booleans and comma-separated lists', () => {
     const config = 'functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: function-input}\n  data:\n    netBindService: "true"\n    gatewayClassNames: "other, istio-*"\n';
     const { status, stderr, out } = runKrm(resourceList([DEPLOYMENT('x'), GATEWAY('x')], config));
