@@ -3,7 +3,7 @@
 // package is installed from the npm registry alone) run over a scratch consumer repository.
 // The hook repository is a snapshot of this working tree (tracked and untracked files, not ignored
 // ones), committed, so the tests see uncommitted work and pre-commit can use a fixed revision.
-import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/run-cli.js';
@@ -71,6 +71,8 @@ describeWithHost('pre-commit hooks (real pre-commit, language: node)', preCommit
   }, SLOW);
 
   it('try-repo: the gateway-compat hook fixes the manifests in place and fails the first run', async () => {
+    // dist/ is git-ignored, so the hook repository has none: pre-commit's npm install must build it.
+    expect(existsSync(path.join(hookRepo, 'dist'))).toBe(false);
     const untouchedSince = statSync(path.join(consumer, 'deploy/service.yaml')).mtimeMs;
     const ran = await run(preCommit as string, ['try-repo', hookRepo, 'gateway-compat', '--all-files'], { cwd: consumer, env, timeoutMs: SLOW });
     expect(ran.status, explain(ran)).toBe(1);
