@@ -15,6 +15,8 @@ export const FLAG_OPTIONS = {
   'no-sysctls': { type: 'boolean' },
   'no-injection-templates': { type: 'boolean' },
   'no-gateway-options': { type: 'boolean' },
+  'unprivileged-ports': { type: 'boolean' },
+  'port-offset': { type: 'string' },
   include: { type: 'string', multiple: true },
   exclude: { type: 'string', multiple: true },
   strict: { type: 'boolean' },
@@ -72,6 +74,13 @@ export function specFromFlags(values: ParsedFlags['values']): ConfigSpec {
       ...(values['gateway-class'] ? { gatewayClassNames: values['gateway-class'] } : {}),
     };
   }
+  if (values['unprivileged-ports'] || values['port-offset'] !== undefined) {
+    // --port-offset alone means the high-port way out too: an offset is of no use without it.
+    spec.unprivilegedPorts = {
+      enabled: true,
+      ...(values['port-offset'] !== undefined ? { offset: portOffsetOf(values['port-offset']) } : {}),
+    };
+  }
   if (values.include || values.exclude) {
     spec.select = {
       ...(values.include ? { include: values.include } : {}),
@@ -82,4 +91,14 @@ export function specFromFlags(values: ParsedFlags['values']): ConfigSpec {
   if (values.validate) spec.validate = true;
   if (values['max-input-size']) spec.maxInputBytes = parseSize(values['max-input-size']);
   return spec;
+}
+
+function portOffsetOf(text: string): number {
+  const offset = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(offset) || offset < 1024 || offset > 64512) {
+    throw new UsageError(
+      `error: --port-offset must be a whole number from 1024 to 64512 (a port below 1024 moves to port + N, which must land in 1024..65535), not "${text}"`,
+    );
+  }
+  return offset;
 }

@@ -21,6 +21,7 @@ import {
 import { documentRules } from './rules/index.js';
 import type { RuleContext } from './rules/rule.js';
 import { splitStream, type Chunk } from './stream.js';
+import { applyUnprivilegedPorts } from './rules/unprivileged-ports.js';
 
 export interface TransformOptions {
   /** a resolved configuration, or a partial one merged over the defaults */
@@ -91,6 +92,10 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     const ed = parse(index);
     for (const rule of applicable) runRule(() => rule.apply(ed, ctx), ed, chunk);
   });
+
+  // --unprivileged-ports works across workloads and their Services (src/rules/unprivileged-ports.ts).
+  const view = { chunks, parse };
+  applyUnprivilegedPorts(view, ctx);
 
   let insertBefore = new Map<number, string[]>();
   if (config.gatewayApi.enabled) {
