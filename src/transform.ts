@@ -22,6 +22,7 @@ import { documentRules } from './rules/index.js';
 import type { RuleContext } from './rules/rule.js';
 import { splitStream, type Chunk } from './stream.js';
 import { applyUnprivilegedPorts } from './rules/unprivileged-ports.js';
+import { analyzeStream } from './warnings/analyze.js';
 
 export interface TransformOptions {
   /** a resolved configuration, or a partial one merged over the defaults */
@@ -120,6 +121,9 @@ export function transform(input: string, options: TransformOptions = {}): Transf
       );
     }
   }
+
+  // Warnings about the stream as it will be written (src/warnings/analyze.ts).
+  analyzeStream(view, ctx, { changes, warnings });
 
   if (config.strict) {
     const blocking = warnings.filter((warning) => warning.severity === 'warning');

@@ -1,0 +1,134 @@
+// What else stands between the operator and a running gateway on an old kernel: the warnings the
+// transform adds after every rule has run, read from the stream as it will be written.
+//
+//   privileged-port                  a gateway will listen below 1024 and nothing lets Envoy bind it
+//   capability-without-root          --net-bind-service alone may not reach a non-root Envoy
+//   template-adds-sysctl-back        gateway-template workloads, but no injector ConfigMap / Istio CR
+//   istio-too-old-for-parametersref  Istio < 1.26 ignores the Gateway's parametersRef
+//   nothing-matched (info)           no rule found anything to do
+//
+// istio-cr-without-template and parameters-ref-unresolved come from their rules (injection-templates,
+// gateway-options), port-offset-conflict from unprivileged-ports: each warning has one source.
+import { mapIn, UnsupportedYamlError } from '../edit/node-edits.js';
+import type { ChangeRecord, WarningRecord } from '../records.js';
+import type { RuleContext } from '../rules/rule.js';
+import {
+  findGatewayWorkloads,
+  findIstioGateways,
+  findMatchedGateways,
+  findSelectingServices,
+  findTemplateHolders,
+  lenientView,
+  objectAtPlace,
+  type MatchedGateway,
+  type StreamView,
+  type TemplateHolders,
+} from './inventory.js';
+import { compareVersions, decidingVersion, findIstioVersions, formatVersion, type Version } from './istio-version.js';
+import { checkGatewayListeners, checkWorkloadPorts } from './privileged-ports.js';
+
+/** Istio honours Gateway spec.infrastructure.parametersRef from this version (istio/istio#55283). */
+export const PARAMETERS_REF_SINCE: Version = [1, 26, 0];
+
+export interface RecordsSoFar {
+  readonly changes: readonly ChangeRecord[];
+  readonly warnings: readonly WarningRecord[];
+}
+
+export function analyzeStream(view: StreamView, ctx: RuleContext, records: RecordsSoFar): void {
+  try {
+    analyze(lenientView(view), ctx, records);
+  } catch (error) {
+    // YAML merge keys or aliases where a check reads: that check says nothing; the run goes on.
+    if (!(error instanceof UnsupportedYamlError)) throw error;
+  }
+}
+
+function analyze(view: StreamView, ctx: RuleContext, records: RecordsSoFar): void {
+  const config = ctx.config;
+  const workloads = findGatewayWorkloads(view, ctx);
+  let holders: TemplateHolders | undefined;
+  const templateHolders = (): TemplateHolders => (holders ??= findTemplateHolders(view));
+  let gateways: MatchedGateway[] | undefined;
+  const matchedGateways = (): MatchedGateway[] => (gateways ??= findMatchedGateways(view, ctx));
+
+  if (!config.netBindService && !config.runAsRoot) {
+    if (workloads.length > 0) {
+      // Classic Istio Gateways need every Service of a gateway (which ports are Service ports);
+      // without them, only Services with a port below 1024 can add a privileged port.
+      const istioGateways = findIstioGateways(view);
+      const services = findSelectingServices(view, workloads, ctx, istioGateways.length === 0);
+      checkWorkloadPorts(view, workloads, services, istioGateways, ctx);
+    }
+    checkGatewayListeners(view, matchedGateways(), ctx);
+  }
+
+  if (config.netBindService && !config.runAsRoot) {
+    const held = workloads.length > 0 || matchedGateways().length > 0 || holdsTemplates(templateHolders());
+    if (held) {
+      ctx.warn({
+        code: 'capability-without-root',
+        severity: 'warning',
+        message:
+          '--net-bind-service without --run-as-root: istio-proxy gets NET_BIND_SERVICE but still runs as uid 1337, and on many container runtimes a capability added to a non-root process never becomes effective (kubernetes/kubernetes#56374), so Envoy may still fail to bind ports below 1024. Istio itself pairs the capability with runAsUser: 0. Add --run-as-root, or use --unprivileged-ports and need neither',
+      });
+    }
+  }
+
+  const templated = workloads.filter((w) => w.usesGatewayTemplate && w.labels.get('sidecar.istio.io/inject') !== 'false');
+  if (templated.length > 0 && !holdsTemplates(templateHolders())) {
+    for (const workload of templated) {
+      ctx.warn({
+        code: 'template-adds-sysctl-back',
+        severity: 'warning',
+        resource: workload.id,
+        document: view.parse(workload.chunk)?.number,
+        message:
+          'its pods use the gateway injection template (inject.istio.io/templates: gateway), and at admission Istio\'s injector merges that template over the pod, adding net.ipv4.ip_unprivileged_port_start back (sysctls is an atomic list; injection wins). This stream holds neither the istio-sidecar-injector ConfigMap nor a Sail Istio resource, so the template was not fixed here: post-render the istiod release (or the Istio resource) with gateway-compat too',
+      });
+    }
+  }
+
+  if (matchedGateways().length > 0 && !kubeGatewayTemplateFixed(view, ctx, templateHolders())) {
+    const deciding = decidingVersion(findIstioVersions(view, templateHolders()));
+    if (deciding && compareVersions(deciding.version, PARAMETERS_REF_SINCE) < 0) {
+      for (const gateway of matchedGateways()) {
+        ctx.warn({
+          code: 'istio-too-old-for-parametersref',
+          severity: 'warning',
+          resource: gateway.id,
+          path: 'spec.infrastructure.parametersRef',
+          document: view.parse(gateway.chunk)?.number,
+          message: `this stream shows Istio ${formatVersion(deciding.version)} (from ${deciding.source}), and Istio honours a Gateway's spec.infrastructure.parametersRef only from ${formatVersion(PARAMETERS_REF_SINCE)}: the options ConfigMap will not reach the Deployment Istio generates for Gateway ${gateway.id.name}, whose pods keep net.ipv4.ip_unprivileged_port_start. Take the kube-gateway template path: post-render the istiod release (its istio-sidecar-injector ConfigMap holds templates.kube-gateway) with gateway-compat, or set spec.values.sidecarInjectorWebhook.templates.kube-gateway on the Istio resource; or upgrade Istio to ${formatVersion(PARAMETERS_REF_SINCE)}+`,
+        });
+      }
+    }
+  }
+
+  const documents = view.chunks.filter((chunk) => chunk.hasContent).length;
+  if (documents > 0 && records.changes.length === 0 && records.warnings.length === 0) {
+    ctx.warn({
+      code: 'nothing-matched',
+      severity: 'info',
+      message: `no rule found anything to do in ${documents} document(s): no selected workload or injection template sets ${config.sysctls.remove.join(', ') || 'a sysctl to remove'}, and no Gateway of class ${config.gatewayApi.gatewayClassNames.join(', ')} lacks its options; the output equals the input. Expected changes? Check that the gateway chart (or istiod) is what is rendered here and the --include/--exclude globs; a stream that was already post-rendered also looks like this`,
+    });
+  }
+}
+
+function holdsTemplates(holders: TemplateHolders): boolean {
+  return holders.injectorConfigMaps.length > 0 || holders.istioResources.length > 0;
+}
+
+/** The injectionTemplates rule fixes a kube-gateway template in this stream. */
+function kubeGatewayTemplateFixed(view: StreamView, ctx: RuleContext, holders: TemplateHolders): boolean {
+  const { enabled, templates } = ctx.config.injectionTemplate;
+  if (!enabled || !templates.includes('kube-gateway')) return false;
+  const places = [...holders.injectorConfigMaps, ...holders.istioResources];
+  return places.some((place) => {
+    const held = objectAtPlace(view, place);
+    if (!held || !ctx.isSelected(held.object.id)) return false;
+    if (held.object.id.kind === 'ConfigMap') return view.chunks[place.chunk]?.text.includes('kube-gateway:') ?? false;
+    const userTemplates = mapIn(held.object.map, ['spec', 'values', 'sidecarInjectorWebhook', 'templates']);
+    return userTemplates?.has('kube-gateway') ?? false;
+  });
+}

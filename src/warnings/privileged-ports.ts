@@ -1,0 +1,139 @@
+// Warning `privileged-port`: once the sysctl is gone, a non-root Envoy cannot bind a port below
+// 1024. Where a gateway will listen is read from the stream as it leaves the rules:
+//   - the targetPorts of the Services whose selector matches the workload's pod labels (a named
+//     targetPort resolves to istio-proxy's container port of that name; no targetPort means port);
+//   - the containerPorts istio-proxy declares;
+//   - the server ports of classic Istio Gateways selecting the workload that are no port of its
+//     Services (Envoy binds those as they are; a server port that is a Service port binds its
+//     targetPort, which the first check covers);
+//   - the listener ports of Gateway API Gateways of a handled class (Istio generates their
+//     Deployment and Service; Envoy binds the listener port).
+import { isMap, type YAMLMap } from 'yaml';
+import { mapAt, seqAt, stringAt } from '../edit/node-edits.js';
+import { describeResource, podTemplateOf } from '../kube/objects.js';
+import { objectPath } from '../rules/edit-loop.js';
+import { PROXY_CONTAINER } from '../rules/proxy-privileges.js';
+import type { RuleContext } from '../rules/rule.js';
+import { PRIVILEGED_BELOW } from '../rules/unprivileged-ports.js';
+import {
+  intAt,
+  nameAt,
+  objectAtPlace,
+  portsOf,
+  proxyContainerOf,
+  selectorMatches,
+  type GatewayWorkload,
+  type IstioGateway,
+  type MatchedGateway,
+  type SelectingService,
+  type StreamView,
+} from './inventory.js';
+
+const WAYS_OUT = (offset: number): string =>
+  `Ways out: --unprivileged-ports (Service targetPorts below 1024 move to port + ${offset}, Service ports stay, so clients see no change; recommended), --run-as-root, or --net-bind-service (together with --run-as-root on most runtimes)`;
+const WAYS_OUT_WITH_HIGH_PORTS =
+  '--unprivileged-ports is on but left this: it moves only the targetPorts below 1024 of Services in this stream that select the gateway (and the containerPorts they name), and only where port + offset is free (see any port-offset-conflict warning). Render the gateway\'s Service in the same stream, or use --run-as-root, or --net-bind-service (together with --run-as-root on most runtimes)';
+
+function runsAsRoot(podSpec: YAMLMap, proxy: YAMLMap | undefined): boolean {
+  const container = proxy && intAt(mapAt(proxy, 'securityContext'), 'runAsUser');
+  if (container !== undefined) return container === 0;
+  return intAt(mapAt(podSpec, 'securityContext'), 'runAsUser') === 0;
+}
+
+/** port -> where it comes from, in the order found */
+type Listening = Map<number, string[]>;
+
+function note(listening: Listening, port: number | undefined, why: string): void {
+  if (port === undefined || port >= PRIVILEGED_BELOW || port <= 0) return;
+  const reasons = listening.get(port) ?? [];
+  if (!reasons.includes(why)) reasons.push(why);
+  listening.set(port, reasons);
+}
+
+function describePorts(listening: Listening): string {
+  const ports = [...listening.entries()].sort(([a], [b]) => a - b).map(([port, reasons]) => `${port} (${reasons.join('; ')})`);
+  const list = ports.length > 1 ? `${ports.slice(0, -1).join(', ')} and ${ports[ports.length - 1]}` : ports[0];
+  return `${ports.length > 1 ? 'ports' : 'port'} ${list}`;
+}
+
+export function checkWorkloadPorts(
+  view: StreamView,
+  workloads: readonly GatewayWorkload[],
+  services: readonly SelectingService[],
+  istioGateways: readonly IstioGateway[],
+  ctx: RuleContext,
+): void {
+  const { offset, enabled: unprivilegedPorts } = ctx.config.unprivilegedPorts;
+  for (const workload of workloads) {
+    const found = objectAtPlace(view, workload);
+    const pod = found && podTemplateOf(found.object);
+    if (!found || !pod) continue;
+    const proxy = proxyContainerOf(pod.spec);
+    if (runsAsRoot(pod.spec, proxy?.container)) continue;
+    const byName = new Map<string, number>();
+    const listening: Listening = new Map();
+    for (const port of portsOf(proxy?.container)) {
+      const number = intAt(port, 'containerPort');
+      const name = nameAt(port, 'name');
+      if (number !== undefined && name) byName.set(name, number);
+      note(listening, number, `containerPort of ${PROXY_CONTAINER}`);
+    }
+    const mine = services.filter((service) => service.workloads.includes(workload));
+    const servicePorts = new Set<number>();
+    for (const service of mine) {
+      const fresh = objectAtPlace(view, service);
+      const spec = fresh && mapAt(fresh.object.map, 'spec');
+      for (const port of portsOf(spec)) {
+        const servicePort = intAt(port, 'port');
+        if (servicePort !== undefined) servicePorts.add(servicePort);
+        const named = nameAt(port, 'targetPort');
+        const target = named !== undefined ? byName.get(named) : (intAt(port, 'targetPort') ?? servicePort);
+        const of = describeResource(service.id);
+        const how =
+          named !== undefined ? `targetPort "${named}" of ${of}` : intAt(port, 'targetPort') !== undefined ? `targetPort of ${of}` : `port of ${of}, which has no targetPort`;
+        note(listening, target, how);
+      }
+    }
+    if (mine.length > 0) {
+      for (const gateway of istioGateways) {
+        if (!selectorMatches(gateway.selector, workload.labels)) continue;
+        for (const port of gateway.ports) {
+          if (!servicePorts.has(port)) note(listening, port, `server port of ${describeResource(gateway.id)}, not a port of its Service, so Envoy binds it as is`);
+        }
+      }
+    }
+    if (listening.size === 0) continue;
+    ctx.warn({
+      code: 'privileged-port',
+      severity: 'warning',
+      resource: workload.id,
+      path: `${objectPath(found.object)}${pod.specPath}.containers`,
+      document: found.ed.number,
+      message: `this gateway will listen on ${describePorts(listening)}, below ${PRIVILEGED_BELOW}: without net.ipv4.ip_unprivileged_port_start its non-root Envoy (uid 1337) cannot bind ${listening.size > 1 ? 'them' : 'it'}. ${unprivilegedPorts ? WAYS_OUT_WITH_HIGH_PORTS : WAYS_OUT(offset)}`,
+    });
+  }
+}
+
+export function checkGatewayListeners(view: StreamView, gateways: readonly MatchedGateway[], ctx: RuleContext): void {
+  for (const gateway of gateways) {
+    const found = objectAtPlace(view, gateway);
+    const spec = found && mapAt(found.object.map, 'spec');
+    const listeners = spec && seqAt(spec, 'listeners');
+    if (!found || !listeners) continue;
+    const low: string[] = [];
+    for (const listener of listeners.items) {
+      if (!isMap(listener)) continue;
+      const port = intAt(listener, 'port');
+      if (port !== undefined && port > 0 && port < PRIVILEGED_BELOW) low.push(`${port}${stringAt(listener, 'name') ? ` (listener ${stringAt(listener, 'name')})` : ''}`);
+    }
+    if (low.length === 0) continue;
+    ctx.warn({
+      code: 'privileged-port',
+      severity: 'warning',
+      resource: gateway.id,
+      path: `${objectPath(found.object)}spec.listeners`,
+      document: found.ed.number,
+      message: `listens on ${low.length > 1 ? 'ports' : 'port'} ${low.join(', ')}, below ${PRIVILEGED_BELOW}; Istio generates its Deployment and Service, and Envoy binds the listener port itself, which a non-root Envoy cannot do without net.ipv4.ip_unprivileged_port_start. Ways out: --run-as-root or --net-bind-service with --run-as-root (the options ConfigMap carries the grant), or a listener port of ${PRIVILEGED_BELOW} or above; --unprivileged-ports cannot move Gateway API listeners`,
+    });
+  }
+}
