@@ -58,7 +58,8 @@ async function run(argv: string[]): Promise<Outcome> {
 }
 
 function internalError(error: unknown): Outcome {
-  const documentNumber = (error as { documentNumber?: number }).documentNumber;
+  // Anything can be thrown, null and undefined included: this path itself must never throw.
+  const documentNumber = (error as { documentNumber?: number } | null | undefined)?.documentNumber;
   const where = documentNumber ? ` while processing document ${documentNumber}` : '';
   const detail = error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
   return {

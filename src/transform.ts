@@ -1,7 +1,7 @@
 // The pure core: text in, text out, plus records of what changed and what could not be done.
 //   stream -> select (cheap text checks) -> parse (only those) -> rules -> emit
 // A document no rule could concern is never parsed and comes out as its original bytes.
-import { isAlias, isMap, isScalar, isSeq, visit, YAMLError } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, YAMLError } from 'yaml';
 import { defaultConfig, mergeConfig, type Config, type ConfigSpec } from './config.js';
 import { documentError } from './diagnostics.js';
 import { EditableDocument } from './edit/editable-document.js';
@@ -174,18 +174,51 @@ const FIXES: Record<string, string> = {
   BLOCK_AS_IMPLICIT_KEY: 'check the indentation: a nested block cannot be used as a key',
 };
 
+/**
+ * Kubernetes objects nest about 30 levels at most (CRD schemas). Deeper documents are refused
+ * up front: the parser itself gives up near 1,000 levels, and a document just below that would
+ * overflow the stack later, when a rule re-parses it after an edit.
+ */
+const MAX_NESTING = 200;
+
+function nestingError(number: number, chunk: Chunk, at: { line: number; column: number } | undefined): Error {
+  return documentError(
+    number,
+    chunk.text,
+    chunk.firstLine,
+    at,
+    `the document nests too deeply to be read (more than ${MAX_NESTING} levels)`,
+    'flatten the document; Kubernetes objects never nest this deep',
+  );
+}
+
+/** Where the first collection deeper than MAX_NESTING starts, found without recursion. */
+function tooDeepAt(ed: EditableDocument): number | undefined {
+  const stack: [unknown, number][] = [[ed.doc.contents, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > MAX_NESTING) return node.range?.[0] ?? 0;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) stack.push([item.key, depth + 1], [item.value, depth + 1]);
+      else stack.push([item, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
 function parseChecked(chunk: Chunk, number: number): EditableDocument {
   let ed: EditableDocument;
   try {
     ed = new EditableDocument(chunk.text, number, chunk.firstLine);
   } catch (error) {
-    if (error instanceof RangeError) {
-      throw documentError(number, chunk.text, chunk.firstLine, undefined, 'the document nests too deeply to be read', 'flatten the document; Kubernetes objects never nest this deep');
-    }
+    if (error instanceof RangeError) throw nestingError(number, chunk, undefined);
     throw error;
   }
   const firstError = ed.doc.errors[0];
   if (firstError) throw yamlError(firstError, chunk, number);
+  const deep = tooDeepAt(ed);
+  if (deep !== undefined) throw nestingError(number, chunk, positionOf(chunk.text, deep));
   const contents = ed.doc.contents;
   if (contents !== null && !isMap(contents)) {
     const what = isSeq(contents) ? 'a sequence' : isScalar(contents) ? 'a scalar' : 'not a mapping';
@@ -234,6 +267,8 @@ function positionOf(text: string, offset: number): { line: number; column: numbe
 
 function yamlError(error: YAMLError, chunk: Chunk, number: number): Error {
   const at = positionOf(chunk.text, error.pos[0]);
+  // yaml turns a stack overflow while composing into this code (compose-node.ts).
+  if (error.code === 'RESOURCE_EXHAUSTION') return nestingError(number, chunk, at);
   let what = error.message.split('\n')[0] ?? error.message;
   if (error.code === 'DUPLICATE_KEY') {
     const key = /^\s*([^:#\n]+?)\s*:/.exec(chunk.text.slice(error.pos[0]))?.[1];

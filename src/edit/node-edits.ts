@@ -54,7 +54,8 @@ export function findPair(map: YAMLMap, key: string): Pair<Node, Node | null> | u
       }
       return pair as Pair<Node, Node | null>;
     }
-    if (pair.key.value === '<<') merge = pair;
+    // YAML 1.1 (our parse mode) reads a merge key as Symbol(<<), YAML 1.2 as the string '<<'.
+    if (pair.key.value === '<<' || (typeof pair.key.value === 'symbol' && pair.key.value.description === '<<')) merge = pair;
   }
   if (merge) {
     throw new UnsupportedYamlError(
