@@ -26,6 +26,7 @@ export const FLAG_OPTIONS = {
   // File mode (pre-commit): fix the named files in place, or only show what would change.
   write: { type: 'boolean' },
   check: { type: 'boolean' },
+  diff: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -48,6 +49,16 @@ export function reportFormatOf(values: ParsedFlags['values']): ReportFormat {
     throw new UsageError(`error: --report must be text, json or none, not "${format}"`);
   }
   return format;
+}
+
+/** --report and --diff together. --diff writes text, so it cannot join --report json. */
+export function reportOptionsOf(values: ParsedFlags['values']): { format: ReportFormat; diff: boolean } {
+  const format = reportFormatOf(values);
+  const diff = values.diff === true;
+  if (diff && format === 'json') {
+    throw new UsageError('error: --diff cannot be combined with --report json: in json mode stderr holds the JSON object and nothing else');
+  }
+  return { format, diff };
 }
 
 /** The configuration the flags ask for; only flags that were given appear. */

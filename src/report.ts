@@ -1,17 +1,116 @@
-// Change records and warnings as a person reads them on stderr.
-import { describeResource } from './kube/objects.js';
+// What gateway-compat tells the operator on stderr: every change, every warning, and a total.
+//   text  one line per change, then one line per warning or note, then a one-line total
+//   json  one JSON object (schemas/report.schema.json) and nothing else
+//   none  nothing
+// --diff puts a unified diff of each changed document (src/diff.ts) before the text report.
+import { renderDiff } from './diff.js';
+import { describeResource, type ResourceId } from './kube/objects.js';
+import type { ReportFormat } from './options.js';
+import type { ChangeRecord, WarningRecord } from './records.js';
 import type { TransformResult } from './transform.js';
 
-export function textReport(result: Pick<TransformResult, 'changes' | 'warnings' | 'documents'>): string {
-  const lines: string[] = [];
-  for (const change of result.changes) lines.push(`${describeResource(change.resource)}: ${change.message}`);
-  for (const warning of result.warnings) {
-    const subject = warning.resource ? `${describeResource(warning.resource)}: ` : '';
-    lines.push(`${warning.severity} [${warning.code}] ${subject}${warning.message}`);
-  }
-  const warningCount = result.warnings.filter((w) => w.severity === 'warning').length;
-  lines.push(
-    `gateway-compat: ${result.changes.length} change(s) in ${result.documents.in} document(s), ${result.documents.out - result.documents.in} added, ${warningCount} warning(s)`,
-  );
+export interface ReportOptions {
+  format: ReportFormat;
+  diff: boolean;
+}
+
+type Reported = Pick<TransformResult, 'changes' | 'warnings' | 'documents'> &
+  Partial<Pick<TransformResult, 'changedDocuments' | 'documentEdits'>>;
+
+const plural = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
+
+function counts(result: Reported) {
+  return {
+    changes: result.changes.length,
+    warnings: result.warnings.filter((w) => w.severity === 'warning').length,
+    notes: result.warnings.filter((w) => w.severity === 'info').length,
+    documents: result.documents.in,
+    changedDocuments: new Set(result.changedDocuments ?? result.changes.map((c) => c.document)).size,
+    addedDocuments: result.documents.out - result.documents.in,
+  };
+}
+
+export function totalLine(result: Reported): string {
+  const n = counts(result);
+  const added = n.addedDocuments > 0 ? `, ${plural(n.addedDocuments, 'document')} added` : '';
+  const notes = n.notes > 0 ? `, ${plural(n.notes, 'note')}` : '';
+  return `gateway-compat: ${plural(n.changes, 'change')} in ${n.changedDocuments} of ${plural(n.documents, 'document')}${added}; ${plural(n.warnings, 'warning')}${notes}`;
+}
+
+export function changeLine(change: ChangeRecord): string {
+  return `${describeResource(change.resource)}: ${change.message}`;
+}
+
+export function warningLine(warning: WarningRecord): string {
+  const label = warning.severity === 'info' ? 'note' : 'warning';
+  const subject = warning.resource ? `${describeResource(warning.resource)}: ` : '';
+  return `${label} [${warning.code}] ${subject}${warning.message}`;
+}
+
+export function textReport(result: Reported): string {
+  const lines = [...result.changes.map(changeLine), ...result.warnings.map(warningLine), totalLine(result)];
   return `${lines.join('\n')}\n`;
+}
+
+// --- json ---------------------------------------------------------------------------------------
+
+export interface JsonResource {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export interface JsonReport {
+  changes: { resource: JsonResource; rule: string; path: string; message: string; document: number }[];
+  warnings: { resource?: JsonResource; code: string; severity: 'warning' | 'info'; message: string; path?: string; document?: number }[];
+  summary: {
+    documents: number;
+    changedDocuments: number;
+    addedDocuments: number;
+    changes: number;
+    warnings: number;
+    notes: number;
+  };
+}
+
+function jsonResource(id: ResourceId): JsonResource {
+  return { apiVersion: id.apiVersion, kind: id.kind, ...(id.namespace ? { namespace: id.namespace } : {}), name: id.name };
+}
+
+/** The report as data, keys in a fixed order (schemas/report.schema.json). */
+export function jsonReport(result: Reported): JsonReport {
+  const n = counts(result);
+  return {
+    changes: result.changes.map((c) => ({
+      resource: jsonResource(c.resource),
+      rule: c.rule,
+      path: c.path,
+      message: c.message,
+      document: c.document,
+    })),
+    warnings: result.warnings.map((w) => ({
+      ...(w.resource ? { resource: jsonResource(w.resource) } : {}),
+      code: w.code,
+      severity: w.severity,
+      message: w.message,
+      ...(w.path ? { path: w.path } : {}),
+      ...(w.document ? { document: w.document } : {}),
+    })),
+    summary: {
+      documents: n.documents,
+      changedDocuments: n.changedDocuments,
+      addedDocuments: n.addedDocuments,
+      changes: n.changes,
+      warnings: n.warnings,
+      notes: n.notes,
+    },
+  };
+}
+
+/** Everything the stream host writes on stderr after a successful run. */
+export function renderReport(result: Reported, options: ReportOptions): string {
+  if (options.format === 'json') return `${JSON.stringify(jsonReport(result))}\n`;
+  const diff = options.diff ? renderDiff(result.documentEdits ?? []) : '';
+  return diff + (options.format === 'text' ? textReport(result) : '');
 }

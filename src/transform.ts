@@ -45,6 +45,19 @@ export interface TransformResult {
   documents: { in: number; out: number };
   /** numbers (1-based) of the documents whose text changed */
   changedDocuments: number[];
+  /**
+   * Each changed document's text before and after, and each added document (before: ''), in output
+   * order: what --diff shows (src/diff.ts). `number` is the document's own, or for an added one the
+   * number of the document it was placed before.
+   */
+  documentEdits: DocumentEdit[];
+}
+
+export interface DocumentEdit {
+  number: number;
+  added: boolean;
+  before: string;
+  after: string;
 }
 
 export const HELM_FILENAME_ANNOTATION = 'postrenderer.helm.sh/postrender-filename';
@@ -137,17 +150,20 @@ export function transform(input: string, options: TransformOptions = {}): Transf
   let text = bom;
   let added = 0;
   const changedDocuments: number[] = [];
+  const documentEdits: DocumentEdit[] = [];
   chunks.forEach((chunk, index) => {
     const additions = insertBefore.get(index) ?? [];
     added += additions.length;
+    for (const after of additions) documentEdits.push({ number: numbers[index] ?? 0, added: true, before: '', after });
     text += additions.join('');
     if (additions.length > 0 && !startsWithMarker(chunk.text)) text += `---${chunk.text.includes('\r\n') ? '\r\n' : '\n'}`;
     const ed = parsed.get(index);
     if (ed?.changed) changedDocuments.push(ed.number);
+    if (ed?.changed) documentEdits.push({ number: ed.number, added: false, before: chunk.text, after: ed.source });
     text += ed?.changed ? ed.source : chunk.text;
   });
   const documentsIn = chunks.filter((chunk) => chunk.hasContent).length;
-  return { text, changes, warnings, documents: { in: documentsIn, out: documentsIn + added }, changedDocuments };
+  return { text, changes, warnings, documents: { in: documentsIn, out: documentsIn + added }, changedDocuments, documentEdits };
 }
 
 function startsWithMarker(text: string): boolean {

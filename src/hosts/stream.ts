@@ -2,8 +2,8 @@
 // kustomize legacy exec plugins and shell pipes: manifests on stdin, manifests on stdout, the
 // report on stderr.
 import type { ConfigSpec } from '../config.js';
-import { reportFormatOf, type ParsedFlags } from '../options.js';
-import { textReport } from '../report.js';
+import { reportOptionsOf, type ParsedFlags } from '../options.js';
+import { renderReport } from '../report.js';
 import { transform } from '../transform.js';
 import { loadConfig, readStdin } from './load.js';
 import type { Outcome } from './outcome.js';
@@ -16,15 +16,10 @@ export interface StreamSources {
 }
 
 export async function runStream(values: ParsedFlags['values'], sources: StreamSources = {}): Promise<Outcome> {
-  const report = reportFormatOf(values);
+  const report = reportOptionsOf(values);
   const { config, gatewayTemplate } = await loadConfig(values, sources.fileSpec);
   const input = sources.input ?? (await readStdin(config.maxInputBytes));
   const result = transform(input, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) });
-  const stderr =
-    report === 'none'
-      ? ''
-      : report === 'json'
-        ? `${JSON.stringify({ changes: result.changes, warnings: result.warnings })}\n`
-        : textReport(result);
+  const stderr = renderReport(result, report);
   return { stdout: result.text, stderr, exitCode: 0 };
 }
