@@ -498,6 +498,19 @@ describe('KRM functionConfig (both forms): error naming the path, exit 1', () =>
     expect(all).toMatch(/unknown key "spec\.colour"/);
   });
 
+  it('a ResourceList that is not valid YAML: position and caret; one nested 100,000 deep; an alias bomb in functionConfig', () => {
+    const broken = runCli([], resourceList('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fn\n'));
+    expectCleanFailure(broken);
+    expect(broken.stderr).toMatch(/^error: document 1 at line \d+:\d+: the ResourceList on stdin is not valid YAML/m);
+    expect(broken.stderr).toMatch(CARET);
+    const deep = runCli([], resourceList(`apiVersion: v1\nkind: ConfigMap\ndata: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`));
+    expectCleanFailure(deep);
+    expect(deep.stderr).toMatch(/nests too deeply/);
+    const bomb = runCli([], resourceList(aliasBomb()));
+    expectCleanFailure(bomb);
+    expect(bomb.stderr).toMatch(/alias bomb/);
+  });
+
   it('a ConfigMap with an unknown key and a wrong value', () => {
     const result = runCli([], resourceList('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: function-input\ndata:\n  netBindServce: "true"\n'));
     expect(result.status).toBe(1);

@@ -230,6 +230,16 @@ describe('KRM function: results never show a Secret value', () => {
     expectNoMarker('results', JSON.stringify(output.results ?? []));
   });
 
+  it('a ResourceList that is not valid YAML because of its Secret item: the message quotes nothing', () => {
+    for (const breakage of ['a block scalar header with extra characters', 'an unresolved alias', 'unclosed flow mapping']) {
+      const result = runCli([], resourceList([gatewayDeployment(), BREAKAGES[breakage]!(secret())]));
+      expect(result.status).toBe(1);
+      // On an item's error kpt gets its items back unchanged (the Secret with them) and an error result.
+      expectNoMarker('results', /^results:[\s\S]*$/m.exec(result.stdout)?.[0] ?? '');
+      expectNoMarker('stderr', result.stderr);
+    }
+  });
+
   it('a ResourceList whose Secret item is malformed', () => {
     const result = runCli([], resourceList([gatewayDeployment(), BREAKAGES['bad indentation']!(secret())]));
     expect(result.status).not.toBe(0);

@@ -6,6 +6,8 @@
 // Re-serialising items with a YAML library would be simpler but is not faithful: `0644` would come
 // back as `644` (YAML 1.2) and other scalars would change form, and kpt writes what we print.
 import { isMap, isScalar, isSeq, parseDocument, stringify, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { documentError } from '../diagnostics.js';
+import { lineAndColumn } from '../edit/source-text.js';
 import { UserError } from '../errors.js';
 import { splitStream } from '../stream.js';
 
@@ -118,7 +120,11 @@ export function parseResourceList(input: string): ResourceList {
   const doc = parseDocument(source, { prettyErrors: false });
   const firstError = doc.errors[0];
   if (firstError) {
-    throw new UserError(`error: the ResourceList on stdin is not valid YAML: ${firstError.message.split('\n')[0]}`);
+    // Through documentError: a position and caret, and no Secret item's value in the excerpt or
+    // in a yaml message that quotes the source.
+    const { line, column } = lineAndColumn(source, firstError.pos[0]);
+    const what = firstError.code === 'RESOURCE_EXHAUSTION' ? 'nests too deeply to be read' : `is not valid YAML: ${firstError.message.split('\n')[0]}`;
+    throw documentError(1, source, 0, { line: line - 1, column: column - 1 }, `the ResourceList on stdin ${what}`, 'correct the YAML at this position');
   }
   const root = doc.contents;
   if (!isMap(root)) throw new UserError('error: the ResourceList on stdin is not a mapping');
@@ -140,7 +146,14 @@ export function parseResourceList(input: string): ResourceList {
     });
   }
   const functionConfig = root.get('functionConfig', true);
-  return { apiVersion, items, functionConfig: functionConfig ? (functionConfig as Node).toJS(doc, { maxAliasCount: 100 }) : undefined };
+  let config: unknown;
+  try {
+    config = functionConfig ? (functionConfig as Node).toJS(doc, { maxAliasCount: 100 }) : undefined;
+  } catch {
+    // yaml's ReferenceError for an alias bomb ("Excessive alias count") or an unresolvable alias
+    throw new UserError('error: the functionConfig of the ResourceList expands YAML aliases too often (an alias bomb) or uses an alias it cannot resolve; write the values out');
+  }
+  return { apiVersion, items, functionConfig: config };
 }
 
 /** An item's document text as an entry of a block sequence at column 0. */
