@@ -8,7 +8,7 @@ import { EditableDocument } from './edit/editable-document.js';
 import { UnsupportedYamlError } from './edit/node-edits.js';
 import { lineAndColumn } from './edit/source-text.js';
 import { StrictModeError } from './errors.js';
-import { annotationOf, type KubeObject, type ResourceId } from './kube/objects.js';
+import { annotationOf, describeResource, type KubeObject, type ResourceId } from './kube/objects.js';
 import { isResourceSelected } from './kube/select.js';
 import type { ChangeRecord, WarningRecord } from './records.js';
 import {
@@ -19,10 +19,10 @@ import {
   type ParsedDocument,
 } from './rules/gateway-options.js';
 import { documentRules } from './rules/index.js';
-import type { RuleContext } from './rules/rule.js';
+import type { DocumentRule, RuleContext } from './rules/rule.js';
 import { splitStream, type Chunk } from './stream.js';
 import { applyUnprivilegedPorts } from './rules/unprivileged-ports.js';
-import { analyzeStream } from './warnings/analyze.js';
+import { analyzeStream, noteNothingMatched } from './warnings/analyze.js';
 
 export interface TransformOptions {
   /** a resolved configuration, or a partial one merged over the defaults */
@@ -99,17 +99,27 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     return ed;
   };
 
+  // Select: which documents each rule could concern, from their text alone; parse only those.
+  const work = new Map<number, DocumentRule[]>();
   chunks.forEach((chunk, index) => {
     if (!chunk.hasContent) return;
     const applicable = rules.filter((rule) => rule.mightApply(chunk.text, config));
     if (applicable.length === 0 && !config.validate) return;
-    const ed = parse(index);
-    for (const rule of applicable) runRule(() => rule.apply(ed, ctx), ed, chunk);
+    parse(index);
+    work.set(index, applicable);
   });
 
   // --unprivileged-ports works across workloads and their Services (src/rules/unprivileged-ports.ts).
   const view = { chunks, parse };
   applyUnprivilegedPorts(view, ctx);
+  // Warnings read the documents before the other rules edit them: an edited document would have
+  // to be parsed again, and what those rules do follows from the configuration anyway.
+  analyzeStream(view, ctx);
+
+  for (const [index, applicable] of work) {
+    const ed = parse(index);
+    for (const rule of applicable) runRule(() => rule.apply(ed, ctx), ed, chunks[index] as Chunk);
+  }
 
   let insertBefore = new Map<number, string[]>();
   if (config.gatewayApi.enabled) {
@@ -135,14 +145,15 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     }
   }
 
-  // Warnings about the stream as it will be written (src/warnings/analyze.ts).
-  analyzeStream(view, ctx, { changes, warnings });
+  noteNothingMatched(view, ctx, { changes, warnings });
 
   if (config.strict) {
     const blocking = warnings.filter((warning) => warning.severity === 'warning');
     if (blocking.length > 0) {
       throw new StrictModeError(
-        `error: --strict: ${blocking.length} warning(s) would need attention:\n${blocking.map((w) => `  - [${w.code}] ${w.message}`).join('\n')}`,
+        `error: --strict: ${blocking.length} warning(s) would need attention:\n${blocking
+          .map((w) => `  - [${w.code}] ${w.resource ? `${describeResource(w.resource)}: ` : ''}${w.message}`)
+          .join('\n')}`,
       );
     }
   }

@@ -50,6 +50,8 @@ export function replaceStringValue(
       }
     }
     text += sourceLines.slice(sourceIndex).join('');
+    // A block that ends the text without a final line break must still end without one.
+    if (!source.slice(contentStart, contentEnd).endsWith('\n') && text.endsWith(eol)) text = text.slice(0, -eol.length);
     return { start: contentStart, end: contentEnd, text };
   }
   return { start, end: endOfLastLine(source, start, valueEnd), text: renderLiteralBlock(value, keyColumn + 2, eol) };

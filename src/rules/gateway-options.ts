@@ -182,7 +182,7 @@ function warnUnresolved(ctx: RuleContext, gateway: KubeObject, ed: EditableDocum
     resource: gateway.id,
     path: `${objectPath(gateway)}spec.infrastructure.parametersRef`,
     document: ed.number,
-    message: `Gateway ${gateway.id.name}: ${why}`,
+    message: why,
   });
 }
 

@@ -1,5 +1,6 @@
-// What else stands between the operator and a running gateway on an old kernel: the warnings the
-// transform adds after every rule has run, read from the stream as it will be written.
+// What else stands between the operator and a running gateway on an old kernel. The transform
+// runs this analysis on the documents as parsed, before the rules edit them (so no edited document
+// is parsed twice); the rules' effects it depends on follow from the configuration alone.
 //
 //   privileged-port                  a gateway will listen below 1024 and nothing lets Envoy bind it
 //   capability-without-root          --net-bind-service alone may not reach a non-root Envoy
@@ -35,16 +36,16 @@ export interface RecordsSoFar {
   readonly warnings: readonly WarningRecord[];
 }
 
-export function analyzeStream(view: StreamView, ctx: RuleContext, records: RecordsSoFar): void {
+export function analyzeStream(view: StreamView, ctx: RuleContext): void {
   try {
-    analyze(lenientView(view), ctx, records);
+    analyze(lenientView(view), ctx);
   } catch (error) {
     // YAML merge keys or aliases where a check reads: that check says nothing; the run goes on.
     if (!(error instanceof UnsupportedYamlError)) throw error;
   }
 }
 
-function analyze(view: StreamView, ctx: RuleContext, records: RecordsSoFar): void {
+function analyze(view: StreamView, ctx: RuleContext): void {
   const config = ctx.config;
   const workloads = findGatewayWorkloads(view, ctx);
   let holders: TemplateHolders | undefined;
@@ -104,7 +105,13 @@ function analyze(view: StreamView, ctx: RuleContext, records: RecordsSoFar): voi
       }
     }
   }
+}
 
+/**
+ * `nothing-matched`: runs after every rule, since it speaks of all their records.
+ */
+export function noteNothingMatched(view: StreamView, ctx: RuleContext, records: RecordsSoFar): void {
+  const config = ctx.config;
   const documents = view.chunks.filter((chunk) => chunk.hasContent).length;
   if (documents > 0 && records.changes.length === 0 && records.warnings.length === 0) {
     ctx.warn({
