@@ -58,6 +58,10 @@ export function splitStream(input: string): SplitStream {
       seenDocument = true;
     } else if (isMarkerLine(text, lineStart, '...')) {
       betweenDocuments = true;
+      // What follows `...` is a new document, even when the stream starts with `...` (which ends
+      // an empty document): without this, `...` and the bare document after it were one chunk,
+      // which the parser rejects as two documents.
+      seenDocument = true;
     } else if (betweenDocuments && text.charCodeAt(lineStart) === 0x25 /* % */) {
       if (directivesStart < 0) directivesStart = lineStart;
     } else if (betweenDocuments && !isBlankOrComment(text.slice(lineStart, lineEnd))) {

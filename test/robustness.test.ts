@@ -269,6 +269,7 @@ describe('empty and marker-only streams: accepted, preserved byte for byte', () 
     'a "---" carrying a comment': '--- # nothing here\n',
     'a %YAML directive': `%YAML 1.1\n---\n${configMap('a')}`,
     'CRLF separators only': '---\r\n---\r\n',
+    '"..." before the first document': `...\n${configMap('a')}`,
   };
   for (const [name, input] of Object.entries(inputs)) {
     it(name, () => {
@@ -279,6 +280,12 @@ describe('empty and marker-only streams: accepted, preserved byte for byte', () 
       expect(runCli(['--report', 'none', '--validate'], input).stdout).toBe(input);
     });
   }
+
+  it('a stream that starts with "..." and a bare document a rule edits', () => {
+    const result = runCli(['--report', 'none'], `...\n${gatewayDeployment()}`);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(`...\n${gatewayDeploymentFixed()}`);
+  });
 
   it('"..." markers and empty documents around an edited document', () => {
     const input = `---\n---\n${gatewayDeployment()}...\n---\n# comment\n`;
@@ -400,6 +407,31 @@ describe('input above the size limit: a clear error before parsing', () => {
     expect(result.stderr).not.toMatch(/invalid YAML/);
     expect(runCli(['--max-input-size', '10KB', '--report', 'none'], configMap('a')).stdout).toBe(configMap('a'));
   });
+
+  // KNOWN BUG (hosts, src/hosts/load.ts readStdin): get-stdin buffers the whole input before the
+  // size check, so an oversized input costs its own size in memory (500 MB of input against a
+  // 1 MB limit peaks near 1 GB RSS) and above 4 GiB fails as an internal error (no Buffer that
+  // large). Reading chunk by chunk and stopping past the limit fixes it. Remove `.fails` once fixed.
+  it.fails('KNOWN BUG: an oversized stdin is refused once the limit is passed, without reading it all', async () => {
+    const child = spawn(process.execPath, [POST_RENDER, '--max-input-size', '1MB'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.on('error', () => undefined);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const chunk = Buffer.alloc(1024 * 1024, 'a');
+    let written = 0;
+    while (child.exitCode === null && written < 300 * chunk.length) {
+      if (!child.stdin.write(chunk)) {
+        const waited = [new Promise((resolve) => child.stdin.once('drain', resolve)), exited, new Promise((resolve) => setTimeout(resolve, 1000))];
+        await Promise.race(waited);
+      }
+      written += chunk.length;
+    }
+    child.stdin.end();
+    expect(await exited).toBe(1);
+    expect(stderr).toMatch(/more than the limit of 1048576 bytes/);
+    expect(written, 'the CLI read far past its limit before refusing').toBeLessThan(50 * chunk.length);
+  }, 60_000);
 
   it('spec.maxInputBytes in a config file', () => {
     const file = path.join(scratch, 'small-limit.yaml');

@@ -1,0 +1,220 @@
+// Issue 4, property tests. Random streams assembled from the shared corpus's documents and from
+// generated manifests (gateway workloads with the sysctl, Gateways, Services, Secrets, Istio
+// resources, options ConfigMaps, List wrappers), then broken at random (deleted lines, changed and
+// swapped indentation, tabs, inserted separators, duplicated lines, CRLF, BOM, no final newline).
+// For every case the tool either succeeds with the stream invariants (documents out = documents
+// in + added ConfigMaps, untouched documents byte for byte, a second run identical), or fails
+// cleanly (a UserError in the library; exit 1 or 2 with an empty stdout from the CLI). Never an
+// internal error, never a crash, never partial output, never a Secret value in a message.
+//
+// Most cases call transform() in-process; a smaller number run the real CLI. CI runs a bounded
+// number; set GATEWAY_COMPAT_PROPERTY_RUNS (e.g. 2000) for more, GATEWAY_COMPAT_PROPERTY_SEED to
+// replay a failure.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isMap, isScalar, parseAllDocuments, parseDocument } from 'yaml';
+import { UserError } from '../src/errors.js';
+import { templateHasSysctl } from '../src/rules/template-text/index.js';
+import { splitStream } from '../src/stream.js';
+import { transform, type TransformOptions } from '../src/transform.js';
+import { CORPUS_MANIFESTS, corpusDocuments, readCorpusFile } from './helpers/corpus.js';
+import { SECRET_MARKERS, streamCase } from './helpers/generators.js';
+import { SYSCTL } from './helpers/manifests.js';
+import { runCli } from './helpers/run-cli.js';
+import { streamViolations } from './helpers/stream-invariants.js';
+
+const RUNS = Number(process.env.GATEWAY_COMPAT_PROPERTY_RUNS ?? 150);
+const CLI_RUNS = Math.max(8, Math.round(RUNS / 12));
+const SEED = process.env.GATEWAY_COMPAT_PROPERTY_SEED ? Number(process.env.GATEWAY_COMPAT_PROPERTY_SEED) : undefined;
+const fcParameters = (numRuns: number): fc.Parameters<unknown> => ({ numRuns, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: true });
+
+// Documents of the corpus up to 200 KB (the injector ConfigMaps included, the huge CRDs not:
+// the per-file test below runs those).
+const CORPUS_DOCS = corpusDocuments(200 * 1024).map((doc) => doc.text);
+
+const CONFIGS: { name: string; flags: string[]; config: TransformOptions['config'] }[] = [
+  { name: 'defaults', flags: [], config: {} },
+  { name: '--validate', flags: ['--validate'], config: { validate: true } },
+  { name: '--net-bind-service --run-as-root', flags: ['--net-bind-service', '--run-as-root'], config: { netBindService: true, runAsRoot: true } },
+  { name: '--no-gateway-options', flags: ['--no-gateway-options'], config: { gatewayApi: { enabled: false } } },
+];
+
+function expectNoSecret(where: string, text: string): void {
+  for (const marker of SECRET_MARKERS) expect(text, `${where} shows a Secret value`).not.toContain(marker);
+}
+
+type Outcome = { ok: true; text: string } | { ok: false; message: string };
+
+/** One library run and every promise about it; returns what the CLI must then agree with. */
+function checkLibraryRun(input: string, config: TransformOptions['config']): Outcome {
+  let result;
+  try {
+    result = transform(input, { config });
+  } catch (error) {
+    // Anything but a UserError would reach the user as "internal error, please report".
+    expect(error, `not a UserError: ${(error as Error)?.stack ?? String(error)}`).toBeInstanceOf(UserError);
+    const message = (error as UserError).message;
+    expect(message).toMatch(/^error: /);
+    expectNoSecret('the error', message);
+    return { ok: false, message };
+  }
+  expect(streamViolations(input, result)).toEqual([]);
+  expectNoSecret('changes and warnings', JSON.stringify([result.changes, result.warnings]));
+  const again = transform(result.text, { config });
+  expect(again.text, 'a second run changes the output').toBe(result.text);
+  expect(again.changes).toEqual([]);
+  return { ok: true, text: result.text };
+}
+
+describe('random streams from the corpus and generated manifests, with random damage', () => {
+  it(`transform(): succeeds with the stream invariants or throws a UserError (${RUNS} cases per configuration)`, () => {
+    for (const { config } of CONFIGS) {
+      fc.assert(
+        fc.property(streamCase(CORPUS_DOCS), (c) => {
+          checkLibraryRun(c.input, config);
+        }),
+        fcParameters(RUNS),
+      );
+    }
+  }, 120_000);
+
+  it(`the CLI agrees: exit 0 with the same stream, or exit 1 with an empty stdout (${CLI_RUNS} cases)`, () => {
+    fc.assert(
+      fc.property(streamCase(CORPUS_DOCS), fc.constantFrom(...CONFIGS), fc.constantFrom('text', 'json', 'none'), (c, { flags, config }, report) => {
+        const expected = checkLibraryRun(c.input, config);
+        const result = runCli([...flags, '--report', report], c.input);
+        expect(result.stderr).not.toMatch(/^\s+at .+[(:]\d+|node:internal|internal error/m);
+        expectNoSecret('stderr', result.stderr);
+        if (expected.ok) {
+          expect(result.status, result.stderr).toBe(0);
+          expect(result.stdout).toBe(expected.text);
+        } else {
+          expect(result.status, result.stderr).toBe(1);
+          expect(result.stdout, 'partial output on failure').toBe('');
+          expect(result.stderr).toContain(expected.message.split('\n')[0]);
+        }
+      }),
+      fcParameters(CLI_RUNS),
+    );
+  }, 120_000);
+
+  it('undamaged streams always succeed', () => {
+    fc.assert(
+      fc.property(streamCase(CORPUS_DOCS).filter((c) => !c.mutated), (c) => {
+        expect(checkLibraryRun(c.input, {}).ok).toBe(true);
+      }),
+      fcParameters(Math.max(20, Math.round(RUNS / 3))),
+    );
+  }, 120_000);
+});
+
+// ---- every corpus manifest file, whole ----
+
+const WORKLOAD_POD_SPECS: Record<string, string[]> = {
+  Pod: ['spec'],
+  PodTemplate: ['template', 'spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+const TEMPLATE_NAMES = ['gateway', 'kube-gateway', 'agentgateway'];
+
+type Json = Record<string, unknown>;
+const at = (value: unknown, path: readonly string[]): unknown =>
+  path.reduce<unknown>((current, key) => (current !== null && typeof current === 'object' ? (current as Json)[key] : undefined), value);
+
+function objectsOf(value: unknown): Json[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  const object = value as Json;
+  const items = String(object.kind ?? '').endsWith('List') && Array.isArray(object.items) ? (object.items as unknown[]) : [];
+  return [object, ...items.flatMap(objectsOf)];
+}
+
+/** Where the sysctl is still set after a run: pod specs of workloads, and the gateway templates. */
+function remainingSysctls(output: string): string[] {
+  const found: string[] = [];
+  for (const doc of parseAllDocuments(output)) {
+    if (doc.errors.length > 0) {
+      found.push(`an output document does not parse: ${doc.errors[0]?.message}`);
+      continue;
+    }
+    for (const object of objectsOf(doc.toJS({ maxAliasCount: 1000 }))) {
+      const kind = String(object.kind ?? '');
+      const name = String(at(object, ['metadata', 'name']) ?? '');
+      const podSpec = WORKLOAD_POD_SPECS[kind] && at(object, WORKLOAD_POD_SPECS[kind]!);
+      const sysctls = at(podSpec, ['securityContext', 'sysctls']);
+      if (Array.isArray(sysctls) && sysctls.some((entry) => at(entry, ['name']) === SYSCTL)) found.push(`${kind} ${name}: pod spec`);
+      const templates: [string, unknown][] = [];
+      if (kind === 'ConfigMap' && /^istio-sidecar-injector/.test(name) && typeof at(object, ['data', 'config']) === 'string') {
+        const config = parseDocument(at(object, ['data', 'config']) as string).toJS() as unknown;
+        for (const template of TEMPLATE_NAMES) templates.push([`data.config.templates.${template}`, at(config, ['templates', template])]);
+      }
+      if (kind === 'Istio' && String(object.apiVersion ?? '').startsWith('sailoperator.io/')) {
+        for (const template of TEMPLATE_NAMES) templates.push([`spec.values.sidecarInjectorWebhook.templates.${template}`, at(object, ['spec', 'values', 'sidecarInjectorWebhook', 'templates', template])]);
+      }
+      for (const [path, text] of templates) {
+        if (typeof text !== 'string') continue;
+        if (templateHasSysctl(text, [SYSCTL])) found.push(`${kind} ${name}: ${path} (templateHasSysctl)`);
+        // An independent look: the name may remain only inside a comment.
+        const live = text.split('\n').filter((line) => line.includes(SYSCTL) && !line.slice(0, line.indexOf(SYSCTL)).includes('#'));
+        if (live.length > 0) found.push(`${kind} ${name}: ${path} still has ${JSON.stringify(live[0]!.trim())}`);
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * Documents a run may change: those that mention the sysctl, Gateway API Gateways, ConfigMaps
+ * (options, injector), and with a privilege flag the gateway workloads.
+ */
+function mayChange(chunkText: string, privileges: boolean): boolean {
+  return (
+    chunkText.includes(SYSCTL) ||
+    (chunkText.includes('gateway.networking.k8s.io') && /^kind:\s*Gateway\s*$/m.test(chunkText)) ||
+    /^kind:\s*ConfigMap\s*$/m.test(chunkText) ||
+    (privileges && (chunkText.includes('istio-proxy') || chunkText.includes('inject.istio.io/templates')))
+  );
+}
+
+describe('every corpus manifest file: no sysctl left, output parses, others byte for byte, idempotent', () => {
+  for (const file of CORPUS_MANIFESTS) {
+    for (const { name, config } of [CONFIGS[0]!, CONFIGS[2]!]) {
+      it(`${file} (${name})`, () => {
+        const input = readCorpusFile(file);
+        const result = transform(input, { config });
+        expect(remainingSysctls(result.text)).toEqual([]);
+        expect(streamViolations(input, result)).toEqual([]);
+        const chunks = splitStream(input).chunks.filter((chunk) => chunk.hasContent);
+        for (const number of result.changedDocuments) {
+          const text = chunks[number - 1]?.text ?? '';
+          expect(mayChange(text, name !== 'defaults'), `document ${number} changed but has no sysctl and is no Gateway:\n${text.slice(0, 300)}`).toBe(true);
+        }
+        for (const doc of parseAllDocuments(result.text)) {
+          expect(doc.errors).toEqual([]);
+          // a mapping, or an empty document (`---` alone reads as a null scalar)
+          expect(doc.contents === null || isMap(doc.contents) || (isScalar(doc.contents) && doc.contents.value === null)).toBe(true);
+        }
+        const again = transform(result.text, { config });
+        expect(again.text).toBe(result.text);
+        expect(again.changes).toEqual([]);
+      });
+    }
+  }
+
+  it('the whole corpus as one stream, through the CLI', () => {
+    const input = CORPUS_MANIFESTS.map((file) => readCorpusFile(file))
+      .map((text) => (text.endsWith('\n') ? text : `${text}\n`))
+      .map((text) => (text.startsWith('---') ? text : `---\n${text}`))
+      .join('');
+    const result = runCli(['--report', 'none'], input);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(transform(input, {}).text);
+    expect(remainingSysctls(result.stdout)).toEqual([]);
+  }, 60_000);
+});
