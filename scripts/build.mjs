@@ -23,6 +23,9 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: false,
+  // Smaller code parses faster: start-up is paid on every helm install and pre-commit run.
+  minify: true,
+  legalComments: 'none',
   logLevel: 'warning',
   // Bundled CommonJS dependencies (ajv) call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __gcCreateRequire } from 'node:module'; const require = __gcCreateRequire(import.meta.url);" },

@@ -2,23 +2,20 @@
 // Exit codes: 0 success, 1 bad input / configuration / --strict warnings, 2 usage error.
 // On any failure stdout stays empty: Helm, kpt and kustomize would otherwise install or write
 // whatever half-made output they received.
+//
+// Host modes are imported when chosen, not up front: start-up time is paid on every `helm install`
+// and pre-commit run, so an empty stream or --help loads neither the YAML parser nor the rules.
 import { readFile } from 'node:fs/promises';
 import getStdin from 'get-stdin';
 import { UserError, UsageError } from './errors.js';
-import { runFiles } from './hosts/files.js';
 import { isHelmPluginRun, surfaceHelmPluginError } from './hosts/helm4-errors.js';
-import { runKrm } from './hosts/krm.js';
-import { installKustomizePlugin } from './hosts/kustomize-install.js';
-import { isKustomizePluginCall, runKustomizePlugin } from './hosts/kustomize-legacy.js';
 import { loadConfig, readStdin } from './hosts/load.js';
 import type { Outcome } from './hosts/outcome.js';
-import { looksLikeResourceList } from './hosts/resource-list.js';
-import { runStream } from './hosts/stream.js';
-import { runNodesCommand } from './nodes/command.js';
 import { parseFlags, type ParsedFlags } from './options.js';
 import { USAGE, VERSION } from './usage.js';
 
 async function runNodes(args: string[]): Promise<Outcome> {
+  const { runNodesCommand } = await import('./nodes/command.js');
   let stdout = '';
   let stderr = '';
   const exitCode = await runNodesCommand(args, {
@@ -35,20 +32,31 @@ async function runNodes(args: string[]): Promise<Outcome> {
 async function runStdin(values: ParsedFlags['values']): Promise<Outcome> {
   const { config } = await loadConfig(values);
   const input = await readStdin(config.maxInputBytes);
-  return looksLikeResourceList(input) ? runKrm(values, input) : runStream(values, { input });
+  // Helm renders nothing for a chart with no manifests; answer at once, with nothing to load.
+  if (input === '' && values.report !== 'json') return { stdout: '', stderr: '', exitCode: 0 };
+  const { looksLikeResourceList } = await import('./hosts/resource-list.js');
+  if (looksLikeResourceList(input)) return (await import('./hosts/krm.js')).runKrm(values, input);
+  return (await import('./hosts/stream.js')).runStream(values, { input });
 }
 
 async function run(argv: string[]): Promise<Outcome> {
   if (argv[0] === 'nodes') return runNodes(argv.slice(1));
-  if (argv[0] === 'install-kustomize-plugin') return installKustomizePlugin(argv.slice(1), process.env);
+  if (argv[0] === 'install-kustomize-plugin') {
+    return (await import('./hosts/kustomize-install.js')).installKustomizePlugin(argv.slice(1), process.env);
+  }
   const { values, positionals } = parseFlags(argv);
   if (values.help) return { stdout: USAGE, stderr: '', exitCode: 0 };
   if (values.version) return { stdout: `${VERSION}\n`, stderr: '', exitCode: 0 };
   if (values.write && values.check) throw new UsageError('error: --write and --check cannot be combined');
-  if (values.write || values.check) return runFiles(values, positionals, values.write ? 'write' : 'check');
+  if (values.write || values.check) {
+    return (await import('./hosts/files.js')).runFiles(values, positionals, values.write ? 'write' : 'check');
+  }
   // kustomize runs a legacy exec plugin with its config file as the only positional argument.
   const [first] = positionals;
-  if (first !== undefined && (await isKustomizePluginCall(positionals, process.env))) return runKustomizePlugin(values, first);
+  if (first !== undefined) {
+    const kustomize = await import('./hosts/kustomize-legacy.js');
+    if (await kustomize.isKustomizePluginCall(positionals, process.env)) return kustomize.runKustomizePlugin(values, first);
+  }
   if (first !== undefined) {
     throw new UsageError(
       `error: unexpected argument "${first}"\npost-render reads manifests from stdin (post-render < ${first}), or fixes files in place with --write FILE... (--check FILE... only shows the diff).\nRun "post-render --help" for the modes and options.`,

@@ -1,7 +1,6 @@
 // Configuration: defaults <- config file or functionConfig <- command-line flags. Every source is
 // validated against the JSON Schemas in schemas/ before any manifest is read.
 import type { ErrorObject } from 'ajv';
-import { parse } from 'yaml';
 // Precompiled from schemas/ by scripts/build-validators.mjs: no schema is compiled at start-up.
 import { validateSpec as specValidator, validateTop as topValidator } from './generated/config-validators.js';
 import { UserError } from './errors.js';
@@ -72,22 +71,6 @@ export function validateConfigObject(value: unknown, source: string): ConfigSpec
 export function validateSpec(value: unknown, source: string): ConfigSpec {
   if (!specValidator(value)) throw new UserError(formatSchemaErrors(specValidator.errors ?? [], value, source, 'spec'));
   return value as ConfigSpec;
-}
-
-/** Reads a --config file's text (YAML or JSON). */
-export function parseConfigText(text: string, source: string): ConfigSpec {
-  let value: unknown;
-  try {
-    value = parse(text, { prettyErrors: true, uniqueKeys: true });
-  } catch (error) {
-    throw new UserError(`${source}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UserError(
-      `${source}: expected a ${CONFIG_KIND} object (apiVersion: ${CONFIG_API_VERSION}, kind: ${CONFIG_KIND}, spec: {...})`,
-    );
-  }
-  return validateConfigObject(value, source);
 }
 
 function pathOf(error: ErrorObject, prefix: string): string {

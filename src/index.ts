@@ -3,12 +3,12 @@ export { transform, type TransformOptions, type TransformResult } from './transf
 export {
   defaultConfig,
   mergeConfig,
-  parseConfigText,
   validateConfigObject,
   validateSpec,
   type Config,
   type ConfigSpec,
 } from './config.js';
+export { parseConfigText } from './config-file.js';
 export type { ChangeRecord, WarningRecord, WarningCode, RuleId } from './records.js';
 export type { ResourceId } from './kube/objects.js';
 export { UserError, UsageError } from './errors.js';

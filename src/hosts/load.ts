@@ -1,7 +1,7 @@
 // Configuration and input shared by the host modes: flags over a config file over the defaults,
 // the --gateway-template text, and stdin checked to be bounded UTF-8 text.
 import getStdin from 'get-stdin';
-import { defaultConfig, mergeConfig, parseConfigText, validateSpec, type Config, type ConfigSpec } from '../config.js';
+import { defaultConfig, mergeConfig, validateSpec, type Config, type ConfigSpec } from '../config.js';
 import { UsageError } from '../errors.js';
 import { checkSize, decodeText, readTextFile } from '../input.js';
 import { specFromFlags, type ParsedFlags } from '../options.js';
@@ -18,7 +18,9 @@ export interface LoadedConfig {
  */
 export async function loadConfig(values: ParsedFlags['values'], fileSpec: ConfigSpec = {}): Promise<LoadedConfig> {
   const fromFlags = validateSpec(specFromFlags(values), 'command-line flags');
-  const fromFile = values.config ? parseConfigText(await readTextFile(values.config, '--config'), values.config) : {};
+  const fromFile = values.config
+    ? (await import('../config-file.js')).parseConfigText(await readTextFile(values.config, '--config'), values.config)
+    : {};
   const config = mergeConfig(defaultConfig(), fileSpec, fromFile, fromFlags);
   const templateFile = config.injectionTemplate.file;
   const gatewayTemplate = templateFile ? await readTextFile(templateFile, '--gateway-template') : undefined;
