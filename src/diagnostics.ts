@@ -68,6 +68,7 @@ const QUOTING_MESSAGES = [
   /^(.*?Unresolved alias \(the anchor must be set before the alias\)).*$/,
   /^(.*?Unresolved tag)\b.*$/,
   /^(.*?Plain value cannot start with)\b.*$/,
+  /^(.*?an alias refers to no anchor defined before it)\b.*$/,
 ];
 
 function withoutQuotedSource(what: string): string {

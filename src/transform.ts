@@ -263,8 +263,33 @@ function parseChecked(chunk: Chunk, number: number): EditableDocument {
 }
 
 function checkAliases(ed: EditableDocument, chunk: Chunk): void {
+  // An alias must come after its anchor; yaml only finds out (with an error that reads like an
+  // alias bomb) when the document is converted.
+  const anchors = new Set<string>();
   let aliases = 0;
-  visit(ed.doc, { Alias: () => void aliases++ });
+  let unresolved: { source: string; offset: number } | undefined;
+  visit(ed.doc, (_key, node) => {
+    if (isAlias(node)) {
+      aliases++;
+      if (!anchors.has(node.source)) {
+        unresolved = { source: node.source, offset: node.range?.[0] ?? 0 };
+        return visit.BREAK;
+      }
+    } else if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) {
+      anchors.add(node.anchor);
+    }
+    return undefined;
+  });
+  if (unresolved) {
+    throw documentError(
+      ed.number,
+      chunk.text,
+      chunk.firstLine,
+      positionOf(chunk.text, unresolved.offset),
+      `an alias refers to no anchor defined before it: *${unresolved.source}`,
+      'define the anchor (&name) before the alias, or quote the value if the "*" is part of it',
+    );
+  }
   if (aliases === 0) return;
   try {
     ed.doc.toJS({ maxAliasCount: 100 });

@@ -314,6 +314,18 @@ describe('anchors, aliases and merge keys: handled correctly or a clear error, n
     expect(result.stderr).toMatch(/^error: document 1 at line 13:11: "spec" is a YAML alias \(\*pod\)/m);
   });
 
+  it('an alias with no anchor before it: says so (it is no alias bomb)', () => {
+    for (const [args, text] of [
+      [[], `${gatewayDeployment()}  extra: *labels\n`],
+      [['--validate'], `${configMap('a')}  b: *later\n  c: &later 1\n`],
+    ] as const) {
+      const result = runCli(args, text);
+      expectCleanFailure(result);
+      expect(result.stderr).toMatch(/^error: document 1 at line \d+:\d+: an alias refers to no anchor defined before it: \*(labels|later)$/m);
+      expect(result.stderr).not.toMatch(/alias bomb/);
+    }
+  });
+
   it('a merge key (<<) that brings the sysctl into a pod securityContext: a clear error, not a silent pass', () => {
     const input = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: gw\n  annotations:\n    base: &base\n      sysctls:\n      - name: ${SYSCTL}\n        value: "0"\nspec:\n  template:\n    spec:\n      securityContext:\n        <<: *base\n`;
     const result = runCli([], input);
