@@ -19,5 +19,16 @@ export class UsageError extends UserError {
   }
 }
 
-/** Raised when --strict turns warnings into errors. */
-export class StrictModeError extends UserError {}
+/** Raised when --strict turns warnings into errors; carries the records for a JSON report. */
+export class StrictModeError extends UserError {
+  constructor(
+    message: string,
+    readonly records: {
+      changes: import('./records.js').ChangeRecord[];
+      warnings: import('./records.js').WarningRecord[];
+      documents: { in: number; out: number };
+    },
+  ) {
+    super(message);
+  }
+}

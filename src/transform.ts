@@ -154,6 +154,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
         `error: --strict: ${blocking.length} warning(s) would need attention:\n${blocking
           .map((w) => `  - [${w.code}] ${w.resource ? `${describeResource(w.resource)}: ` : ''}${w.message}`)
           .join('\n')}`,
+        { changes, warnings, documents: { in: chunks.filter((chunk) => chunk.hasContent).length, out: 0 } },
       );
     }
   }

@@ -44,7 +44,12 @@ Options:
   --strict                     treat warnings as errors (exit 1, nothing on stdout)
   --validate                   parse and check every document, not only those a rule reads
   --max-input-size SIZE        refuse larger input (default 1GiB)
+  --unprivileged-ports         move gateway Services' targetPorts below 1024 to port + offset
+  --port-offset N              the offset for --unprivileged-ports (default 8000)
   --report text|json|none      what to print on stderr (default text)
+  --diff                       a unified diff of each changed document on stderr (never of a Secret)
+  --write FILE..., --check FILE...
+                               fix files in place / show what would change (see Modes)
   -h, --help                   show this help
   -V, --version                print the version
 

@@ -2,6 +2,7 @@
 // kustomize legacy exec plugins and shell pipes: manifests on stdin, manifests on stdout, the
 // report on stderr.
 import type { ConfigSpec } from '../config.js';
+import { StrictModeError } from '../errors.js';
 import { reportOptionsOf, type ParsedFlags } from '../options.js';
 import { renderReport } from '../report.js';
 import { transform } from '../transform.js';
@@ -19,7 +20,16 @@ export async function runStream(values: ParsedFlags['values'], sources: StreamSo
   const report = reportOptionsOf(values);
   const { config, gatewayTemplate } = await loadConfig(values, sources.fileSpec);
   const input = sources.input ?? (await readStdin(config.maxInputBytes));
-  const result = transform(input, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) });
-  const stderr = renderReport(result, report);
-  return { stdout: result.text, stderr, exitCode: 0 };
+  let result;
+  try {
+    result = transform(input, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) });
+  } catch (error) {
+    // In JSON mode stderr holds the report object and nothing else, failures included.
+    if (error instanceof StrictModeError && report.format === 'json') {
+      const records = { ...error.records, documents: { in: error.records.documents.in, out: error.records.documents.in } };
+      return { stdout: '', stderr: renderReport(records, report), exitCode: error.exitCode };
+    }
+    throw error;
+  }
+  return { stdout: result.text, stderr: renderReport(result, report), exitCode: 0 };
 }
