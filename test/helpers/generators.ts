@@ -173,7 +173,8 @@ export type Mutation =
   | { kind: 'swap-indent'; at: number; with: number }
   | { kind: 'separator'; at: number }
   | { kind: 'tab'; at: number }
-  | { kind: 'duplicate'; at: number };
+  | { kind: 'duplicate'; at: number }
+  | { kind: 'token'; at: number; column: number; token: string };
 
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
@@ -182,6 +183,8 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('separator' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('tab' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat() }),
+  // Stray YAML syntax. No anchors or aliases: those have their own tests (and known bugs).
+  fc.record({ kind: fc.constant('token' as const), at: fc.nat(), column: fc.nat(), token: fc.constantFrom('[', ']', '{', '}', '"', "'", ': ', ' #', '!!str ', '|', '>-', '- ', '? ', ',', '%', '@', '`', '\\', '---', '...') }),
 );
 
 function indentOf(text: string): string {
@@ -218,6 +221,13 @@ export function mutate(lines: Line[], m: Mutation): Line[] {
     case 'duplicate':
       if (!line.protected) out.splice(at, 0, line);
       break;
+    case 'token': {
+      if (line.protected) break;
+      const body = line.text.replace(/\r?\n$/, '');
+      const column = m.column % (body.length + 1);
+      out[at] = { ...line, text: body.slice(0, column) + m.token + line.text.slice(column) };
+      break;
+    }
   }
   return out;
 }
