@@ -81,7 +81,9 @@ export function containersOf(podSpec: YAMLMap): YAMLMap[] {
 }
 
 export function annotationOf(metadata: YAMLMap | undefined, key: string): string | undefined {
-  return stringAt(metadata && mapAt(metadata, 'annotations'), key);
+  // Callers pass what a document holds under `metadata`, which can be a scalar (`metadata:` alone).
+  if (!isMap(metadata)) return undefined;
+  return stringAt(mapAt(metadata, 'annotations'), key);
 }
 
 export function describeResource(id: ResourceId): string {

@@ -174,7 +174,10 @@ export type Mutation =
   | { kind: 'separator'; at: number }
   | { kind: 'tab'; at: number }
   | { kind: 'duplicate'; at: number }
-  | { kind: 'token'; at: number; column: number; token: string };
+  | { kind: 'token'; at: number; column: number; token: string }
+  | { kind: 'comment-line'; at: number }
+  | { kind: 'blank-line'; at: number }
+  | { kind: 'trailing-comment'; at: number };
 
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
@@ -184,6 +187,10 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('tab' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat() }),
   // Stray YAML syntax. No anchors or aliases: those have their own tests (and known bugs).
+  // Damage that keeps the YAML valid: comments and blank lines where edits happen.
+  fc.record({ kind: fc.constant('comment-line' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('blank-line' as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant('trailing-comment' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('token' as const), at: fc.nat(), column: fc.nat(), token: fc.constantFrom('[', ']', '{', '}', '"', "'", ': ', ' #', '!!str ', '|', '>-', '- ', '? ', ',', '%', '@', '`', '\\', '---', '...') }),
 );
 
@@ -220,6 +227,15 @@ export function mutate(lines: Line[], m: Mutation): Line[] {
       break;
     case 'duplicate':
       if (!line.protected) out.splice(at, 0, line);
+      break;
+    case 'comment-line':
+      if (!line.secret) out.splice(at, 0, { ...line, text: `${indentOf(line.text)}# inserted comment\n`, protected: false });
+      break;
+    case 'blank-line':
+      if (!line.secret) out.splice(at, 0, { ...line, text: '\n', protected: false });
+      break;
+    case 'trailing-comment':
+      if (!line.protected && /\S/.test(line.text)) out[at] = { ...line, text: line.text.replace(/\r?\n$/, '') + ' # trailing\n' };
       break;
     case 'token': {
       if (line.protected) break;
