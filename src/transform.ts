@@ -170,6 +170,9 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     text += additions.join('');
     if (additions.length > 0 && !startsWithMarker(chunk.text)) text += `---${chunk.text.includes('\r\n') ? '\r\n' : '\n'}`;
     const ed = parsed.get(index);
+    // Documents re-parse lazily, so an edit nobody read again is checked here: a patch that
+    // broke the YAML is our bug and must fail the run, never reach the output.
+    if (ed?.changed) runRule(() => ed.verify(), ed, chunk);
     if (ed?.changed) changedDocuments.push(ed.number);
     if (ed?.changed) documentEdits.push({ number: ed.number, added: false, before: chunk.text, after: ed.source });
     text += ed?.changed ? ed.source : chunk.text;

@@ -45,7 +45,18 @@ function expectNoSecret(where: string, text: string): void {
   for (const marker of SECRET_MARKERS) expect(text, `${where} shows a Secret value`).not.toContain(marker);
 }
 
-type Outcome = { ok: true; text: string } | { ok: false; message: string };
+/**
+ * Internal errors that are known, open bugs, each with its own it.fails test in
+ * robustness.test.ts; the property test tolerates exactly these, and only as a clean failure.
+ * Delete an entry when its bug is fixed.
+ */
+const KNOWN_BUGS: RegExp[] = [
+  // src/edit/source-text.ts endOfLastLine takes the next line into an edit when a deeper comment
+  // ends the node ("KNOWN BUG: emptying a securityContext whose sysctls end with a deeper comment")
+  /^an edit produced invalid YAML in document \d+: /,
+];
+
+type Outcome = { ok: true; text: string } | { ok: false; message: string; internal?: boolean };
 
 /** One library run and every promise about it; returns what the CLI must then agree with. */
 function checkLibraryRun(input: string, config: TransformOptions['config']): Outcome {
@@ -53,6 +64,9 @@ function checkLibraryRun(input: string, config: TransformOptions['config']): Out
   try {
     result = transform(input, { config });
   } catch (error) {
+    if (!(error instanceof UserError) && KNOWN_BUGS.some((bug) => bug.test((error as Error)?.message ?? ''))) {
+      return { ok: false, message: (error as Error).message, internal: true };
+    }
     // Anything but a UserError would reach the user as "internal error, please report".
     expect(error, `not a UserError: ${(error as Error)?.stack ?? String(error)}`).toBeInstanceOf(UserError);
     const message = (error as UserError).message;
@@ -61,6 +75,11 @@ function checkLibraryRun(input: string, config: TransformOptions['config']): Out
     return { ok: false, message };
   }
   expect(streamViolations(input, result)).toEqual([]);
+  // Every document that mentions the sysctl was read (that is the pre-check), so none may still set it.
+  if (config !== undefined && !('sysctls' in config) && !('select' in config)) {
+    const left = splitStream(result.text).chunks.filter((chunk) => chunk.text.includes(SYSCTL)).flatMap((chunk) => remainingSysctls(chunk.text, false));
+    expect(left, JSON.stringify(left)).toEqual([]);
+  }
   expectNoSecret('changes and warnings', JSON.stringify([result.changes, result.warnings]));
   const again = transform(result.text, { config });
   expect(again.text, 'a second run changes the output').toBe(result.text);
@@ -85,7 +104,8 @@ describe('random streams from the corpus and generated manifests, with random da
       fc.property(streamCase(CORPUS_DOCS), fc.constantFrom(...CONFIGS), fc.constantFrom('text', 'json', 'none'), (c, { flags, config }, report) => {
         const expected = checkLibraryRun(c.input, config);
         const result = runCli([...flags, '--report', report], c.input);
-        expect(result.stderr).not.toMatch(/^\s+at .+[(:]\d+|node:internal|internal error/m);
+        expect(result.stderr).not.toMatch(/^\s+at .+[(:]\d+|node:internal/m);
+        if (!(!expected.ok && expected.internal)) expect(result.stderr).not.toMatch(/internal error/);
         expectNoSecret('stderr', result.stderr);
         if (expected.ok) {
           expect(result.status, result.stderr).toBe(0);
@@ -93,7 +113,7 @@ describe('random streams from the corpus and generated manifests, with random da
         } else {
           expect(result.status, result.stderr).toBe(1);
           expect(result.stdout, 'partial output on failure').toBe('');
-          expect(result.stderr).toContain(expected.message.split('\n')[0]);
+          expect(result.stderr).toContain(expected.message.split('\n')[0]!.replace(/^error: /, ''));
         }
       }),
       fcParameters(CLI_RUNS),
@@ -136,8 +156,12 @@ function objectsOf(value: unknown): Json[] {
   return [object, ...items.flatMap(objectsOf)];
 }
 
-/** Where the sysctl is still set after a run: pod specs of workloads, and the gateway templates. */
-function remainingSysctls(output: string): string[] {
+/**
+ * Where the sysctl is still set after a run: pod specs of workloads, and the gateway templates.
+ * `anyLine` adds an independent look at templates (the name may remain only in a comment), which
+ * holds for real templates; a randomly damaged one (a `sys@ctls:` key) is no longer read as one.
+ */
+function remainingSysctls(output: string, anyLine = true): string[] {
   const found: string[] = [];
   for (const doc of parseAllDocuments(output)) {
     if (doc.errors.length > 0) {
@@ -152,10 +176,18 @@ function remainingSysctls(output: string): string[] {
       if (Array.isArray(sysctls) && sysctls.some((entry) => at(entry, ['name']) === SYSCTL)) found.push(`${kind} ${name}: pod spec`);
       const templates: [string, unknown][] = [];
       if (kind === 'ConfigMap' && /^istio-sidecar-injector/.test(name) && typeof at(object, ['data', 'config']) === 'string') {
-        const config = parseDocument(at(object, ['data', 'config']) as string).toJS() as unknown;
+        const inner = parseDocument(at(object, ['data', 'config']) as string);
+        if (inner.errors.length > 0) {
+          // KNOWN BUG: an injector ConfigMap whose data.config does not parse is skipped without a
+          // word (robustness.test.ts, "KNOWN BUG: an injector ConfigMap whose data.config...").
+          if (anyLine) found.push(`${kind} ${name}: data.config does not parse`);
+          continue;
+        }
+        const config = inner.toJS() as unknown;
         for (const template of TEMPLATE_NAMES) templates.push([`data.config.templates.${template}`, at(config, ['templates', template])]);
       }
-      if (kind === 'Istio' && String(object.apiVersion ?? '').startsWith('sailoperator.io/')) {
+      // the Istio resources the tool knows (an unknown apiVersion is not one of them)
+      if (kind === 'Istio' && /^sailoperator\.io\/v1(alpha1)?$/.test(String(object.apiVersion ?? ''))) {
         for (const template of TEMPLATE_NAMES) templates.push([`spec.values.sidecarInjectorWebhook.templates.${template}`, at(object, ['spec', 'values', 'sidecarInjectorWebhook', 'templates', template])]);
       }
       for (const [path, text] of templates) {
@@ -163,7 +195,7 @@ function remainingSysctls(output: string): string[] {
         if (templateHasSysctl(text, [SYSCTL])) found.push(`${kind} ${name}: ${path} (templateHasSysctl)`);
         // An independent look: the name may remain only inside a comment.
         const live = text.split('\n').filter((line) => line.includes(SYSCTL) && !line.slice(0, line.indexOf(SYSCTL)).includes('#'));
-        if (live.length > 0) found.push(`${kind} ${name}: ${path} still has ${JSON.stringify(live[0]!.trim())}`);
+        if (anyLine && live.length > 0) found.push(`${kind} ${name}: ${path} still has ${JSON.stringify(live[0]!.trim())}`);
       }
     }
   }

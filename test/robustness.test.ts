@@ -402,6 +402,61 @@ describe('odd but valid shapes in documents a rule reads', () => {
   });
 });
 
+describe('an edit never puts invalid YAML on stdout', () => {
+  // A comment line indented deeper than the key that follows it makes yaml end the securityContext
+  // node after the next line's indentation; emptying it then also removed `containers:` and
+  // emitted a broken Pod (found by the property test, at exit 0 in the default mode).
+  const commentAfterSysctls = (indentSeq: boolean): string => {
+    const dash = indentSeq ? '  ' : '';
+    return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext:\n    sysctls:\n    ${dash}- name: ${SYSCTL}\n    ${dash}  value: "0"\n    ${dash}  # a comment deeper than the next key\n  containers:\n  ${dash}- name: app\n  ${dash}  image: x\n`;
+  };
+
+  it('the run fails cleanly rather than emit it', () => {
+    for (const indentSeq of [false, true]) {
+      const result = runCli([], commentAfterSysctls(indentSeq));
+      if (result.status === 0) {
+        const [doc] = parseAllDocuments(result.stdout);
+        expect(doc?.errors).toEqual([]);
+        expect((doc?.toJS() as { spec: { containers?: unknown } }).spec.containers).toBeDefined();
+      } else {
+        expect(result.status).toBe(1);
+        expect(result.stdout).toBe('');
+      }
+    }
+  });
+
+  // KNOWN BUG (core, src/edit/source-text.ts endOfLastLine): a node's range can end after the
+  // indentation of the line that follows it (when a deeper comment closes the node); endOfLastLine
+  // then takes that whole next line into the edit. Backing up over trailing spaces/tabs before
+  // testing for the newline would fix it. Remove `.fails` once fixed.
+  it.fails('KNOWN BUG: emptying a securityContext whose sysctls end with a deeper comment keeps the next key', () => {
+    for (const indentSeq of [false, true]) {
+      const result = transform(commentAfterSysctls(indentSeq), {});
+      expect(result.text).toContain('  containers:\n');
+      expect(result.text).toContain('  securityContext: {}\n');
+    }
+  });
+});
+
+describe('what the tool cannot do, it says', () => {
+  // KNOWN BUG (core, src/rules/injection-templates.ts editInjectorConfigMap): when the injector
+  // ConfigMap's data.config is not valid YAML, the rule returns without a change or a warning, so
+  // the gateway templates keep the sysctl and the run looks clean (found by the property test).
+  // A warning (or an error naming the line inside data.config) is expected. Remove `.fails` once fixed.
+  it.fails('KNOWN BUG: an injector ConfigMap whose data.config does not parse gets a warning or an error', () => {
+    const config = `templates:\n  gateway: |\n    spec:\n      securityContext:\n        sysctls:\n        - name: ${SYSCTL}\n          value: "0"\n\tbroken: tab\n`;
+    const injector = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio-sidecar-injector\n  namespace: istio-system\ndata:\n  config: ${JSON.stringify(config)}\n`;
+    let result;
+    try {
+      result = transform(injector, {});
+    } catch (error) {
+      expect((error as Error).name).toBe('UserError');
+      return;
+    }
+    expect(result.warnings.filter((warning) => warning.severity === 'warning').map((warning) => warning.message).join('\n')).toMatch(/data\.config/);
+  });
+});
+
 describe('kind: List and *List kinds: items transformed, wrapper kept', () => {
   const indent = (text: string): string => text.replace(/^(?=.)/gm, '  ').replace(/^  /, '- ');
   for (const kind of ['List', 'DeploymentList']) {
@@ -604,10 +659,14 @@ describe('stdout closed early: exits non-zero quietly', () => {
 
 describe('an internal bug: "internal error, please report", the document, exit 1, nothing on stdout', () => {
   // The real CLI entry (src/cli.ts runs main() when imported) with one rule module replaced by a
-  // broken one through vitest's module mocking, so no backdoor ships in the product.
+  // broken one through vitest's module mocking, so no backdoor ships in the product. stdin comes
+  // from readStdin (src/hosts/load.ts), mocked too: the worker's own stdin must not be read.
   async function runEntry(argv: string[], input: string, brokenApply: () => never): Promise<{ stdout: string; stderr: string; exitCode: number | string | undefined }> {
     vi.resetModules();
-    vi.doMock('get-stdin', () => ({ default: Object.assign(async () => input, { buffer: async () => Buffer.from(input) }) }));
+    vi.doMock('../src/hosts/load.js', async (importOriginal) => ({
+      ...(await importOriginal<typeof import('../src/hosts/load.js')>()),
+      readStdin: async () => input,
+    }));
     vi.doMock('../src/rules/sysctls.js', async (importOriginal) => {
       const original = await importOriginal<typeof import('../src/rules/sysctls.js')>();
       return { ...original, sysctlsRule: { ...original.sysctlsRule, apply: brokenApply } };
@@ -616,8 +675,7 @@ describe('an internal bug: "internal error, please report", the document, exit 1
     let stderr = '';
     const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
     const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-    const saved = { argv: process.argv, exitCode: process.exitCode, isTTY: Object.getOwnPropertyDescriptor(process.stdin, 'isTTY') };
-    Object.defineProperty(process.stdin, 'isTTY', { value: undefined, configurable: true, writable: true });
+    const saved = { argv: process.argv, exitCode: process.exitCode };
     process.argv = [process.argv[0]!, POST_RENDER, ...argv];
     let exitCode: number | string | undefined;
     try {
@@ -628,14 +686,26 @@ describe('an internal bug: "internal error, please report", the document, exit 1
       err.mockRestore();
       process.argv = saved.argv;
       process.exitCode = saved.exitCode;
-      if (saved.isTTY) Object.defineProperty(process.stdin, 'isTTY', saved.isTTY);
-      else delete (process.stdin as { isTTY?: boolean }).isTTY;
-      vi.doUnmock('get-stdin');
+      vi.doUnmock('../src/hosts/load.js');
       vi.doUnmock('../src/rules/sysctls.js');
       vi.resetModules();
     }
     return { stdout, stderr, exitCode };
   }
+
+  it('in --write mode: the file is left as it was', async () => {
+    const dir = mkdtempSync(path.join(scratch, 'internal-'));
+    const file = path.join(dir, 'gateway.yaml');
+    writeFileSync(file, stream(configMap('a'), gatewayDeployment()));
+    const result = await runEntry(['--write', file], '', () => {
+      throw new TypeError('x is not a function');
+    });
+    expect(result.stdout).toBe('');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^gateway-compat: internal error while processing document 2, please report it.*TypeError: x is not a function/m);
+    expect(readFileSync(file, 'utf8')).toBe(stream(configMap('a'), gatewayDeployment()));
+    expect(readdirSync(dir)).toEqual(['gateway.yaml']);
+  });
 
   it('a rule that throws a TypeError on document 2', async () => {
     const result = await runEntry(['--report', 'text'], stream(configMap('a'), gatewayDeployment()), () => {

@@ -38,7 +38,7 @@ export const workload: fc.Arbitrary<GeneratedDocument> = fc
     name,
     namespace,
     indentSeq,
-    style: fc.constantFrom('block', 'flow', 'none', 'other-sysctl-too', 'comment-above'),
+    style: fc.constantFrom('block', 'flow', 'none', 'other-sysctl-too', 'comment-above', 'value-first', 'quoted', 'flow-items', 'only-key-then-comment'),
     gatewayMarker: fc.constantFrom('annotation', 'router-args', 'none'),
     securityContextFirst: fc.boolean(),
   })
@@ -65,7 +65,15 @@ export const workload: fc.Arbitrary<GeneratedDocument> = fc
             ? `${podIndent}securityContext:\n${podIndent}  runAsNonRoot: true\n${podIndent}  sysctls:\n${seq([sysctl, 'name: net.core.somaxconn\nvalue: "1024"'], `${podIndent}  `, indentSeq)}`
             : style === 'comment-above'
               ? `${podIndent}securityContext:\n${podIndent}  # Safe since 1.22\n${podIndent}  sysctls:\n${seq([sysctl], `${podIndent}  `, indentSeq)}`
-              : '';
+              : style === 'value-first'
+                ? `${podIndent}securityContext:\n${podIndent}  sysctls:\n${seq([`value: "0"\nname: ${SYSCTL}`], `${podIndent}  `, indentSeq)}${podIndent}  runAsUser: 1337\n`
+                : style === 'quoted'
+                  ? `${podIndent}"securityContext":\n${podIndent}  'sysctls':\n${seq([`"name": "${SYSCTL}"\n"value": '0'`], `${podIndent}  `, indentSeq)}`
+                  : style === 'flow-items'
+                    ? `${podIndent}securityContext:\n${podIndent}  sysctls: [{name: net.core.somaxconn, value: "1024"}, {name: ${SYSCTL}, value: "0"}]\n`
+                    : style === 'only-key-then-comment'
+                      ? `${podIndent}securityContext:\n${podIndent}  sysctls:\n${seq([sysctl], `${podIndent}  `, indentSeq)}${podIndent}# end of the pod security context\n`
+                      : '';
     const args = gatewayMarker === 'router-args' ? '\nargs:\n- proxy\n- router' : '';
     const containers = `${podIndent}containers:\n${seq([`name: istio-proxy\nimage: auto${args}\nports:\n- containerPort: 8080`], podIndent, indentSeq)}`;
     text += securityContextFirst ? securityContext + containers : containers + securityContext;
