@@ -11,6 +11,7 @@ import { UserError, UsageError } from './errors.js';
 import { isHelmPluginRun, surfaceHelmPluginError } from './hosts/helm4-errors.js';
 import { loadConfig, readStdin } from './hosts/load.js';
 import type { Outcome } from './hosts/outcome.js';
+import { writeStdout } from './hosts/stdio.js';
 import { parseFlags, type ParsedFlags } from './options.js';
 import { USAGE, VERSION } from './usage.js';
 
@@ -82,7 +83,29 @@ function writeAndExit(outcome: Outcome): void {
   process.stdout.on('error', () => process.exit(1));
   if (outcome.stderr) process.stderr.write(outcome.stderr);
   process.exitCode = outcome.exitCode;
-  if (outcome.stdout) process.stdout.write(outcome.stdout);
+  if (typeof outcome.stdout === 'string') {
+    if (outcome.stdout) process.stdout.write(outcome.stdout);
+    return;
+  }
+  // A stream goes out in synchronous batches of about 1 MiB: few writes, and never a copy of the
+  // whole output queued in memory behind a slow reader.
+  try {
+    let batch: string[] = [];
+    let size = 0;
+    for (const piece of outcome.stdout) {
+      batch.push(piece);
+      size += piece.length;
+      if (size >= 1 << 20) {
+        writeStdout(batch.join(''));
+        batch = [];
+        size = 0;
+      }
+    }
+    if (size > 0) writeStdout(batch.join(''));
+  } catch {
+    // The reader went away (EPIPE, `| head`): stop quietly, as a pipe's writer should.
+    process.exit(1);
+  }
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -33,12 +33,16 @@ export function parseSize(value: string): number {
   return Math.floor(Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1));
 }
 
+/** `bytes` is the size; a stream refused as soon as it passed the limit has no known size. */
+export function sizeError(bytes: number, limit: number, what: string, stoppedEarly = false): UserError {
+  const size = stoppedEarly ? `larger than the limit of ${limit} bytes` : `${bytes} bytes, more than the limit of ${limit} bytes`;
+  return new UserError(
+    `error: ${what} is ${size}; raise it with --max-input-size (config: spec.maxInputBytes) if this is intended`,
+  );
+}
+
 export function checkSize(bytes: number, limit: number, what: string): void {
-  if (bytes > limit) {
-    throw new UserError(
-      `error: ${what} is ${bytes} bytes, more than the limit of ${limit} bytes; raise it with --max-input-size (config: spec.maxInputBytes) if this is intended`,
-    );
-  }
+  if (bytes > limit) throw sizeError(bytes, limit, what);
 }
 
 /** A small text file named on the command line (--config, --gateway-template). */

@@ -38,7 +38,10 @@ export interface TransformOptions {
 }
 
 export interface TransformResult {
-  text: string;
+  /** the output stream */
+  readonly text: string;
+  /** the output stream in pieces whose concatenation is `text` (for writing without joining) */
+  readonly pieces: readonly string[];
   changes: ChangeRecord[];
   warnings: WarningRecord[];
   /** documents (with content) read and written, added ConfigMaps included in `out` */
@@ -159,7 +162,9 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     }
   }
 
-  let text = bom;
+  // The output as pieces: joining 100 MB into one string (and encoding it again to write it) would
+  // double the peak memory; the CLI writes the pieces, the library joins them when asked.
+  const pieces: string[] = bom ? [bom] : [];
   let added = 0;
   const changedDocuments: number[] = [];
   const documentEdits: DocumentEdit[] = [];
@@ -167,18 +172,29 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     const additions = insertBefore.get(index) ?? [];
     added += additions.length;
     for (const after of additions) documentEdits.push({ number: numbers[index] ?? 0, added: true, before: '', after });
-    text += additions.join('');
-    if (additions.length > 0 && !startsWithMarker(chunk.text)) text += `---${chunk.text.includes('\r\n') ? '\r\n' : '\n'}`;
+    pieces.push(...additions);
+    if (additions.length > 0 && !startsWithMarker(chunk.text)) pieces.push(`---${chunk.text.includes('\r\n') ? '\r\n' : '\n'}`);
     const ed = parsed.get(index);
     // Documents re-parse lazily, so an edit nobody read again is checked here: a patch that
     // broke the YAML is our bug and must fail the run, never reach the output.
     if (ed?.changed) runRule(() => ed.verify(), ed, chunk);
     if (ed?.changed) changedDocuments.push(ed.number);
     if (ed?.changed) documentEdits.push({ number: ed.number, added: false, before: chunk.text, after: ed.source });
-    text += ed?.changed ? ed.source : chunk.text;
+    pieces.push(ed?.changed ? ed.source : chunk.text);
   });
   const documentsIn = chunks.filter((chunk) => chunk.hasContent).length;
-  return { text, changes, warnings, documents: { in: documentsIn, out: documentsIn + added }, changedDocuments, documentEdits };
+  let text: string | undefined;
+  return {
+    get text() {
+      return (text ??= pieces.join(''));
+    },
+    pieces,
+    changes,
+    warnings,
+    documents: { in: documentsIn, out: documentsIn + added },
+    changedDocuments,
+    documentEdits,
+  };
 }
 
 function startsWithMarker(text: string): boolean {

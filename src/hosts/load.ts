@@ -1,9 +1,9 @@
 // Configuration and input shared by the host modes: flags over a config file over the defaults,
 // the --gateway-template text, and stdin checked to be bounded UTF-8 text.
-import getStdin from 'get-stdin';
 import { defaultConfig, mergeConfig, validateSpec, type Config, type ConfigSpec } from '../config.js';
 import { UsageError } from '../errors.js';
-import { checkSize, decodeText, readTextFile } from '../input.js';
+import { decodeText, readTextFile, sizeError } from '../input.js';
+import { readStdinBytes } from './stdio.js';
 import { specFromFlags, type ParsedFlags } from '../options.js';
 import { USAGE } from '../usage.js';
 
@@ -31,7 +31,6 @@ export async function readStdin(limit: number): Promise<string> {
   if (process.stdin.isTTY) {
     throw new UsageError(`error: no input: pipe rendered manifests into post-render\n\n${USAGE}`);
   }
-  const bytes = await getStdin.buffer();
-  checkSize(bytes.length, limit, 'the input');
+  const bytes = readStdinBytes(limit, (size, stoppedEarly) => sizeError(size, limit, 'the input', stoppedEarly));
   return decodeText(bytes, 'the input');
 }

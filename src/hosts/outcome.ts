@@ -1,6 +1,7 @@
 // What a host mode hands back to the CLI: the bytes for stdout, the text for stderr, the exit code.
 export interface Outcome {
-  stdout: string;
+  /** what goes to stdout, whole or in pieces written one after the other */
+  stdout: string | readonly string[];
   stderr: string;
   exitCode: number;
 }

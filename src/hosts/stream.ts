@@ -31,5 +31,5 @@ export async function runStream(values: ParsedFlags['values'], sources: StreamSo
     }
     throw error;
   }
-  return { stdout: result.text, stderr: renderReport(result, report), exitCode: 0 };
+  return { stdout: result.pieces, stderr: renderReport(result, report), exitCode: 0 };
 }

@@ -1,0 +1,64 @@
+// Reading stdin and writing stdout for streams of up to the 1 GiB input limit with bounded memory.
+// get-stdin (used for small inputs elsewhere) collects chunks and concatenates them, holding the
+// input twice, and cannot stop at a size limit; a 100 MB Helm stream must cost about its own size.
+import { fstatSync, readSync, writeSync } from 'node:fs';
+import { UserError } from '../errors.js';
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Waits a moment when a non-blocking descriptor has nothing (EAGAIN) instead of spinning. */
+function retryLater(error: unknown): boolean {
+  if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return false;
+  Atomics.wait(pause, 0, 0, 2);
+  return true;
+}
+
+/** All of stdin, refusing more than `limit` bytes as soon as they arrive. */
+export function readStdinBytes(limit: number, describeLimit: (size: number, stoppedEarly: boolean) => UserError): Buffer {
+  // A regular file says its size (one exact buffer); a pipe or socket grows its buffer as it comes.
+  let expected = 64 * 1024;
+  try {
+    const info = fstatSync(0);
+    if (info.isFile()) {
+      if (info.size > limit) throw describeLimit(info.size, false);
+      expected = info.size + 1;
+    }
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+  }
+  let buffer = Buffer.allocUnsafe(Math.min(expected, limit + 1));
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > limit) throw describeLimit(length, true);
+      const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, limit + 1));
+      buffer.copy(grown, 0, 0, length);
+      buffer = grown;
+    }
+    let read: number;
+    try {
+      read = readSync(0, buffer, length, buffer.length - length, null);
+    } catch (error) {
+      if (retryLater(error)) continue;
+      if ((error as NodeJS.ErrnoException).code === 'EOF') break;
+      throw error;
+    }
+    if (read === 0) break;
+    length += read;
+  }
+  if (length > limit) throw describeLimit(length, true);
+  return buffer.subarray(0, length);
+}
+
+/** Writes `text` to stdout synchronously, so that nothing queues up in memory behind a slow reader. */
+export function writeStdout(text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(1, bytes, offset, bytes.length - offset);
+    } catch (error) {
+      if (!retryLater(error)) throw error;
+    }
+  }
+}
