@@ -333,10 +333,8 @@ describe('anchors, aliases and merge keys: handled correctly or a clear error, n
     expect(result.stderr).toMatch(/merge key \(<<\)/);
   });
 
-  // KNOWN BUG (core rules, src/rules/sysctls.ts + src/edit/node-edits.ts): removing or replacing
-  // a node that carries an anchor drops the anchor, and every alias of it dangles; the output is
-  // no longer valid YAML (kubectl: "unknown anchor"). Remove `.fails` once fixed.
-  it.fails('KNOWN BUG: an anchored securityContext that the edit empties keeps its anchor (or is refused)', () => {
+  // Removing or replacing a node that carries an anchor would leave its aliases dangling: refused.
+  it('an anchored securityContext that the edit empties keeps its anchor (or is refused)', () => {
     const input = gatewayDeployment().replace('      securityContext:\n', '      securityContext: &sc\n').trimEnd() + '\n  copy: *sc\n';
     let output: string;
     try {
@@ -350,7 +348,7 @@ describe('anchors, aliases and merge keys: handled correctly or a clear error, n
     expect(() => doc?.toJS()).not.toThrow();
   });
 
-  it.fails('KNOWN BUG: an anchored sysctls list that the edit removes keeps its anchor (or is refused)', () => {
+  it('an anchored sysctls list that the edit removes keeps its anchor (or is refused)', () => {
     const input = gatewayDeployment().replace('      securityContext:\n        sysctls:\n', '      securityContext:\n        runAsNonRoot: true\n        sysctls: &s\n').trimEnd() + '\n  copy: *s\n';
     let output: string;
     try {
@@ -363,9 +361,8 @@ describe('anchors, aliases and merge keys: handled correctly or a clear error, n
     expect(() => doc?.toJS()).not.toThrow();
   });
 
-  // KNOWN BUG (core rules, src/rules/sysctls.ts): a sysctl entry written as an alias (`- *unpriv`)
-  // is not recognised; the sysctl stays and the run reports nothing-matched. Remove `.fails` once fixed.
-  it.fails('KNOWN BUG: a sysctl entry that is an alias is removed or refused, never silently kept', () => {
+  // A sysctl entry written as an alias (`- *unpriv`) is refused, never silently kept.
+  it('a sysctl entry that is an alias is removed or refused, never silently kept', () => {
     const input = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: gw\n  annotations:\n    unpriv: &unpriv {name: ${SYSCTL}, value: "0"}\nspec:\n  template:\n    spec:\n      securityContext:\n        sysctls:\n        - *unpriv\n`;
     let result;
     try {
@@ -443,7 +440,7 @@ describe('what the tool cannot do, it says', () => {
   // ConfigMap's data.config is not valid YAML, the rule returns without a change or a warning, so
   // the gateway templates keep the sysctl and the run looks clean (found by the property test).
   // A warning (or an error naming the line inside data.config) is expected. Remove `.fails` once fixed.
-  it.fails('KNOWN BUG: an injector ConfigMap whose data.config does not parse gets a warning or an error', () => {
+  it('an injector ConfigMap whose data.config does not parse gets a warning or an error', () => {
     const config = `templates:\n  gateway: |\n    spec:\n      securityContext:\n        sysctls:\n        - name: ${SYSCTL}\n          value: "0"\n\tbroken: tab\n`;
     const injector = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio-sidecar-injector\n  namespace: istio-system\ndata:\n  config: ${JSON.stringify(config)}\n`;
     let result;

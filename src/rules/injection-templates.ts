@@ -8,7 +8,7 @@ import { isMap, isScalar, parseDocument, type Scalar } from 'yaml';
 import type { Config, TemplateName } from '../config.js';
 import type { EditableDocument } from '../edit/editable-document.js';
 import { PARSE_OPTIONS } from '../edit/editable-document.js';
-import { findPair, mapAt, mapIn, mergePatches, stringAt } from '../edit/node-edits.js';
+import { findPair, mapAt, mapIn, mergePatches, stringAt, UnsupportedYamlError } from '../edit/node-edits.js';
 import { applyPatches, type Patch } from '../edit/source-text.js';
 import { keyColumnOf, replaceStringValue } from '../edit/string-value.js';
 import { objectsIn, type KubeObject } from '../kube/objects.js';
@@ -66,7 +66,14 @@ function injectorConfigMapPatches(ed: EditableDocument, object: KubeObject, ctx:
   // data.config is itself YAML: edit it with the same line-preserving technique, one level down.
   const inner = configNode.value;
   const innerDoc = parseDocument(inner, PARSE_OPTIONS);
-  if (innerDoc.errors.length > 0 || !isMap(innerDoc.contents)) return [];
+  if (innerDoc.errors.length > 0) {
+    // Skipping it would leave the sysctl in every gateway template without a word.
+    throw new UnsupportedYamlError(
+      `data.config of ${object.id.name} is not valid YAML (${innerDoc.errors[0]?.message.split('\n')[0] ?? ''}), so its gateway injection templates cannot be fixed; Istio would reject it too. Fix data.config`,
+      configNode.range?.[0] ?? 0,
+    );
+  }
+  if (!isMap(innerDoc.contents)) return [];
   const templates = mapAt(innerDoc.contents, 'templates');
   if (!templates) return [];
   const innerEol = inner.includes('\r\n') ? '\r\n' : '\n';

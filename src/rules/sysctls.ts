@@ -1,9 +1,9 @@
 // Rule `sysctls`: removes the named sysctls (by default net.ipv4.ip_unprivileged_port_start,
 // which kernels before 4.11 lack) from every pod template in the stream.
-import { isMap, type YAMLMap } from 'yaml';
+import { isAlias, isMap, type Node, type YAMLMap } from 'yaml';
 import type { Config } from '../config.js';
 import type { EditableDocument } from '../edit/editable-document.js';
-import { findPair, mapAt, removePair, removeSeqItems, replaceValueInline, seqAt, stringAt } from '../edit/node-edits.js';
+import { findPair, mapAt, removePair, removeSeqItems, replaceValueInline, seqAt, stringAt, UnsupportedYamlError } from '../edit/node-edits.js';
 import { objectsIn, podTemplateOf, type KubeObject } from '../kube/objects.js';
 import type { DocumentRule, RuleContext } from './rule.js';
 import { objectPath } from './edit-loop.js';
@@ -11,6 +11,31 @@ import type { Patch } from '../edit/source-text.js';
 
 function sysctlName(item: unknown): string | undefined {
   return isMap(item) ? stringAt(item as YAMLMap, 'name') : undefined;
+}
+
+/**
+ * Text edits cannot follow YAML anchors and aliases: removing an anchored node leaves its aliases
+ * dangling, and an entry that is an alias would be silently kept. Refuse them with a clear error.
+ */
+function refuseAnchorsAndAliases(items: readonly Node[], names: readonly string[]): void {
+  for (const item of items) {
+    if (isAlias(item)) {
+      throw new UnsupportedYamlError(
+        `a sysctls entry is a YAML alias (*${item.source}); gateway-compat cannot tell whether it is one to remove without following it. Write the entry out`,
+        item.range?.[0] ?? 0,
+      );
+    }
+    if (names.includes(sysctlName(item) ?? '')) refuseAnchored(item);
+  }
+}
+
+function refuseAnchored(node: Node): void {
+  if ('anchor' in node && node.anchor) {
+    throw new UnsupportedYamlError(
+      `this node carries the YAML anchor &${node.anchor}, and removing it would leave its aliases dangling. Write the aliased copies out instead of using the anchor`,
+      node.range?.[0] ?? 0,
+    );
+  }
 }
 
 /** The patches that take the named sysctls out of one object's pod template. */
@@ -21,6 +46,7 @@ function removalPatches(ed: EditableDocument, object: KubeObject, ctx: RuleConte
   const sysctls = securityContext && seqAt(securityContext, 'sysctls');
   if (!pod || !securityContextPair || !securityContext || !sysctls) return [];
   const names = ctx.config.sysctls.remove;
+  refuseAnchorsAndAliases(sysctls.items as Node[], names);
   const removed = sysctls.items.map(sysctlName).filter((name): name is string => !!name && names.includes(name));
   if (removed.length === 0) return [];
 
@@ -31,6 +57,7 @@ function removalPatches(ed: EditableDocument, object: KubeObject, ctx: RuleConte
   if (removed.length < sysctls.items.length) {
     return removeSeqItems(ed, sysctls, (item) => names.includes(sysctlName(item) ?? ''));
   }
+  refuseAnchored(securityContext.items.length === 1 ? securityContext : sysctls);
   // An empty securityContext must stay a mapping: `securityContext:` alone reads as null.
   if (securityContext.items.length === 1) return replaceValueInline(ed, securityContextPair, '{}');
   return removePair(ed, securityContext, findPair(securityContext, 'sysctls')!);
