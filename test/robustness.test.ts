@@ -422,11 +422,9 @@ describe('an edit never puts invalid YAML on stdout', () => {
     }
   });
 
-  // KNOWN BUG (core, src/edit/source-text.ts endOfLastLine): a node's range can end after the
-  // indentation of the line that follows it (when a deeper comment closes the node); endOfLastLine
-  // then takes that whole next line into the edit. Backing up over trailing spaces/tabs before
-  // testing for the newline would fix it. Remove `.fails` once fixed.
-  it.fails('KNOWN BUG: emptying a securityContext whose sysctls end with a deeper comment keeps the next key', () => {
+  // A node's range can end after the indentation of the line that follows it (when a deeper
+  // comment closes the node); endOfLastLine steps back over it so the next key is kept.
+  it('emptying a securityContext whose sysctls end with a deeper comment keeps the next key', () => {
     for (const indentSeq of [false, true]) {
       const result = transform(commentAfterSysctls(indentSeq), {});
       expect(result.text).toContain('  containers:\n');
@@ -436,10 +434,8 @@ describe('an edit never puts invalid YAML on stdout', () => {
 });
 
 describe('what the tool cannot do, it says', () => {
-  // KNOWN BUG (core, src/rules/injection-templates.ts editInjectorConfigMap): when the injector
-  // ConfigMap's data.config is not valid YAML, the rule returns without a change or a warning, so
-  // the gateway templates keep the sysctl and the run looks clean (found by the property test).
-  // A warning (or an error naming the line inside data.config) is expected. Remove `.fails` once fixed.
+  // An injector ConfigMap whose data.config is not valid YAML is an error naming it: skipping it
+  // would leave the sysctl in every gateway template (found by the property test).
   it('an injector ConfigMap whose data.config does not parse gets a warning or an error', () => {
     const config = `templates:\n  gateway: |\n    spec:\n      securityContext:\n        sysctls:\n        - name: ${SYSCTL}\n          value: "0"\n\tbroken: tab\n`;
     const injector = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio-sidecar-injector\n  namespace: istio-system\ndata:\n  config: ${JSON.stringify(config)}\n`;

@@ -22,9 +22,14 @@ export function lineAndColumn(text: string, position: number): { line: number; c
   return { line, column: columnAt(text, position) + 1 };
 }
 
-/** End of the last line a node's source touches: `valueEnd` may sit just past a newline already. */
+/**
+ * End of the last line a node's source touches. `valueEnd` may sit just past a newline already,
+ * or past the indentation of the next line (when a deeper comment closes the node): step back over
+ * that indentation, or the next line would be taken into the edit.
+ */
 export function endOfLastLine(text: string, nodeStart: number, nodeEnd: number): number {
-  const last = Math.max(nodeStart, nodeEnd - 1);
+  let last = Math.max(nodeStart, nodeEnd - 1);
+  while (last > nodeStart && (text.charCodeAt(last) === 0x20 || text.charCodeAt(last) === 0x09)) last--;
   return text.charCodeAt(last) === 0x0a ? last + 1 : lineEndAt(text, last);
 }
 
