@@ -14,7 +14,7 @@ import { transform } from '../src/transform.js';
 import { configMap, gateway, gatewayDeployment, gatewayDeploymentFixed, service, stream, SYSCTL, toCrlf } from './helpers/manifests.js';
 import { POST_RENDER, REPO_ROOT, runCli, type CliResult } from './helpers/run-cli.js';
 import { isPureCrlf, streamViolations } from './helpers/stream-invariants.js';
-import { runCliWithTtyStdin, ttyRunnerAvailable } from './helpers/tty.js';
+import { runCliWithTtyStdin } from './helpers/tty.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'gateway-compat-robustness-'));
 // the --write case runs the CLI as another user, who must reach the files
@@ -469,7 +469,7 @@ describe('kind: List and *List kinds: items transformed, wrapper kept', () => {
 });
 
 describe('stdin is a terminal: usage on stderr, exit 2, no waiting', () => {
-  it.skipIf(!ttyRunnerAvailable())('post-render with a terminal on stdin', () => {
+  it('post-render with a terminal on stdin', () => {
     const started = Date.now();
     const result = runCliWithTtyStdin([], 10);
     expect(result.timedOut, 'the CLI waited for input on a terminal').toBe(false);

@@ -27,7 +27,7 @@ function snapshot(dir: string): Record<string, string> {
   return files;
 }
 
-describeWithHost('kpt fn eval --exec (real kpt)', kpt, { what: 'kpt' }, () => {
+describeWithHost('kpt fn eval --exec (real kpt)', kpt, { what: 'kpt', installHint: 'This machine image ships kpt (Google Cloud CLI packages); it cannot come from npm or Debian.' }, () => {
   const work = scratchDir('kpt');
   const pkg = path.join(work, 'pkg');
   const original = snapshot(FIXTURE);

@@ -15,7 +15,7 @@ import { scratchDir } from './helpers/scratch.js';
 const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'kpt-package');
 const kubectl = findTool('kubectl');
 
-describeWithHost('kustomize legacy exec plugin (real kubectl kustomize)', kubectl, { what: 'kubectl' }, () => {
+describeWithHost('kustomize legacy exec plugin (real kubectl kustomize)', kubectl, { what: 'kubectl', installHint: 'This machine image ships kubectl (Google Cloud CLI packages).' }, () => {
   const work = scratchDir('kustomize');
   const pluginHome = path.join(work, 'plugin-home');
   const env = { ...process.env, KUSTOMIZE_PLUGIN_HOME: pluginHome, TMPDIR: work };

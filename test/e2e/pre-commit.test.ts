@@ -17,7 +17,7 @@ const preCommit = findTool('pre-commit');
 const git = findTool('git');
 const SLOW = 290_000; // installing the hook environment runs npm install + build: about a minute
 
-describeWithHost('pre-commit hooks (real pre-commit, language: node)', preCommit && git, { what: 'pre-commit (apt-get install pre-commit) and git' }, () => {
+describeWithHost('pre-commit hooks (real pre-commit, language: node)', preCommit && git, { what: 'pre-commit and git', installHint: 'Install them with: apt-get install -y pre-commit git' }, () => {
   const work = scratchDir('pre-commit');
   const hookRepo = path.join(work, 'hook-repo');
   const consumer = path.join(work, 'consumer');

