@@ -3,6 +3,7 @@
 // quoting, indentation style, line endings) stays as it was. After each change the text is parsed
 // again, so the next lookup always sees positions that match the text.
 import { parseDocument, type Document } from 'yaml';
+import { readBlockYaml } from './block-yaml.js';
 import { applyPatches, type Patch } from './source-text.js';
 import { lineEndingOf } from '../stream.js';
 
@@ -14,6 +15,14 @@ export const PARSE_OPTIONS = {
   prettyErrors: false,
   keepSourceTokens: false,
 } as const;
+
+/**
+ * `parseDocument(source, PARSE_OPTIONS)`, through the fast reader when the text is plain block
+ * YAML (the same tree, see block-yaml.ts).
+ */
+export function parseYaml(source: string): Document.Parsed {
+  return readBlockYaml(source, PARSE_OPTIONS) ?? parseDocument(source, PARSE_OPTIONS);
+}
 
 export class EditableDocument {
   source: string;
@@ -33,12 +42,12 @@ export class EditableDocument {
     this.source = source;
     this.original = source;
     this.eol = lineEndingOf(source);
-    this.parsed = doc ?? parseDocument(source, PARSE_OPTIONS);
+    this.parsed = doc ?? parseYaml(source);
   }
 
   get doc(): Document.Parsed {
     if (!this.parsed) {
-      const reparsed = parseDocument(this.source, PARSE_OPTIONS);
+      const reparsed = parseYaml(this.source);
       if (reparsed.errors.length > 0) {
         throw new Error(`an edit produced invalid YAML in document ${this.number}: ${reparsed.errors[0]?.message ?? ''}`);
       }

@@ -1,0 +1,66 @@
+// Compares two yaml trees on everything gateway-compat reads from them: node classes, source
+// ranges, scalar values, types, formats and sources, tags, anchors and flow style. Returns the
+// path of the first difference, or undefined when they are equal.
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
+
+function same(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return Object.is(a, b);
+}
+
+function rangeText(node: unknown): string {
+  return JSON.stringify((node as { range?: unknown }).range);
+}
+
+export function firstDifference(a: unknown, b: unknown, path = '$'): string | undefined {
+  if (isPair(a) || isPair(b)) {
+    if (!isPair(a) || !isPair(b)) return `${path}: pair vs not`;
+    return firstDifference(a.key, b.key, `${path}.key`) ?? firstDifference(a.value, b.value, `${path}.value`);
+  }
+  if (a === null || a === undefined || b === null || b === undefined) return a === b ? undefined : `${path}: ${String(a)} vs ${String(b)}`;
+  if (isAlias(a) || isAlias(b)) return `${path}: alias`;
+  const kind = (node: unknown): string => (isMap(node) ? 'map' : isSeq(node) ? 'seq' : isScalar(node) ? 'scalar' : 'other');
+  if (kind(a) !== kind(b)) return `${path}: ${kind(a)} vs ${kind(b)}`;
+  if (rangeText(a) !== rangeText(b)) return `${path}: range ${rangeText(a)} vs ${rangeText(b)}`;
+  const na = a as Record<string, unknown>;
+  const nb = b as Record<string, unknown>;
+  for (const field of ['tag', 'anchor']) if (na[field] !== nb[field]) return `${path}: ${field} ${String(na[field])} vs ${String(nb[field])}`;
+  if (isScalar(a) && isScalar(b)) {
+    if (!same(a.value, b.value)) return `${path}: value ${String(a.value)} vs ${String(b.value)}`;
+    if (typeof a.value !== typeof b.value) return `${path}: value type`;
+    for (const field of ['type', 'format', 'source', 'minFractionDigits']) {
+      if (na[field] !== nb[field]) return `${path}: ${field} ${String(na[field])} vs ${String(nb[field])}`;
+    }
+    return undefined;
+  }
+  if (isMap(a) && isMap(b)) {
+    if (!!a.flow !== !!b.flow) return `${path}: flow`;
+    if (a.items.length !== b.items.length) return `${path}: ${a.items.length} vs ${b.items.length} entries`;
+    for (let i = 0; i < a.items.length; i++) {
+      const difference = firstDifference(a.items[i], b.items[i], `${path}[${i}]`);
+      if (difference) return difference;
+    }
+    return undefined;
+  }
+  if (isSeq(a) && isSeq(b)) {
+    if (!!a.flow !== !!b.flow) return `${path}: flow`;
+    if (a.items.length !== b.items.length) return `${path}: ${a.items.length} vs ${b.items.length} items`;
+    for (let i = 0; i < a.items.length; i++) {
+      const difference = firstDifference(a.items[i], b.items[i], `${path}[${i}]`);
+      if (difference) return difference;
+    }
+    return undefined;
+  }
+  return `${path}: unknown node`;
+}
+
+export function documentDifference(a: Document.Parsed, b: Document.Parsed): string | undefined {
+  if (a.errors.length > 0 || b.errors.length > 0) return `errors ${a.errors.length} vs ${b.errors.length}`;
+  if (a.warnings.length !== b.warnings.length) return `warnings ${a.warnings.length} vs ${b.warnings.length}`;
+  // the document's start and content end; where trailing blank lines and comments end is not
+  // reproduced by the fast reader (nothing reads it)
+  if (JSON.stringify(a.range?.slice(0, 2)) !== JSON.stringify(b.range?.slice(0, 2))) {
+    return `document range ${JSON.stringify(a.range)} vs ${JSON.stringify(b.range)}`;
+  }
+  return firstDifference(a.contents, b.contents);
+}
