@@ -47,6 +47,7 @@ export function splitStream(input: string): SplitStream {
   let betweenDocuments = true;
   let seenDocument = false;
 
+  const nextMarker = markerFinder(text);
   let lineStart = 0;
   while (lineStart < text.length) {
     const newline = text.indexOf('\n', lineStart);
@@ -72,18 +73,56 @@ export function splitStream(input: string): SplitStream {
       seenDocument = true;
     }
     lineStart = lineEnd;
+    // Inside a document only a `---` or `...` line matters: jump to the next line that could be
+    // one instead of visiting every line of a large ConfigMap.
+    if (!betweenDocuments) lineStart = nextMarker(lineStart);
   }
 
   const boundaries = [0, ...starts.filter((start) => start > 0), text.length];
   const chunks: Chunk[] = [];
-  let firstLine = 0;
+  // Line numbers are only needed for messages: counted for all chunks on the first request.
+  let firstLines: number[] | undefined;
+  const lineOf = (index: number): number => {
+    if (!firstLines) {
+      firstLines = [];
+      let line = 0;
+      for (const chunk of chunks) {
+        firstLines.push(line);
+        line += countLines(chunk.text);
+      }
+    }
+    return firstLines[index] as number;
+  };
   for (let i = 0; i + 1 < boundaries.length; i++) {
     const chunkText = text.slice(boundaries[i], boundaries[i + 1]);
     if (chunkText === '') continue;
-    chunks.push({ text: chunkText, firstLine, hasContent: chunkHasContent(chunkText) });
-    firstLine += countLines(chunkText);
+    const index = chunks.length;
+    chunks.push({
+      text: chunkText,
+      get firstLine() {
+        return lineOf(index);
+      },
+      hasContent: chunkHasContent(chunkText),
+    });
   }
   return { bom, chunks };
+}
+
+/**
+ * Finds the next line that begins with `---` or `...`. Each search result is kept until the scan
+ * passes it, so the whole stream is searched once for each marker.
+ */
+function markerFinder(text: string): (from: number) => number {
+  let dashes = -2;
+  let dots = -2;
+  return (from) => {
+    if (from >= text.length) return from;
+    if (dashes !== -1 && dashes < from - 1) dashes = text.indexOf('\n---', from - 1);
+    if (dots !== -1 && dots < from - 1) dots = text.indexOf('\n...', from - 1);
+    if (dashes === -1 && dots === -1) return text.length;
+    const next = dashes === -1 ? dots : dots === -1 ? dashes : Math.min(dashes, dots);
+    return next + 1;
+  };
 }
 
 function countLines(text: string): number {

@@ -7,6 +7,7 @@ import { documentError } from './diagnostics.js';
 import { EditableDocument } from './edit/editable-document.js';
 import { UnsupportedYamlError } from './edit/node-edits.js';
 import { lineAndColumn } from './edit/source-text.js';
+import { collectGarbage, LARGE_INPUT } from './memory.js';
 import { StrictModeError } from './errors.js';
 import { annotationOf, describeResource, type KubeObject, type ResourceId } from './kube/objects.js';
 import { isResourceSelected } from './kube/select.js';
@@ -118,6 +119,12 @@ export function transform(input: string, options: TransformOptions = {}): Transf
   // Warnings read the documents before the other rules edit them: an edited document would have
   // to be parsed again, and what those rules do follows from the configuration anyway.
   analyzeStream(view, ctx);
+  // Only the documents a rule edits, and Gateways (options), are read again; let the others go.
+  const large = input.length >= LARGE_INPUT;
+  if (large) {
+    for (const index of parsed.keys()) if (!work.has(index) && !mightHoldGateway(chunks[index]?.text ?? '')) parsed.get(index)?.release();
+    collectGarbage();
+  }
 
   for (const [index, applicable] of work) {
     const ed = parse(index);
@@ -149,6 +156,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
   }
 
   noteNothingMatched(view, ctx, { changes, warnings });
+  if (large) collectGarbage();
 
   if (config.strict) {
     const blocking = warnings.filter((warning) => warning.severity === 'warning');
@@ -181,6 +189,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     if (ed?.changed) changedDocuments.push(ed.number);
     if (ed?.changed) documentEdits.push({ number: ed.number, added: false, before: chunk.text, after: ed.source });
     pieces.push(ed?.changed ? ed.source : chunk.text);
+    if (large) ed?.release();
   });
   const documentsIn = chunks.filter((chunk) => chunk.hasContent).length;
   let text: string | undefined;

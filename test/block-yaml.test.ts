@@ -29,7 +29,12 @@ function disagreement(text: string): string | undefined {
   if (!fast) return undefined;
   const reference = parseDocument(text, PARSE_OPTIONS);
   if (reference.errors.length > 0) return `accepted what yaml rejects: ${reference.errors[0]?.message ?? ''}`;
-  return documentDifference(fast, reference);
+  const difference = documentDifference(fast, reference);
+  if (difference) return difference;
+  // the nodes also behave the same: plain values, and a clone
+  if (JSON.stringify(fast.toJS()) !== JSON.stringify(reference.toJS())) return 'toJS() differs';
+  if (documentDifference(fast.clone() as typeof fast, reference)) return 'a clone differs';
+  return undefined;
 }
 
 function documentsOf(stream: string): string[] {
@@ -129,7 +134,7 @@ describe('what the reader declines', () => {
 const SCALARS = [
   'istio-proxy', 'docker.io/istio/proxyv2:1.27.0', '$(POD_NAMESPACE).svc', '--domain', '--proxyLogLevel=warning', '-x',
   'yes', 'No', 'ON', 'off', 'y', 'n', 'Y', '~', 'null', 'Null', 'NULL', 'true', 'False', 'TRUE',
-  '0', '00', '08', '0777', '0o17', '0x1F', '0b101', '1_000', '1:20', '190:20:30', '1.5', '1e3', '.5', '+1', '-1', '-0',
+  '0', '00', '08', '1.50', '1_0.5_0', '0777', '0o17', '0x1F', '0b101', '1_000', '1:20', '190:20:30', '1.5', '1e3', '.5', '+1', '-1', '-0',
   '.inf', '-.Inf', '.NaN', '12345678901234567890', '2024-01-01', '2001-12-14t21:59:43.10-05:00', '2001-12-14 21:59:43.10 -5',
   'a:b', 'http://x:80/y', 'a#b', 'a b c', 'a  b', '80', '443', '1337', '15021', 'ünïcode', '中文',
   '"quoted"', '"with \'single\'"', '""', "''", "'it''s'",

@@ -42,6 +42,70 @@ const HASH = 0x23;
 const COLON = 0x3a;
 const DASH = 0x2d;
 
+const NODE_TYPE = Symbol.for('yaml.node.type');
+
+/**
+ * yaml's node constructors mark each node with a property defined one at a time
+ * (Object.defineProperty), which costs about as much as reading the text; a node made from a
+ * prototype carrying the mark is the same to isScalar()/isPair(), instanceof and clone().
+ */
+function markedPrototype<T extends object>(base: { prototype: T }, type: string): T {
+  const prototype = Object.create(base.prototype) as T;
+  Object.defineProperty(prototype, NODE_TYPE, { value: Symbol.for(type) });
+  return prototype;
+}
+const SCALAR_PROTOTYPE = markedPrototype(Scalar, 'yaml.scalar');
+const PAIR_PROTOTYPE = markedPrototype(Pair, 'yaml.pair');
+const MAP_PROTOTYPE = markedPrototype(YAMLMap, 'yaml.map');
+const SEQ_PROTOTYPE = markedPrototype(YAMLSeq, 'yaml.seq');
+
+function makeScalar(value: unknown, source: string, range: Range, type: Scalar.Type, extra?: object): Scalar {
+  const scalar = Object.create(SCALAR_PROTOTYPE) as Scalar;
+  scalar.value = value;
+  scalar.range = range;
+  scalar.source = source;
+  scalar.type = type;
+  if (extra) Object.assign(scalar, extra);
+  return scalar;
+}
+
+function makePair(key: Scalar, value: Node): Pair<Scalar, Node> {
+  const pair = Object.create(PAIR_PROTOTYPE) as Pair<Scalar, Node>;
+  pair.key = key;
+  pair.value = value;
+  return pair;
+}
+
+/** How a plain scalar's text resolves: its value and what else yaml sets (format, fraction digits). */
+interface PlainResolution {
+  readonly value: unknown;
+  readonly extra: object | undefined;
+}
+
+/** The schema's scalar tags, and the resolutions of texts seen before (ports, names repeat). */
+interface SchemaTags {
+  readonly tags: ScalarTag[];
+  readonly stringTag: ScalarTag;
+  readonly resolved: Map<string, PlainResolution>;
+}
+
+const SCHEMA_TAGS = new Map<string, SchemaTags>();
+const MAX_REMEMBERED = 20_000;
+
+function schemaTags(version: string, schema: Schema): SchemaTags {
+  let tags = SCHEMA_TAGS.get(version);
+  if (!tags) {
+    const all = schema as unknown as { tags: ScalarTag[]; [key: symbol]: ScalarTag };
+    tags = {
+      tags: all.tags.filter((tag) => tag.default === true && tag.test),
+      stringTag: all[Symbol.for('yaml.scalar')] as ScalarTag,
+      resolved: new Map(),
+    };
+    SCHEMA_TAGS.set(version, tags);
+  }
+  return tags;
+}
+
 export interface BlockYamlOptions {
   readonly version: '1.1' | '1.2';
   readonly uniqueKeys: boolean;
@@ -62,15 +126,18 @@ export function readBlockYaml(source: string, options: BlockYamlOptions): Docume
 }
 
 class BlockReader {
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
-  private readonly indents: number[] = [];
+  private readonly lineCount: number;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  private readonly indents: Int32Array;
   /** 0 blank, 1 comment, 2 content */
-  private readonly kinds: number[] = [];
+  private readonly kinds: Uint8Array;
+  /** prototypes of this document's collections, carrying its schema */
+  private readonly mapPrototype: YAMLMap;
+  private readonly seqPrototype: YAMLSeq;
   private readonly doc: Document.Parsed;
   private readonly schema: Schema;
-  private readonly tags: ScalarTag[];
-  private readonly stringTag: ScalarTag;
+  private readonly tags: SchemaTags;
   /** comment lines after the last value that the collection ending there may take (see done()) */
   private pending: { indent: number; end: number } | undefined;
 
@@ -80,30 +147,37 @@ class BlockReader {
   ) {
     this.doc = new Document(undefined, options) as unknown as Document.Parsed;
     this.schema = this.doc.schema;
-    const schema = this.schema as unknown as { tags: ScalarTag[]; compat?: unknown; [key: symbol]: ScalarTag };
     // A schema with compat tags resolves differently; not one we read.
-    if (schema.compat) decline();
-    this.tags = schema.tags.filter((tag) => tag.default === true && tag.test);
-    this.stringTag = schema[Symbol.for('yaml.scalar')] as ScalarTag;
+    if ((this.schema as unknown as { compat?: unknown }).compat) decline();
+    this.tags = schemaTags(options.version, this.schema);
+    const schemaProperty = { schema: { value: this.schema, writable: true, configurable: true } };
+    this.mapPrototype = Object.create(MAP_PROTOTYPE, schemaProperty) as YAMLMap;
+    this.seqPrototype = Object.create(SEQ_PROTOTYPE, schemaProperty) as YAMLSeq;
+    let count = 1;
+    for (let newline = src.indexOf('\n'); newline !== -1; newline = src.indexOf('\n', newline + 1)) count++;
+    this.lineCount = count;
+    this.starts = new Int32Array(count);
+    this.ends = new Int32Array(count);
+    this.indents = new Int32Array(count);
+    this.kinds = new Uint8Array(count);
     let start = 0;
-    while (start <= src.length) {
+    for (let line = 0; line < count; line++) {
       let end = src.indexOf('\n', start);
       if (end === -1) end = src.length;
       let indent = 0;
       while (src.charCodeAt(start + indent) === SPACE) indent++;
       const first = start + indent;
-      this.starts.push(start);
-      this.ends.push(end);
-      this.indents.push(indent);
-      this.kinds.push(first === end ? 0 : src.charCodeAt(first) === HASH ? 1 : 2);
-      if (end === src.length) break;
+      this.starts[line] = start;
+      this.ends[line] = end;
+      this.indents[line] = indent;
+      this.kinds[line] = first === end ? 0 : src.charCodeAt(first) === HASH ? 1 : 2;
       start = end + 1;
     }
   }
 
   document(): Document.Parsed {
     const { src } = this;
-    const count = this.starts.length;
+    const count = this.lineCount;
     let line = 0;
     let markerAt = -1;
     // Before the content: blank lines, comments, at most one `---` (a comment may follow it).
@@ -149,7 +223,7 @@ class BlockReader {
   /** The next line with content after `line` (comment lines skipped), or the line count. */
   private nextContent(line: number): number {
     let next = line + 1;
-    while (next < this.starts.length && this.kinds[next] !== 2) next++;
+    while (next < this.lineCount && this.kinds[next] !== 2) next++;
     return next;
   }
 
@@ -175,7 +249,7 @@ class BlockReader {
     const indent = this.indents[comment] as number;
     for (let rest = comment; rest < next; rest++) if (this.kinds[rest] === 1 && this.indents[rest] !== indent) decline();
     // they reach up to the next content (its indentation included), or the end of the text
-    const end = next < this.starts.length ? (this.starts[next] as number) + (this.indents[next] as number) : this.src.length;
+    const end = next < this.lineCount ? (this.starts[next] as number) + (this.indents[next] as number) : this.src.length;
     this.pending = { indent, end };
   }
 
@@ -209,8 +283,9 @@ class BlockReader {
    * mapping in a sequence entry); further keys are the lines indented exactly `column`.
    */
   private mapping(line: number, column: number, top = false): { node: YAMLMap; next: number } {
-    const map = new YAMLMap(this.schema);
-    const seen = new Set<string>();
+    const map = this.collection(this.mapPrototype);
+    // yaml's uniqueKeys: keys whose values are === (a Set also takes NaN for NaN: declines more)
+    const seen = new Set<unknown>();
     let start = -1;
     let end = 0;
     let current = line;
@@ -219,14 +294,13 @@ class BlockReader {
       if (start === -1) start = keyAt;
       if (this.isDash(keyAt)) decline();
       const { key, colon } = this.key(keyAt, this.ends[current] as number);
-      const identity = `${typeof key.value}:${String(key.value)}`;
-      if (seen.has(identity)) decline();
-      seen.add(identity);
+      if (seen.has(key.value)) decline();
+      seen.add(key.value);
       const { node: value, next } = this.value(current, column, colon + 1, false);
-      map.items.push(new Pair(key, value));
+      map.items.push(makePair(key, value));
       end = (value.range as Range)[2];
       // the document, not its top mapping, takes the comments after the last content
-      if (next >= this.starts.length) return top ? this.done(map, start, end, next, false) : this.done(map, start, end, next, column);
+      if (next >= this.lineCount) return top ? this.done(map, start, end, next, false) : this.done(map, start, end, next, column);
       const indent = this.indents[next] as number;
       if (indent < column) return this.done(map, start, end, next, column);
       if (indent > column) decline();
@@ -264,7 +338,7 @@ class BlockReader {
 
   /** A block sequence whose entries are the lines with `- ` at column `column`. */
   private sequence(line: number, column: number, compact: boolean): { node: YAMLSeq; next: number } {
-    const seq = new YAMLSeq(this.schema);
+    const seq = this.collection(this.seqPrototype);
     const start = (this.starts[line] as number) + column;
     let end = start;
     let current = line;
@@ -274,7 +348,7 @@ class BlockReader {
       const { node: item, next } = this.value(current, column, dashAt + 1, true, afterComment);
       seq.items.push(item);
       end = (item.range as Range)[2];
-      if (next >= this.starts.length) return this.done(seq, start, end, next, column, compact);
+      if (next >= this.lineCount) return this.done(seq, start, end, next, column, compact);
       const indent = this.indents[next] as number;
       if (indent < column) return this.done(seq, start, end, next, column, compact);
       if (indent > column) decline();
@@ -296,7 +370,7 @@ class BlockReader {
     if (at === lineEnd || src.charCodeAt(at) === HASH) {
       // Comment lines before a nested block change no range.
       const next = this.nextContent(line);
-      if (next < this.starts.length) {
+      if (next < this.lineCount) {
         const indent = this.indents[next] as number;
         const first = (this.starts[next] as number) + indent;
         if (indent > column) {
@@ -318,7 +392,7 @@ class BlockReader {
       if (at !== lineEnd) {
         // after a comment on its line, an empty value reaches the next line's first character
         if (next !== line + 1) decline();
-        end = next < this.starts.length ? (this.starts[next] as number) + (this.indents[next] as number) : decline();
+        end = next < this.lineCount ? (this.starts[next] as number) + (this.indents[next] as number) : decline();
       }
       empty.range = [at, at, end];
       return { node: empty, next };
@@ -342,7 +416,7 @@ class BlockReader {
     } else if (char === '[' || char === '{') {
       const close = char === '[' ? ']' : '}';
       if (src[at + 1] !== close) decline();
-      const collection = char === '[' ? new YAMLSeq(this.schema) : new YAMLMap(this.schema);
+      const collection = char === '[' ? this.collection(this.seqPrototype) : this.collection(this.mapPrototype);
       collection.flow = true;
       node = collection;
       valueEnd = at + 2;
@@ -354,7 +428,7 @@ class BlockReader {
     (node as Scalar).range = [at, valueEnd, this.afterLine(line)];
     const next = this.nextContent(line);
     // A deeper line after a one-line value continues it (multi-line scalar) or is invalid.
-    if (next < this.starts.length && (this.indents[next] as number) > column) decline();
+    if (next < this.lineCount && (this.indents[next] as number) > column) decline();
     this.commentsAfter(node, line, column, next);
     return { node, next };
   }
@@ -432,13 +506,20 @@ class BlockReader {
   }
 
   private resolvePlain(text: string): Scalar {
-    const tag = this.tags.find((candidate) => (candidate.test as RegExp).test(text)) ?? this.stringTag;
-    const resolved = tag.resolve(text, () => decline(), this.doc.options);
-    const scalar = isScalar(resolved) ? resolved : new Scalar(resolved);
-    scalar.source = text;
-    scalar.type = Scalar.PLAIN;
-    if (tag.format) scalar.format = tag.format;
-    return scalar;
+    let resolution = this.tags.resolved.get(text);
+    if (!resolution) {
+      const tag = this.tags.tags.find((candidate) => (candidate.test as RegExp).test(text)) ?? this.tags.stringTag;
+      const resolved = tag.resolve(text, () => decline(), this.doc.options);
+      let extra: Record<string, unknown> | undefined = tag.format ? { format: tag.format } : undefined;
+      if (isScalar(resolved)) {
+        for (const [key, value] of Object.entries(resolved)) if (key !== 'value') (extra ??= {})[key] = value;
+      }
+      resolution = { value: isScalar(resolved) ? resolved.value : resolved, extra };
+      // a Date (timestamps) must not be shared between nodes
+      const shareable = resolution.value === null || typeof resolution.value !== 'object';
+      if (shareable && this.tags.resolved.size < MAX_REMEMBERED) this.tags.resolved.set(text, resolution);
+    }
+    return makeScalar(resolution.value, text, [0, 0, 0], Scalar.PLAIN, resolution.extra);
   }
 
   /** A one-line quoted scalar without escapes; `end` is after the closing quote. */
@@ -464,11 +545,14 @@ class BlockReader {
     return { node, end: i };
   }
 
+  /** An empty collection (see markedPrototype()); its schema comes from the prototype. */
+  private collection<T extends YAMLMap | YAMLSeq>(prototype: T): T {
+    const node = Object.create(prototype) as T;
+    node.items = [];
+    return node;
+  }
+
   private scalarNode(value: unknown, source: string, range: Range, type: Scalar.Type): Scalar {
-    const scalar = new Scalar(value);
-    scalar.range = range;
-    scalar.source = source;
-    scalar.type = type;
-    return scalar;
+    return makeScalar(value, source, range, type);
   }
 }

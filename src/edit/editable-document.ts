@@ -74,4 +74,9 @@ export class EditableDocument {
   verify(): void {
     void this.doc;
   }
+
+  /** Drops the parsed tree (it is read again if asked for): large streams hold many documents. */
+  release(): void {
+    this.parsed = undefined;
+  }
 }

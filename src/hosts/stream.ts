@@ -5,6 +5,7 @@ import type { ConfigSpec } from '../config.js';
 import { StrictModeError } from '../errors.js';
 import { reportOptionsOf, type ParsedFlags } from '../options.js';
 import { renderReport } from '../report.js';
+import { collectGarbage, LARGE_INPUT } from '../memory.js';
 import { transform } from '../transform.js';
 import { loadConfig, readStdin } from './load.js';
 import type { Outcome } from './outcome.js';
@@ -20,6 +21,8 @@ export async function runStream(values: ParsedFlags['values'], sources: StreamSo
   const report = reportOptionsOf(values);
   const { config, gatewayTemplate } = await loadConfig(values, sources.fileSpec);
   const input = sources.input ?? (await readStdin(config.maxInputBytes));
+  // the bytes stdin was read into are dead now; a large stream should not carry them along
+  if (input.length >= LARGE_INPUT) collectGarbage();
   let result;
   try {
     result = transform(input, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) });
