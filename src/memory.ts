@@ -5,8 +5,7 @@
 // documents already handled stay in memory until exit and the peak grows to several times the
 // input. Collecting at a few points between phases keeps the peak near the input's own size for
 // a few tens of milliseconds. Small streams never pay for it.
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { createRequire } from 'node:module';
 
 /**
  * Below this many characters of input, collecting costs more than it saves. Tests lower it
@@ -20,8 +19,10 @@ export function collectGarbage(): void {
   if (!collect) {
     // The documented way to reach gc() without starting node with --expose-gc (which the Helm,
     // kustomize and kpt hosts would not pass): the flag applies to contexts created after it.
-    v8.setFlagsFromString('--expose-gc');
-    collect = vm.runInNewContext('gc') as () => void;
+    // Loaded here, not at start-up: most runs never need them.
+    const load = createRequire(import.meta.url);
+    (load('node:v8') as typeof import('node:v8')).setFlagsFromString('--expose-gc');
+    collect = (load('node:vm') as typeof import('node:vm')).runInNewContext('gc') as () => void;
   }
   collect();
 }

@@ -119,12 +119,11 @@ export function transform(input: string, options: TransformOptions = {}): Transf
   // Warnings read the documents before the other rules edit them: an edited document would have
   // to be parsed again, and what those rules do follows from the configuration anyway.
   analyzeStream(view, ctx);
-  // Only the documents a rule edits, and Gateways (options), are read again; let the others go.
+  // Only the documents a rule edits, and Gateways (options), are read again; let the others go
+  // (a tree held to the end is copied by every young-generation collection on its way out).
+  for (const index of parsed.keys()) if (!work.has(index) && !mightHoldGateway(chunks[index]?.text ?? '')) parsed.get(index)?.release();
   const large = input.length >= LARGE_INPUT;
-  if (large) {
-    for (const index of parsed.keys()) if (!work.has(index) && !mightHoldGateway(chunks[index]?.text ?? '')) parsed.get(index)?.release();
-    collectGarbage();
-  }
+  if (large) collectGarbage();
 
   for (const [index, applicable] of work) {
     const ed = parse(index);
@@ -189,7 +188,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     if (ed?.changed) changedDocuments.push(ed.number);
     if (ed?.changed) documentEdits.push({ number: ed.number, added: false, before: chunk.text, after: ed.source });
     pieces.push(ed?.changed ? ed.source : chunk.text);
-    if (large) ed?.release();
+    ed?.release();
   });
   const documentsIn = chunks.filter((chunk) => chunk.hasContent).length;
   let text: string | undefined;
