@@ -11,6 +11,7 @@ import { isMap, isScalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { EditableDocument } from '../edit/editable-document.js';
 import { mapAt, mapIn, seqAt, stringAt, UnsupportedYamlError } from '../edit/node-edits.js';
 import { containersOf, objectsIn, podTemplateOf, type KubeObject, type ResourceId } from '../kube/objects.js';
+import { isCustomResourceDefinition } from '../kube/kind-text.js';
 import { isGateway, matchesGatewayClass, mightHoldGateway } from '../rules/gateway-options.js';
 import { isInjectorConfigMap, isIstioResource } from '../rules/injection-templates.js';
 import { isGatewayWorkload, PROXY_CONTAINER } from '../rules/proxy-privileges.js';
@@ -120,7 +121,7 @@ export function selectorMatches(selector: ReadonlyMap<string, string>, labels: R
 }
 
 export function mightHoldGatewayWorkload(text: string): boolean {
-  return text.includes(PROXY_CONTAINER) || text.includes('inject.istio.io/templates');
+  return (text.includes(PROXY_CONTAINER) || text.includes('inject.istio.io/templates')) && !isCustomResourceDefinition(text);
 }
 
 export function usesGatewayTemplate(podMetadata: YAMLMap | undefined): boolean {
@@ -222,7 +223,7 @@ export function findMatchedGateways(view: StreamView, ctx: Pick<RuleContext, 'is
 }
 
 export function mightHoldIstioGateway(text: string): boolean {
-  return text.includes('networking.istio.io') && text.includes('Gateway') && text.includes('servers');
+  return text.includes('networking.istio.io') && text.includes('Gateway') && text.includes('servers') && !isCustomResourceDefinition(text);
 }
 
 export interface IstioGateway extends Place {
@@ -258,7 +259,7 @@ export interface TemplateHolders {
 }
 
 export function mightHoldTemplates(text: string): boolean {
-  return text.includes('istio-sidecar-injector') || (text.includes('sailoperator.io') && text.includes('Istio'));
+  return (text.includes('istio-sidecar-injector') || (text.includes('sailoperator.io') && text.includes('Istio'))) && !isCustomResourceDefinition(text);
 }
 
 /** Where the injection templates live in this stream (whatever the select globs say). */
