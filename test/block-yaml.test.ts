@@ -122,6 +122,9 @@ describe('what the reader declines', () => {
     ['directives', '%YAML 1.1\n---\na: 1\n'],
     ['a second document', 'a: 1\n---\nb: 2\n'],
     ['a sequence at the top', '- a\n- b\n'],
+    ['a key longer than yaml allows', `${'k'.repeat(1100)}: 1\n`],
+    ['nesting deeper than its stack', Array.from({ length: 20_000 }, (_, depth) => `${' '.repeat(depth)}k:`).join('\n')],
+    ['a quoted key longer than yaml allows', `"${'k'.repeat(1100)}": 1\n`],
     ['a compact sequence closed by a comment at its column', 'a:\n- x\n# c\nb: 1\n'],
   ] as const;
   for (const [what, text] of declined) {
@@ -263,7 +266,11 @@ const generatedDocument = fc
     return header + lines.join('\n') + (finalNewline ? '\n' : '');
   });
 
-const damage = fc.record({ at: fc.nat(10_000), remove: fc.nat(3), insert: fc.constantFrom('', ' ', '  ', '\n', ':', '- ', '#', '"', "'", '{', '}', '[', ']', ',', '&', '*', '!', '|', '\t', '---\n', 'x') });
+const damage = fc.record({
+  at: fc.nat(10_000),
+  remove: fc.nat(3),
+  insert: fc.constantFrom('', ' ', '  ', '\n', ':', '- ', '#', '"', "'", '{', '}', '[', ']', ',', '&', '*', '!', '|', '\t', '---\n', 'x', '\u00a0', '\ufeff', '\r', '\\', 'k'.repeat(1030)),
+});
 
 describe('the fast reader agrees with yaml on generated block YAML', () => {
   const parameters = { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) };

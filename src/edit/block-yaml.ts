@@ -5,9 +5,10 @@
 // Why: the documents a rule edits are read twice (before and after the edit), and the `yaml`
 // library spends most of a run's time composing them while its code is still cold. A Helm render
 // uses a small part of YAML: block mappings and sequences, one-line plain or quoted scalars, `{}`
-// and `[]`. This reader handles exactly that part and returns undefined for anything else (tabs,
-// CR line endings, flow collections with content, block scalars, multi-line scalars, escapes,
-// anchors, aliases, tags, merge keys, directives, comment lines inside the content, duplicate keys,
+// and `[]`, comment lines. This reader handles exactly that part and returns undefined for
+// anything else (tabs, CR line endings, byte order marks, flow collections with content, block
+// scalars, multi-line scalars, escapes, anchors, aliases, tags, merge keys, directives, keys over
+// 1000 characters, duplicate keys, comment lines where yaml's own rules for them get intricate,
 // anything invalid), so the caller falls back to `yaml` and nothing is ever guessed.
 //
 // Scalars are resolved by the same YAML 1.1 schema tags `yaml` uses. Comments are not attached
@@ -35,6 +36,9 @@ function decline(): never {
 // Characters a plain scalar may not start with (YAML indicators), besides `-`, `?` and `:`,
 // which may start one when a non-space follows; we decline those too.
 const INDICATOR = new Set('-?:,[]{}#&*!|>\'"%@`'.split(''));
+
+// yaml rejects an implicit key whose `:` comes more than 1024 characters after its start
+const MAX_KEY_LENGTH = 1000;
 
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
@@ -116,11 +120,13 @@ export interface BlockYamlOptions {
  * is plain block YAML; undefined otherwise (the caller then uses `yaml`).
  */
 export function readBlockYaml(source: string, options: BlockYamlOptions): Document.Parsed | undefined {
-  if (source.includes('\t') || source.includes('\r')) return undefined;
+  // yaml skips a byte order mark wherever a document may start; one in the text is left to it
+  if (source.includes('\t') || source.includes('\r') || source.includes('\uFEFF')) return undefined;
   try {
     return new BlockReader(source, options).document();
   } catch (error) {
-    if (error === DECLINE) return undefined;
+    // a stack overflow (nesting thousands deep) is for yaml to report, with its position
+    if (error === DECLINE || error instanceof RangeError) return undefined;
     throw error;
   }
 }
@@ -470,12 +476,12 @@ class BlockReader {
     const char = src[at] as string;
     if (char === '"' || char === "'") {
       const { node, end } = this.quoted(at, lineEnd);
-      if (src.charCodeAt(end) !== COLON) decline();
+      if (src.charCodeAt(end) !== COLON || end - at > MAX_KEY_LENGTH) decline();
       node.range = [at, end, end];
       return { key: node, colon: end };
     }
     const colon = this.plainKeyColon(at, lineEnd);
-    if (colon === -1) decline();
+    if (colon === -1 || colon - at > MAX_KEY_LENGTH) decline();
     const { node, end } = this.plain(at, colon, true);
     if (end !== colon) decline();
     // merge keys take entries from elsewhere; yaml composes them specially
