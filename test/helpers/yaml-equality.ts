@@ -33,20 +33,14 @@ export function firstDifference(a: unknown, b: unknown, path = '$'): string | un
     }
     return undefined;
   }
-  if (isMap(a) && isMap(b)) {
+  // same kind (checked above): both maps or both sequences
+  if ((isMap(a) || isSeq(a)) && (isMap(b) || isSeq(b))) {
     if (!!a.flow !== !!b.flow) return `${path}: flow`;
-    if (a.items.length !== b.items.length) return `${path}: ${a.items.length} vs ${b.items.length} entries`;
-    for (let i = 0; i < a.items.length; i++) {
-      const difference = firstDifference(a.items[i], b.items[i], `${path}[${i}]`);
-      if (difference) return difference;
-    }
-    return undefined;
-  }
-  if (isSeq(a) && isSeq(b)) {
-    if (!!a.flow !== !!b.flow) return `${path}: flow`;
-    if (a.items.length !== b.items.length) return `${path}: ${a.items.length} vs ${b.items.length} items`;
-    for (let i = 0; i < a.items.length; i++) {
-      const difference = firstDifference(a.items[i], b.items[i], `${path}[${i}]`);
+    const itemsA: unknown[] = a.items;
+    const itemsB: unknown[] = b.items;
+    if (itemsA.length !== itemsB.length) return `${path}: ${itemsA.length} vs ${itemsB.length} items`;
+    for (let i = 0; i < itemsA.length; i++) {
+      const difference = firstDifference(itemsA[i], itemsB[i], `${path}[${i}]`);
       if (difference) return difference;
     }
     return undefined;
