@@ -12,6 +12,21 @@ export interface Replacement {
   readonly content: string;
 }
 
+// File systems refuse names longer than 255 bytes (NAME_MAX).
+const MAX_NAME_BYTES = 255;
+
+/**
+ * `.<name>.gateway-compat-<12 hex>.tmp`: hidden, and telling whose it is. A name too long to
+ * carry all that is shortened (by whole characters), never the suffix.
+ */
+export function temporaryName(name: string): string {
+  const suffix = `.gateway-compat-${randomBytes(6).toString('hex')}.tmp`;
+  const room = MAX_NAME_BYTES - 1 - Buffer.byteLength(suffix);
+  let kept = name;
+  while (Buffer.byteLength(kept) > room) kept = Array.from(kept).slice(0, -1).join('');
+  return `.${kept}${suffix}`;
+}
+
 interface Prepared {
   readonly file: string;
   readonly target: string;
@@ -22,7 +37,7 @@ async function prepare(replacement: Replacement): Promise<Prepared> {
   // Write through a symlink to the file it points at, instead of replacing the link by a file.
   const target = await realpath(replacement.file);
   const info = await stat(target);
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.gateway-compat-${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = path.join(path.dirname(target), temporaryName(path.basename(target)));
   const handle = await open(temporary, 'wx', 0o600);
   try {
     await handle.writeFile(replacement.content, 'utf8');
