@@ -846,16 +846,16 @@ describe('--write faults: files untouched, exit 1, nothing on stdout', () => {
     }, 120_000);
   }
 
-  // KNOWN BUG (hosts, src/hosts/files.ts / atomic-write.ts): SIGTERM or SIGINT (Ctrl-C) during
-  // --write kills Node at once, and the hidden temporary file `.<name>.gateway-compat-<hex>.tmp`
-  // (up to the whole new content) stays in the user's folder. A handler that unlinks the prepared
-  // temporary files and exits 128+signal would fix it; SIGKILL cannot be helped. Remove `.fails`
-  // once fixed.
-  it.fails('KNOWN BUG: SIGTERM during --write leaves no temporary file behind', async () => {
-    const run = await killDuringWrite('SIGTERM');
-    expect(run.caught).toBe(true);
-    expect(run.leftBehind).toEqual([]);
-  }, 120_000);
+  // SIGKILL cannot be helped: its temporary file stays (the target is intact, above).
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal} during --write leaves no temporary file behind, and the process dies of it`, async () => {
+      const run = await killDuringWrite(signal);
+      expect(run.caught).toBe(true);
+      expect(run.endedBy).toBe(signal);
+      expect(run.leftBehind).toEqual([]);
+      expect(run.after === run.original).toBe(true);
+    }, 120_000);
+  }
 });
 
 describe('the transform result itself: every successful run keeps the stream invariants', () => {

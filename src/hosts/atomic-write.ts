@@ -3,6 +3,7 @@
 // atomic), is flushed to disk and given the target's permissions; only when every temporary file
 // is ready are they renamed over their targets.
 import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
 import { chmod, chown, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -27,6 +28,32 @@ export function temporaryName(name: string): string {
   return `.${kept}${suffix}`;
 }
 
+/** Temporary files that may exist right now: a signal removes them before the process dies. */
+const existing = new Set<string>();
+
+function removeAndDie(signal: NodeJS.Signals): void {
+  for (const file of existing) {
+    try {
+      unlinkSync(file);
+    } catch {
+      // not created yet, or already renamed
+    }
+  }
+  stopGuarding();
+  // Die of the same signal, as the host expects of a killed process.
+  process.kill(process.pid, signal);
+}
+
+const GUARDED: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+
+function guard(): void {
+  for (const signal of GUARDED) process.on(signal, removeAndDie);
+}
+
+function stopGuarding(): void {
+  for (const signal of GUARDED) process.removeListener(signal, removeAndDie);
+}
+
 interface Prepared {
   readonly file: string;
   readonly target: string;
@@ -38,6 +65,7 @@ async function prepare(replacement: Replacement): Promise<Prepared> {
   const target = await realpath(replacement.file);
   const info = await stat(target);
   const temporary = path.join(path.dirname(target), temporaryName(path.basename(target)));
+  existing.add(temporary);
   const handle = await open(temporary, 'wx', 0o600);
   try {
     await handle.writeFile(replacement.content, 'utf8');
@@ -71,6 +99,17 @@ async function syncFolder(folder: string): Promise<void> {
  * rethrown with the file it concerns, before a single target has been touched.
  */
 export async function replaceFiles(replacements: readonly Replacement[]): Promise<void> {
+  // SIGTERM, SIGINT (Ctrl-C) or SIGHUP meanwhile: the temporary files go, the targets stay as they were.
+  guard();
+  try {
+    await prepareAndRename(replacements);
+  } finally {
+    stopGuarding();
+    existing.clear();
+  }
+}
+
+async function prepareAndRename(replacements: readonly Replacement[]): Promise<void> {
   const prepared: Prepared[] = [];
   try {
     for (const replacement of replacements) {
@@ -81,12 +120,14 @@ export async function replaceFiles(replacements: readonly Replacement[]): Promis
       }
     }
   } catch (error) {
-    await Promise.all(prepared.map((entry) => unlink(entry.temporary).catch(() => undefined)));
+    // every temporary file so far, the one that failed half-written included
+    await Promise.all([...existing].map((temporary) => unlink(temporary).catch(() => undefined)));
     throw error;
   }
   for (const [index, entry] of prepared.entries()) {
     try {
       await rename(entry.temporary, entry.target);
+      existing.delete(entry.temporary);
     } catch (error) {
       // Rare (the folder changed under us): say which files were already replaced.
       await Promise.all(prepared.slice(index).map((rest) => unlink(rest.temporary).catch(() => undefined)));
