@@ -387,15 +387,16 @@ describe('odd but valid shapes in documents a rule reads', () => {
     }
   });
 
-  // KNOWN BUG (core, src/rules/gateway-options.ts with transform.runRule): an error inside an
-  // existing options ConfigMap's data.deployment (a YAML string) is reported with the number and
-  // the excerpt of the first Gateway's document, at the offset the error has in the inner string
-  // ("document 1 at line 2:6", pointing at the Gateway's apiVersion). Remove `.fails` once fixed.
-  it.fails('KNOWN BUG: an error inside an options ConfigMap data.deployment names that document', () => {
+  // An alias inside an existing options ConfigMap's data.deployment (a YAML string): the error
+  // names the ConfigMap's document and the line of the string, not the first Gateway's.
+  it('an error inside an options ConfigMap data.deployment names that document and line', () => {
     const optionsConfigMap = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: asm-kube-gateway-options\n  namespace: default\ndata:\n  deployment: |\n    &a spec: *a\n';
-    const result = runCli([], stream(gateway(), optionsConfigMap));
+    const input = stream(gateway(), optionsConfigMap);
+    const result = runCli([], input);
     expectCleanFailure(result);
-    expect(result.stderr).toMatch(/^error: document 2 /m);
+    const line = input.split('\n').findIndex((text) => text.includes('deployment: |')) + 1;
+    expect(result.stderr).toMatch(new RegExp(`^error: document 2 at line ${line}:\\d+: in data\\.deployment: `, 'm'));
+    expect(result.stderr).toMatch(/YAML alias/);
   });
 });
 

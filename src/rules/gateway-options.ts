@@ -21,8 +21,11 @@ import {
   seqAt,
   stringAt,
   toPlain,
+  UnsupportedYamlError,
   type Desired,
 } from '../edit/node-edits.js';
+import { lineAndColumn } from '../edit/source-text.js';
+import { documentError } from '../diagnostics.js';
 import { keyColumnOf, replaceStringValue } from '../edit/string-value.js';
 import { isCustomResourceDefinition } from '../kube/kind-text.js';
 import { objectsIn, type KubeObject, type ResourceId } from '../kube/objects.js';
@@ -252,7 +255,14 @@ function mergeIntoConfigMap(place: ConfigMapPlace, ctx: RuleContext): void {
       });
       return;
     }
-    editUntilDone(() => mergeStep(inner, ctx.config));
+    try {
+      editUntilDone(() => mergeStep(inner, ctx.config));
+    } catch (error) {
+      if (!(error instanceof UnsupportedYamlError)) throw error;
+      // The position is inside the string; the user needs the ConfigMap's document and line.
+      const { line, column } = lineAndColumn(ed.source, (value.range ?? [0])[0]);
+      throw documentError(ed.number, ed.source, ed.firstLine, { line: line - 1, column: column - 1 }, `in ${objectPath(configMap)}data.deployment: ${error.message}`, 'write the patch out without anchors, aliases or merge keys');
+    }
     if (inner.changed) {
       ed.apply([replaceStringValue(ed.source, value as Scalar, inner.source, keyColumnOf(ed.source, deploymentPair.key as Scalar), ed.eol)]);
       changed = true;
