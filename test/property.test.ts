@@ -175,7 +175,9 @@ function remainingSysctls(output: string, anyLine = true): string[] {
       const sysctls = at(podSpec, ['securityContext', 'sysctls']);
       if (Array.isArray(sysctls) && sysctls.some((entry) => at(entry, ['name']) === SYSCTL)) found.push(`${kind} ${name}: pod spec`);
       const templates: [string, unknown][] = [];
-      if (kind === 'ConfigMap' && /^istio-sidecar-injector/.test(name) && typeof at(object, ['data', 'config']) === 'string') {
+      // a ConfigMap is one with apiVersion v1 (random damage may delete that line; the tool then
+      // leaves the document alone, as Kubernetes would refuse it)
+      if (kind === 'ConfigMap' && object.apiVersion === 'v1' && /^istio-sidecar-injector/.test(name) && typeof at(object, ['data', 'config']) === 'string') {
         const inner = parseDocument(at(object, ['data', 'config']) as string);
         if (inner.errors.length > 0) {
           // KNOWN BUG: an injector ConfigMap whose data.config does not parse is skipped without a
