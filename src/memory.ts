@@ -20,9 +20,14 @@ export function collectGarbage(): void {
     // The documented way to reach gc() without starting node with --expose-gc (which the Helm,
     // kustomize and kpt hosts would not pass): the flag applies to contexts created after it.
     // Loaded here, not at start-up: most runs never need them.
-    const load = createRequire(import.meta.url);
-    (load('node:v8') as typeof import('node:v8')).setFlagsFromString('--expose-gc');
-    collect = (load('node:vm') as typeof import('node:vm')).runInNewContext('gc') as () => void;
+    try {
+      const load = createRequire(import.meta.url);
+      (load('node:v8') as typeof import('node:v8')).setFlagsFromString('--expose-gc');
+      collect = (load('node:vm') as typeof import('node:vm')).runInNewContext('gc') as () => void;
+    } catch {
+      // A runtime that refuses the flag only costs memory, never the run.
+      collect = () => undefined;
+    }
   }
   collect();
 }
