@@ -103,28 +103,35 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     }
     return ed;
   };
+  // No rule edits a CustomResourceDefinition and no warning reads one, but their schemas mention
+  // every word the pre-checks look for: unless --validate parsed it anyway, one is never parsed.
+  const crd = new Map<number, boolean>();
+  const isCrd = (index: number): boolean => {
+    let known = crd.get(index);
+    if (known === undefined) crd.set(index, (known = isCustomResourceDefinition((chunks[index] as Chunk).text)));
+    return known;
+  };
 
   // Select: which documents each rule could concern, from their text alone; parse only those.
   const work = new Map<number, DocumentRule[]>();
   chunks.forEach((chunk, index) => {
     if (!chunk.hasContent) return;
-    // no rule edits a CRD, and CRDs mention every rule's words in their schemas
     const applicable = rules.filter((rule) => rule.mightApply(chunk.text, config));
-    if (applicable.length > 0 && isCustomResourceDefinition(chunk.text)) applicable.length = 0;
+    if (applicable.length > 0 && isCrd(index)) applicable.length = 0;
     if (applicable.length === 0 && !config.validate) return;
     parse(index);
     work.set(index, applicable);
   });
 
   // --unprivileged-ports works across workloads and their Services (src/rules/unprivileged-ports.ts).
-  const view = { chunks, parse };
+  const view = { chunks, parse: (index: number) => (!parsed.has(index) && isCrd(index) ? undefined : parse(index)) };
   applyUnprivilegedPorts(view, ctx);
   // Warnings read the documents before the other rules edit them: an edited document would have
   // to be parsed again, and what those rules do follows from the configuration anyway.
   analyzeStream(view, ctx);
   // Only the documents a rule edits, and Gateways (options), are read again; let the others go
   // (a tree held to the end is copied by every young-generation collection on its way out).
-  for (const index of parsed.keys()) if (!work.has(index) && !mightHoldGateway(chunks[index]?.text ?? '')) parsed.get(index)?.release();
+  for (const [index, ed] of parsed) if (!work.has(index) && !mightHoldGateway((chunks[index] as Chunk).text)) ed.release();
   const large = input.length >= LARGE_INPUT;
   if (large) collectGarbage();
 
@@ -137,13 +144,13 @@ export function transform(input: string, options: TransformOptions = {}): Transf
   if (config.gatewayApi.enabled) {
     const gatewayDocs: ParsedDocument[] = [];
     chunks.forEach((chunk, index) => {
-      if (chunk.hasContent && mightHoldGateway(chunk.text)) gatewayDocs.push({ chunk: index, ed: parse(index) });
+      if (chunk.hasContent && mightHoldGateway(chunk.text) && !isCrd(index)) gatewayDocs.push({ chunk: index, ed: parse(index) });
     });
     if (gatewayDocs.length > 0) {
       const names = referencedConfigMapNames(gatewayDocs, config);
       const configMapDocs: ParsedDocument[] = [];
       chunks.forEach((chunk, index) => {
-        if (chunk.hasContent && !gatewayDocs.some((doc) => doc.chunk === index) && mightHoldConfigMap(chunk.text, names)) {
+        if (chunk.hasContent && !gatewayDocs.some((doc) => doc.chunk === index) && mightHoldConfigMap(chunk.text, names) && !isCrd(index)) {
           configMapDocs.push({ chunk: index, ed: parse(index) });
         }
       });

@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isMap, isScalar, parseAllDocuments, parseDocument } from 'yaml';
 import { UserError } from '../src/errors.js';
+import { podSpecPathOf } from '../src/kube/objects.js';
 import { templateHasSysctl } from '../src/rules/template-text/index.js';
 import { splitStream } from '../src/stream.js';
 import { transform, type TransformOptions } from '../src/transform.js';
@@ -131,17 +132,6 @@ describe('random streams from the corpus and generated manifests, with random da
 
 // ---- every corpus manifest file, whole ----
 
-const WORKLOAD_POD_SPECS: Record<string, string[]> = {
-  Pod: ['spec'],
-  PodTemplate: ['template', 'spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  ReplicationController: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
 const TEMPLATE_NAMES = ['gateway', 'kube-gateway', 'agentgateway'];
 
 type Json = Record<string, unknown>;
@@ -170,7 +160,8 @@ function remainingSysctls(output: string, anyLine = true): string[] {
     for (const object of objectsOf(doc.toJS({ maxAliasCount: 1000 }))) {
       const kind = String(object.kind ?? '');
       const name = String(at(object, ['metadata', 'name']) ?? '');
-      const podSpec = WORKLOAD_POD_SPECS[kind] && at(object, WORKLOAD_POD_SPECS[kind]!);
+      const podSpecPath = podSpecPathOf(kind);
+      const podSpec = podSpecPath && at(object, podSpecPath);
       const sysctls = at(podSpec, ['securityContext', 'sysctls']);
       if (Array.isArray(sysctls) && sysctls.some((entry) => at(entry, ['name']) === SYSCTL)) found.push(`${kind} ${name}: pod spec`);
       const templates: [string, unknown][] = [];

@@ -10,7 +10,7 @@ import {
   type ProxyPrivileges,
 } from '../src/rules/template-text/index.js';
 
-const SYSCTL = 'net.ipv4.ip_unprivileged_port_start';
+import { SYSCTL } from './helpers/manifests.js';
 const BOTH: ProxyPrivileges = { netBindService: true, runAsRoot: true };
 const PRIVILEGE_CHOICES: ReadonlyArray<[string, ProxyPrivileges]> = [
   ['NET_BIND_SERVICE', { netBindService: true, runAsRoot: false }],

@@ -201,10 +201,10 @@ class BlockReader {
     }
     if (line === count) decline();
     if (this.indents[line] !== 0) decline();
-    // Comments after the last content that no collection took belong to the document.
     const { node: contents, next } = this.mapping(line, 0, true);
     // content left over (a `- ` at column 0 after the mapping): invalid, yaml says why
     if (next < count) decline();
+    // comments after the last content that no collection took belong to the document
     this.pending = undefined;
     const contentEnd = (contents.range as Range)[2];
     this.doc.contents = contents as never;
@@ -306,7 +306,7 @@ class BlockReader {
       map.items.push(makePair(key, value));
       end = (value.range as Range)[2];
       // the document, not its top mapping, takes the comments after the last content
-      if (next >= this.lineCount) return top ? this.done(map, start, end, next, false) : this.done(map, start, end, next, column);
+      if (next >= this.lineCount) return this.done(map, start, end, next, top ? false : column);
       const indent = this.indents[next] as number;
       if (indent < column) return this.done(map, start, end, next, column);
       if (indent > column) decline();
@@ -500,13 +500,12 @@ class BlockReader {
     for (let i = at; i < limit; i++) {
       const code = src.charCodeAt(i);
       if (code === HASH && src.charCodeAt(i - 1) === SPACE) break;
-      if (code === COLON && (i + 1 === limit || src.charCodeAt(i + 1) === SPACE)) {
-        if (!isKey) decline();
-      }
+      // `: ` inside a value makes it a mapping where none may start (yaml rejects it)
+      if (!isKey && code === COLON && (i + 1 === limit || src.charCodeAt(i + 1) === SPACE)) decline();
       if (code !== SPACE) end = i + 1;
     }
     const text = src.slice(at, end);
-    // flow indicators inside a key or a value: valid in block plain scalars, but rare; decline
+    // flow indicators inside a key: valid in a block plain scalar, but rare; decline
     if (isKey && /[[\]{},]/.test(text)) decline();
     return { node: this.resolvePlain(text), end };
   }
@@ -547,7 +546,7 @@ class BlockReader {
       break;
     }
     if (quote === '"' && value.includes('\\')) decline();
-    const node = this.scalarNode(value, value, [at, i, i], quote === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE);
+    const node = makeScalar(value, value, [at, i, i], quote === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE);
     return { node, end: i };
   }
 
@@ -556,9 +555,5 @@ class BlockReader {
     const node = Object.create(prototype) as T;
     node.items = [];
     return node;
-  }
-
-  private scalarNode(value: unknown, source: string, range: Range, type: Scalar.Type): Scalar {
-    return makeScalar(value, source, range, type);
   }
 }

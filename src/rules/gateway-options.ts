@@ -27,7 +27,6 @@ import {
 import { lineAndColumn } from '../edit/source-text.js';
 import { documentError } from '../diagnostics.js';
 import { keyColumnOf, replaceStringValue } from '../edit/string-value.js';
-import { isCustomResourceDefinition } from '../kube/kind-text.js';
 import { objectsIn, type KubeObject, type ResourceId } from '../kube/objects.js';
 import type { RuleContext } from './rule.js';
 import { PROXY_CONTAINER, proxySecurityContext } from './proxy-privileges.js';
@@ -37,11 +36,11 @@ export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
 /** Cheap text checks: which documents this rule must parse. */
 export function mightHoldGateway(text: string): boolean {
-  return text.includes(GATEWAY_API_GROUP) && text.includes('Gateway') && !isCustomResourceDefinition(text);
+  return text.includes(GATEWAY_API_GROUP) && text.includes('Gateway');
 }
 export function mightHoldConfigMap(text: string, names: ReadonlySet<string>): boolean {
   if (!text.includes('ConfigMap')) return false;
-  for (const name of names) if (text.includes(name)) return !isCustomResourceDefinition(text);
+  for (const name of names) if (text.includes(name)) return true;
   return false;
 }
 

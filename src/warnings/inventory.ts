@@ -11,7 +11,6 @@ import { isMap, isScalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { EditableDocument } from '../edit/editable-document.js';
 import { mapAt, mapIn, seqAt, stringAt, UnsupportedYamlError } from '../edit/node-edits.js';
 import { containersOf, objectsIn, podTemplateOf, type KubeObject, type ResourceId } from '../kube/objects.js';
-import { isCustomResourceDefinition } from '../kube/kind-text.js';
 import { isGateway, matchesGatewayClass, mightHoldGateway } from '../rules/gateway-options.js';
 import { isInjectorConfigMap, isIstioResource } from '../rules/injection-templates.js';
 import { isGatewayWorkload, PROXY_CONTAINER } from '../rules/proxy-privileges.js';
@@ -121,7 +120,7 @@ export function selectorMatches(selector: ReadonlyMap<string, string>, labels: R
 }
 
 export function mightHoldGatewayWorkload(text: string): boolean {
-  return (text.includes(PROXY_CONTAINER) || text.includes('inject.istio.io/templates')) && !isCustomResourceDefinition(text);
+  return text.includes(PROXY_CONTAINER) || text.includes('inject.istio.io/templates');
 }
 
 export function usesGatewayTemplate(podMetadata: YAMLMap | undefined): boolean {
@@ -223,7 +222,7 @@ export function findMatchedGateways(view: StreamView, ctx: Pick<RuleContext, 'is
 }
 
 export function mightHoldIstioGateway(text: string): boolean {
-  return text.includes('networking.istio.io') && text.includes('Gateway') && text.includes('servers') && !isCustomResourceDefinition(text);
+  return text.includes('networking.istio.io') && text.includes('Gateway') && text.includes('servers');
 }
 
 export interface IstioGateway extends Place {
@@ -259,7 +258,7 @@ export interface TemplateHolders {
 }
 
 export function mightHoldTemplates(text: string): boolean {
-  return (text.includes('istio-sidecar-injector') || (text.includes('sailoperator.io') && text.includes('Istio'))) && !isCustomResourceDefinition(text);
+  return text.includes('istio-sidecar-injector') || (text.includes('sailoperator.io') && text.includes('Istio'));
 }
 
 /** Where the injection templates live in this stream (whatever the select globs say). */

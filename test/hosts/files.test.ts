@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 
-const SYSCTL = 'net.ipv4.ip_unprivileged_port_start';
+import { SYSCTL } from '../helpers/manifests.js';
 const GATEWAY_DEPLOYMENT = `# gateway
 apiVersion: apps/v1
 kind: Deployment
