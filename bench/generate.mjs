@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Seeded generator of realistic `helm template` output of an umbrella chart, used as benchmark input.
 //
-//   node bench/generate.mjs --size 10MB --seed 1 > file
+//   node bench/generate.mjs --size 10MB --seed 1 [--mode helm|flow] > file
 //
 // Same seed and size -> identical bytes (own PRNG, no Date, no Math.random), so numbers measured on two
 // machines or two commits are about the same input. Sizes are binary: 1MB = 2^20 bytes. The stream stops at
@@ -14,7 +14,12 @@
 // net.ipv4.ip_unprivileged_port_start, istio-proxy container, `inject.istio.io/templates: gateway`.
 // Most bytes sit in ConfigMaps with block-scalar payloads of tens of KB and in base64 Secrets, as in
 // real umbrella charts; most documents are small.
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+//
+// Mode `flow` (--mode flow): the other stream users really render, from hand-written charts of many
+// small services: about 590 bytes a document over 40 namespaces, flow-style collections where such
+// charts use them (Gateways with `listeners: [{...}]`, HTTPRoutes with `parentRefs: [{...}]`, Services
+// with `ports: [{...}]`, Roles with `verbs: [...]`), and a few gateway Deployments with the sysctl.
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -437,6 +442,140 @@ ${rules}
 ` };
 }
 
+// --- mode `flow`: many small documents in flow style over 40 namespaces ---------------------------
+
+export const FLOW_NAMESPACES = Array.from({ length: 40 }, (_, i) => `${WORDS[i % WORDS.length]}-${String(i + 1).padStart(2, '0')}`);
+
+/** A flow-mode document: `# Source` template file, then apiVersion, kind and metadata (labels as given). */
+function flowDoc(u, apiVersion, kind, file, { name = u.name, labels = `  labels:\n${appLabels(u, 4)}`, body }) {
+  return { kind, source: `${u.chart}/templates/${file}`, text: `apiVersion: ${apiVersion}
+kind: ${kind}
+metadata:
+  name: ${name}
+  namespace: ${u.ns}
+${labels ? `${labels}\n` : ''}${body}` };
+}
+
+function flowGateway(r, u) {
+  const cls = r.chance(0.9) ? 'istio' : 'cilium';
+  const host = `"*.${u.name}.example.com"`;
+  return flowDoc(u, 'gateway.networking.k8s.io/v1', 'Gateway', 'gateway.yaml', { labels: `  labels: {app.kubernetes.io/name: ${u.name}, app.kubernetes.io/managed-by: Helm}`, body: `spec:
+  gatewayClassName: ${cls}
+  listeners: [{name: http, port: 80, protocol: HTTP, hostname: ${host}, allowedRoutes: {namespaces: {from: All}}}, {name: https, port: 443, protocol: HTTPS, hostname: ${host}, tls: {mode: Terminate, certificateRefs: [{name: ${u.name}-tls}]}}]
+` });
+}
+
+function flowRoute(r, u, gateway) {
+  const matches = Array.from({ length: r.int(1, 2) }, () => `{path: {type: PathPrefix, value: /${r.word()}}}`).join(', ');
+  return flowDoc(u, 'gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproute.yaml', { body: `spec:
+  parentRefs: [{name: ${gateway.name}, namespace: ${gateway.ns}, sectionName: ${r.pick(['http', 'https'])}}]
+  hostnames: ["${r.word()}.${gateway.name}.example.com"]
+  rules:
+  - matches: [${matches}]
+    filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x-team, value: ${u.ns}}]}}]
+    backendRefs: [{name: ${u.name}, port: 8080}]
+` });
+}
+
+function flowService(r, u) {
+  return flowDoc(u, 'v1', 'Service', 'service.yaml', { body: `  annotations: {prometheus.io/scrape: "true", prometheus.io/port: "9090"}
+spec:
+  type: ClusterIP
+  ports: [{name: http, port: ${r.pick([80, 8080])}, targetPort: 8080, protocol: TCP}]
+  selector: {app.kubernetes.io/name: ${u.name}, app.kubernetes.io/instance: ${u.release}}
+` });
+}
+
+function flowConfigMap(r, u) {
+  const data = Array.from({ length: r.int(2, 6) }, (_, i) => `  ${r.word().toUpperCase()}_${i}: "${r.pick([r.hex(r.int(4, 16)), String(r.int(1, 900)), 'true'])}"`).join('\n');
+  return flowDoc(u, 'v1', 'ConfigMap', 'configmap.yaml', { name: `${u.name}-env`, body: `data:
+${data}
+` });
+}
+
+function flowRole(u) {
+  return flowDoc(u, 'rbac.authorization.k8s.io/v1', 'Role', 'rbac.yaml', { labels: '', body: `rules:
+- {apiGroups: [""], resources: [configmaps, secrets], verbs: [get, list, watch]}
+` });
+}
+
+function flowDeployment(r, u) {
+  return flowDoc(u, 'apps/v1', 'Deployment', 'deployment.yaml', { body: `spec:
+  replicas: ${r.int(1, 4)}
+  selector:
+    matchLabels: {app.kubernetes.io/name: ${u.name}, app.kubernetes.io/instance: ${u.release}}
+  template:
+    metadata:
+      labels: {app.kubernetes.io/name: ${u.name}, app.kubernetes.io/instance: ${u.release}}
+    spec:
+      serviceAccountName: ${u.name}
+      containers:
+      - name: app
+        image: "registry.example.com/${u.sub}:${r.int(1, 9)}.${r.int(0, 20)}"
+        args: ["--port", "8080"]
+        ports: [{name: http, containerPort: 8080}]
+        envFrom: [{configMapRef: {name: ${u.name}-env}}]
+        resources: {requests: {cpu: ${r.int(1, 4) * 50}m, memory: ${r.int(1, 8) * 64}Mi}}
+` });
+}
+
+// The gateway chart's Deployment, as a flow-style chart writes it (sysctls: [{...}]).
+function flowGatewayDeployment(r, u) {
+  const istio = u.name.replace(/^istio-/, '');
+  return flowDoc(u, 'apps/v1', 'Deployment', 'deployment.yaml', { labels: `  labels: {app: ${u.name}, istio: ${istio}}`, body: `spec:
+  selector:
+    matchLabels: {app: ${u.name}, istio: ${istio}}
+  template:
+    metadata:
+      annotations: {inject.istio.io/templates: gateway, sidecar.istio.io/inject: "true"}
+      labels: {app: ${u.name}, istio: ${istio}, sidecar.istio.io/inject: "true"}
+    spec:
+      serviceAccountName: ${u.name}
+      securityContext:
+        sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: "0"}]
+      containers:
+      - name: istio-proxy
+        image: auto
+        ports: [{containerPort: 15090, protocol: TCP, name: http-envoy-prom}]
+        securityContext: {runAsUser: 1337, runAsGroup: 1337, runAsNonRoot: true, capabilities: {drop: [ALL]}}
+` });
+}
+
+function flowGatewayService(r, u) {
+  const istio = u.name.replace(/^istio-/, '');
+  return flowDoc(u, 'v1', 'Service', 'service.yaml', { labels: `  labels: {app: ${u.name}, istio: ${istio}}`, body: `spec:
+  type: LoadBalancer
+  ports: [{name: status-port, port: 15021, targetPort: 15021}, {name: http2, port: 80, targetPort: 80}, {name: https, port: 443, targetPort: 443}]
+  selector: {app: ${u.name}, istio: ${istio}}
+` });
+}
+
+/** Documents of one small service (or, for 2% of units, one gateway) of the flow-mode stream. */
+function* flowUnitDocs(r, i, state) {
+  const ns = FLOW_NAMESPACES[i % FLOW_NAMESPACES.length];
+  const sub = r.word();
+  if (i > 0 && r.chance(0.02)) {
+    const u = { name: `istio-${r.pick(['ingress', 'egress'])}-${i}`, ns, chart: `apps/charts/gateway-${i}`, release: 'apps' };
+    yield serviceAccount(u, `    app: ${u.name}`);
+    yield flowGatewayService(r, u);
+    yield flowGatewayDeployment(r, u);
+    return;
+  }
+  const u = { name: `${sub}-${r.word()}-${i}`, sub, ns, chart: `apps/charts/${sub}`, release: 'apps', version: `${r.int(0, 4)}.${r.int(0, 30)}.${r.int(0, 9)}` };
+  // One Gateway every 8 units: a team's ingress; routes attach to a Gateway of any namespace.
+  if (i % 8 === 0) {
+    yield flowGateway(r, u);
+    state.gateways.push({ name: u.name, ns });
+  }
+  yield serviceAccount(u, appLabels(u, 4));
+  if (r.chance(0.4)) yield flowRole(u);
+  yield flowConfigMap(r, u);
+  yield flowService(r, u);
+  if (r.chance(0.5)) yield flowDeployment(r, u);
+  yield flowRoute(r, u, r.pick(state.gateways));
+  if (r.chance(0.5)) yield flowRoute(r, { ...u, name: `${u.name}-${r.word()}` }, r.pick(state.gateways));
+}
+
 // Helm's install order (pkg/releaseutil/kind_sorter.go), the kinds we emit; unknown kinds (Gateway API) go last.
 const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Secret', 'ConfigMap', 'Role', 'RoleBinding', 'Service', 'Deployment'];
 const kindRank = (kind) => { const i = KIND_ORDER.indexOf(kind); return i === -1 ? KIND_ORDER.length : i; };
@@ -486,20 +625,28 @@ subjects:
   if (r.chance(0.7)) yield httpRoute(r, u, r.pick(state.gateways));
 }
 
+export const MODES = ['helm', 'flow'];
+
 /**
- * Generates a stream of at least `targetBytes` (ending at a document boundary).
+ * Generates a stream of at least `targetBytes` (ending at a document boundary), in mode 'helm' (an
+ * umbrella chart, the default) or 'flow' (many small documents, flow collections, 40 namespaces).
  * Returns a Buffer plus counts so callers and tests can check the mix.
  */
-export function generate(targetBytes, seed = 1) {
+export function generate(targetBytes, seed = 1, mode = 'helm') {
+  if (!MODES.includes(mode)) throw new Error(`bad mode: ${mode} (use ${MODES.join(' or ')})`);
   const r = makeRandom(seed);
   const state = { gateways: [] };
   const docs = [];
   let size = 0;
+  const units = mode === 'flow' ? flowUnitDocs : unitDocs;
+  // `---\n# Source: <source>\n` is 15 bytes besides the source; the helm mode keeps its first estimate
+  // (one byte more a document) so its streams stay the bytes every earlier measurement was made on.
+  const overhead = mode === 'flow' ? 15 : 16;
   for (let i = 0; size < targetBytes; i++) {
-    for (const d of unitDocs(r, i, state)) {
+    for (const d of units(r, i, state)) {
       d.order = docs.length;
       docs.push(d);
-      size += d.text.length + d.source.length + 16;
+      size += d.text.length + d.source.length + overhead;
     }
   }
   docs.sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || a.order - b.order);
@@ -509,15 +656,16 @@ export function generate(targetBytes, seed = 1) {
 }
 
 /**
- * The cached stream for a size/seed, generated when missing: { file, documents, gatewayDeployments }.
+ * The cached stream for a size/seed/mode, generated when missing: { file, documents, gatewayDeployments }.
  * Written to a temp name and renamed, so an interrupted run never leaves a truncated file to reuse.
  */
-export function ensureStream(targetBytes, seed = 1, label = `${targetBytes}B`) {
-  const file = path.join(OUT_DIR, `stream-${label}-seed${seed}-v${GENERATOR_VERSION}.yaml`);
+export function ensureStream(targetBytes, seed = 1, label = `${targetBytes}B`, mode = 'helm') {
+  const prefix = mode === 'helm' ? 'stream' : `stream-${mode}`;
+  const file = path.join(OUT_DIR, `${prefix}-${label}-seed${seed}-v${GENERATOR_VERSION}.yaml`);
   const meta = `${file}.json`;
   if (!existsSync(file) || !existsSync(meta)) {
     mkdirSync(OUT_DIR, { recursive: true });
-    const { bytes, documents, gatewayDeployments } = generate(targetBytes, seed);
+    const { bytes, documents, gatewayDeployments } = generate(targetBytes, seed, mode);
     writeFileSync(`${file}.tmp`, bytes);
     writeFileSync(meta, JSON.stringify({ documents, gatewayDeployments }));
     renameSync(`${file}.tmp`, file);
@@ -525,11 +673,35 @@ export function ensureStream(targetBytes, seed = 1, label = `${targetBytes}B`) {
   return { file, ...JSON.parse(readFileSync(meta, 'utf8')) };
 }
 
+/**
+ * `count` files holding the documents of `stream` in order, split at document boundaries (a monorepo of
+ * manifests under pre-commit): concatenated they are the stream's bytes. Cached like the streams.
+ */
+export function ensureFiles(stream, count) {
+  const dir = path.join(OUT_DIR, `files-${count}-${path.basename(stream, '.yaml')}`);
+  const done = path.join(dir, '.complete');
+  if (!existsSync(done)) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const text = readFileSync(stream, 'utf8');
+    const starts = [...text.matchAll(/^---\n/gm)].map((m) => m.index);
+    if (starts.length < count) throw new Error(`${stream} has ${starts.length} documents, fewer than ${count} files`);
+    for (let i = 0; i < count; i++) {
+      const from = starts[Math.floor((i * starts.length) / count)];
+      const to = i + 1 < count ? starts[Math.floor(((i + 1) * starts.length) / count)] : text.length;
+      writeFileSync(path.join(dir, `${String(i).padStart(4, '0')}.yaml`), text.slice(from, to));
+    }
+    writeFileSync(done, '');
+  }
+  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(dir, f));
+}
+
 // CLI: print the stream (from bench/out/ when already generated).
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { parseArgs } = await import('node:util');
-  const { values } = parseArgs({ options: { size: { type: 'string', default: '1MB' }, seed: { type: 'string', default: '1' } } });
+  const { values } = parseArgs({ options: { size: { type: 'string', default: '1MB' }, seed: { type: 'string', default: '1' },
+    mode: { type: 'string', default: 'helm' } } });
   const label = values.size.toUpperCase().replace(/\s+/g, '');
-  const { file } = ensureStream(parseSize(values.size), Number(values.seed), label);
+  const { file } = ensureStream(parseSize(values.size), Number(values.seed), label, values.mode);
   createReadStream(file).pipe(process.stdout);
 }

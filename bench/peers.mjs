@@ -42,11 +42,33 @@ process.on('exit', () => dirs.forEach((dir) => rmSync(dir, { recursive: true, fo
 /**
  * Peers in table order. `prepare(input)` returns how to run the peer on that input: argv, the stdin file
  * and a cleanup (work done outside the timed region, such as writing the kustomization directory).
+ * Which peers run on which input is the input's `peers` list (bench/run.mjs). `okCodes`: exit statuses
+ * that are a success (`--check` exits 1 when a file would change, which it does here).
  */
-export function peers({ cmd }) {
-  const onStdin = (argv) => (input) => ({ argv, stdin: input, cleanup() {} });
+export function peers({ cmd, helm }) {
+  const onStdin = (argv) => (input) => ({ argv, stdin: input.file, cleanup() {} });
+  const none = (argv) => ({ argv, stdin: '/dev/null', cleanup() {} });
+  // Helm runs the post-renderer as an executable (found like a command: a relative path is made absolute)
+  // with its own arguments.
+  const postRenderer = [cmd[0].includes('/') ? path.resolve(BENCH, '..', cmd[0]) : cmd[0],
+    ...cmd.slice(1).flatMap((a) => ['--post-renderer-args', a])];
+  const helmTemplate = (input) => [helm, 'template', input.release, input.chart, '--namespace', input.namespace];
   return [
     { id: 'gc', label: 'gateway-compat', prepare: onStdin(cmd) },
+    {
+      id: 'check',
+      label: 'gateway-compat --check FILE...',
+      okCodes: [0, 1],
+      prepare: (input) => none([...cmd, '--check', ...input.files]),
+    },
+    { id: 'node', label: 'node -e 0 (start-up floor)', prepare: () => none([process.execPath, '-e', '0']) },
+    { id: 'helm', label: 'helm template', available: !!helm && existsSync(helm), prepare: (input) => none(helmTemplate(input)) },
+    {
+      id: 'helm-gc',
+      label: 'helm template --post-renderer gateway-compat',
+      available: !!helm && existsSync(helm),
+      prepare: (input) => none([...helmTemplate(input), '--post-renderer', ...postRenderer]),
+    },
     {
       id: 'kustomize',
       label: 'kubectl kustomize',
@@ -55,7 +77,7 @@ export function peers({ cmd }) {
         // Copying the stream in is what the recipe's `cat > all.yaml` does; cheap next to kustomize itself.
         const dir = mkdtempSync(path.join(tmpdir(), 'gc-kustomize-'));
         dirs.add(dir);
-        copyFileSync(input, path.join(dir, 'all.yaml'));
+        copyFileSync(input.file, path.join(dir, 'all.yaml'));
         writeFileSync(path.join(dir, 'kustomization.yaml'), KUSTOMIZATION);
         return { argv: [KUBECTL, 'kustomize', dir], stdin: '/dev/null', cleanup: () => { rmSync(dir, { recursive: true, force: true }); dirs.delete(dir); } };
       },

@@ -7,12 +7,13 @@ import { parseAllDocuments } from 'yaml';
 
 interface Generated { bytes: Buffer; documents: number; gatewayDeployments: number }
 const generator = (await import(new URL('../bench/generate.mjs', import.meta.url).href)) as {
-  generate(targetBytes: number, seed?: number): Generated;
+  generate(targetBytes: number, seed?: number, mode?: 'helm' | 'flow'): Generated;
   parseSize(text: string): number;
+  FLOW_NAMESPACES: string[];
 };
 const peers = (await import(new URL('../bench/peers.mjs', import.meta.url).href)) as {
   checkStream(input: string, output: string): string[];
-  peers(o: { cmd: string[] }): { id: string; prepare(input: string): { argv: string[]; stdin: string; cleanup(): void } }[];
+  peers(o: { cmd: string[] }): { id: string; prepare(input: { file: string }): { argv: string[]; stdin: string; cleanup(): void } }[];
   KUBECTL: string;
 };
 
@@ -58,6 +59,45 @@ describe('bench/generate.mjs', () => {
   });
 });
 
+describe('bench/generate.mjs, mode flow', () => {
+  const flow = generator.generate(MB, 1, 'flow');
+  const flowText = flow.bytes.toString('utf8');
+  const docs = parseAllDocuments(flowText) as unknown as { errors: unknown[]; toJS(): any }[];
+  const objects = docs.map((d) => d.toJS());
+
+  it('is reproducible and differs from the helm mode', () => {
+    expect(generator.generate(MB, 1, 'flow').bytes.equals(flow.bytes)).toBe(true);
+    expect(generator.generate(MB, 2, 'flow').bytes.equals(flow.bytes)).toBe(false);
+    expect(flow.bytes.equals(oneMB.bytes)).toBe(false);
+    expect(() => generator.generate(MB, 1, 'other' as 'flow')).toThrow(/bad mode/);
+  });
+
+  it('has many small documents (about 590 bytes) over 40 namespaces, each parsing, with unique ids', () => {
+    expect(flow.bytes.length).toBeGreaterThanOrEqual(MB);
+    expect(flow.bytes.length / flow.documents).toBeGreaterThan(550);
+    expect(flow.bytes.length / flow.documents).toBeLessThan(630);
+    expect(docs).toHaveLength(flow.documents);
+    expect(docs.filter((d) => d.errors.length)).toEqual([]);
+    expect(new Set(objects.map((o) => o.metadata.namespace))).toEqual(new Set(generator.FLOW_NAMESPACES));
+    expect(generator.FLOW_NAMESPACES).toHaveLength(40);
+    expect(new Set(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).size).toBe(objects.length);
+  });
+
+  it('writes listeners and parentRefs as flow sequences of flow mappings, and has gateway Deployments to fix', () => {
+    const gateways = flowText.split(/^---\n/m).filter((d) => /^kind: Gateway$/m.test(d));
+    const routes = flowText.split(/^---\n/m).filter((d) => /^kind: HTTPRoute$/m.test(d));
+    expect(gateways.length).toBeGreaterThan(20);
+    expect(routes.length).toBeGreaterThan(flow.documents / 5);
+    expect(gateways.every((d) => /^ {2}listeners: \[\{name: http, port: 80,/m.test(d))).toBe(true);
+    expect(routes.every((d) => /^ {2}parentRefs: \[\{name: /m.test(d))).toBe(true);
+    expect(objects.filter((o) => o.kind === 'Gateway').every((g) => g.spec.listeners.length === 2)).toBe(true);
+    expect(flow.gatewayDeployments).toBeGreaterThan(0);
+    const gateway = objects.find((o) => o.kind === 'Deployment' && o.spec.template.spec.securityContext?.sysctls);
+    expect(gateway.spec.template.spec.securityContext.sysctls).toEqual([{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }]);
+    expect(gateway.spec.template.metadata.annotations['inject.istio.io/templates']).toBe('gateway');
+  });
+});
+
 describe('bench/peers.mjs', () => {
   it('checkStream flags a pass-through and accepts the edit', () => {
     expect(peers.checkStream(text, text).join()).toMatch(/still set on \d+ workloads/);
@@ -73,7 +113,7 @@ describe('bench/peers.mjs', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, generator.generate(256 * 1024, 3).bytes);
     const kustomize = peers.peers({ cmd: ['cat'] }).find((p) => p.id === 'kustomize')!;
-    const run = kustomize.prepare(file);
+    const run = kustomize.prepare({ file });
     const r = spawnSync(run.argv[0]!, run.argv.slice(1), { encoding: 'utf8', maxBuffer: 64 * MB });
     run.cleanup();
     expect(r.status).toBe(0);
