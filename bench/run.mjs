@@ -6,7 +6,7 @@
 // corpus files. Prints a Markdown table and the targets, and writes bench/results.md.
 //
 //   node bench/run.mjs [--sizes 1MB,3MB,10MB,100MB] [--flow-sizes 1MB,10MB,100MB] [--check-files 1000]
-//                      [--reps 5] [--cmd "bin/post-render"] [--kustomize-timeout 120] [--seed 1]
+//                      [--reps 5] [--cmd "bin/gateway-compat.mjs"] [--kustomize-timeout 120] [--seed 1]
 //                      [--no-corpus] [--no-renders] [--out bench/results.md] [--quick]
 //
 // Targets are reported, not asserted: the exit status is 0 unless a command fails, produces no output
@@ -36,8 +36,8 @@ const RENDERS = [
   { id: 'gateway', release: 'istio-ingressgateway', namespace: 'istio-ingress' },
 ];
 const HELM = path.join(ROOT, '.tools/bin/helm3'); // node scripts/install-tools.mjs
-// Run the launcher itself, as Helm, kpt and pre-commit do (its shebang sets Node's memory flags).
-const DEFAULT_CMD = 'bin/post-render';
+// Run the one-file CLI itself, as Helm, kpt and pre-commit do.
+const DEFAULT_CMD = 'bin/gateway-compat.mjs';
 
 const { values: opt } = parseArgs({
   options: {

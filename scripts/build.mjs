@@ -1,43 +1,73 @@
-// Builds what `bin/post-render` and the library entry load: one ESM bundle per entry point,
-// plus TypeScript declarations for library users. Runs from `npm ci` (prepare) on a fresh clone.
+// Builds everything that ships:
+//   bin/gateway-compat.mjs   the whole CLI in one file, dependencies inlined (committed: the pre-commit
+//                            hook and a plain git checkout run it with nothing installed)
+//   THIRD_PARTY_NOTICES.md   the licence of every package inlined into the bundles (committed)
+//   dist/                    the library entry (ESM) and its TypeScript declarations
+//   helm-plugin/gateway-compat/  the Helm 4 plugin folder gets its copy of the CLI and the notices
+// Runs from `npm ci` (prepare) and `npm test`. test/bundle.test.ts fails when the committed bundle
+// or notices differ from a fresh build of the committed sources.
+//
+//   node scripts/build.mjs                 everything
+//   node scripts/build.mjs --bundle-only   only bin/gateway-compat.mjs and THIRD_PARTY_NOTICES.md
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { generateValidators } from './build-validators.mjs';
+import { thirdPartyNotices } from './third-party-notices.mjs';
+import { copyIntoHelmPlugin } from './helm-plugin.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const entries = ['src/cli.ts', 'src/index.ts'].filter((entry) => existsSync(path.join(root, entry)));
+const bundleOnly = process.argv.includes('--bundle-only');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 writeFileSync(path.join(root, 'src/generated/config-validators.js'), generateValidators());
-rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-await build({
+
+const common = {
   absWorkingDir: root,
-  entryPoints: entries,
-  outdir: 'dist',
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: false,
   // Smaller code parses faster: start-up is paid on every helm install and pre-commit run.
   minify: !process.env.NO_MINIFY, // NO_MINIFY=1 npm run build: readable names in CPU profiles
+  // The licences of what is inlined are in THIRD_PARTY_NOTICES.md, whole; the banner points there.
   legalComments: 'none',
   // yaml's ES module build: bundled as ESM its exports are plain bindings, where the CommonJS build
   // puts a getter call in front of every isMap()/isScalar() (measurable in every run).
   alias: { yaml: './node_modules/yaml/browser/index.js' },
   logLevel: 'warning',
-  // Bundled CommonJS dependencies (ajv) call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __gcCreateRequire } from 'node:module'; const require = __gcCreateRequire(import.meta.url);" },
-});
+  metafile: true,
+};
+const notice = `/*! gateway-compat ${pkg.version} | ${pkg.license} | ${pkg.homepage} | bundles third-party code: see THIRD_PARTY_NOTICES.md beside this package's LICENSE */`;
 
-if (existsSync(path.join(root, 'src/index.ts'))) {
-  execFileSync(
-    process.execPath,
-    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    { cwd: root, stdio: 'inherit' },
-  );
+const cli = await build({
+  ...common,
+  entryPoints: ['src/cli.ts'],
+  outfile: 'bin/gateway-compat.mjs',
+  // `env node`, no flags: busybox and older coreutils have no `env -S`. The V8 tuning a large
+  // stream needs is applied in code (src/hosts/v8-tuning.ts).
+  banner: { js: `#!/usr/bin/env node\n${notice}` },
+});
+chmodSync(path.join(root, 'bin/gateway-compat.mjs'), 0o755);
+
+const metafiles = [cli.metafile];
+if (!bundleOnly) {
+  rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+  const library = await build({
+    ...common,
+    entryPoints: ['src/index.ts'],
+    outdir: 'dist',
+    banner: { js: notice },
+  });
+  metafiles.push(library.metafile);
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }
+
+writeFileSync(path.join(root, 'THIRD_PARTY_NOTICES.md'), thirdPartyNotices(root, metafiles));
+if (!bundleOnly && existsSync(path.join(root, 'helm-plugin/gateway-compat/plugin.yaml'))) copyIntoHelmPlugin(root);

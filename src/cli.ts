@@ -6,21 +6,26 @@
 // Host modes are imported when chosen, not up front: start-up time is paid on every `helm install`
 // and pre-commit run, so an empty stream or --help loads neither the YAML parser nor the rules.
 import { readFile } from 'node:fs/promises';
-import getStdin from 'get-stdin';
 import { UserError, UsageError } from './errors.js';
 import { isHelmPluginRun, surfaceHelmPluginError } from './hosts/helm4-errors.js';
 import { loadConfig, readStdin } from './hosts/load.js';
 import type { Outcome } from './hosts/outcome.js';
-import { writeStdout } from './hosts/stdio.js';
+import { readStdinBytes, writeStdout } from './hosts/stdio.js';
+import { decodeText, sizeError } from './input.js';
 import { parseFlags, type ParsedFlags } from './options.js';
 import { USAGE, VERSION } from './usage.js';
 
+/** `kubectl get nodes -o json` of a large cluster is tens of MB; the stream limit is plenty. */
+const NODES_INPUT_LIMIT = 1024 ** 3;
+
 async function runNodes(args: string[]): Promise<Outcome> {
   const { runNodesCommand } = await import('./nodes/command.js');
+  const stdin = async () =>
+    decodeText(readStdinBytes(NODES_INPUT_LIMIT, (size, early) => sizeError(size, NODES_INPUT_LIMIT, 'the input', early)), 'the input');
   let stdout = '';
   let stderr = '';
   const exitCode = await runNodesCommand(args, {
-    stdin: () => getStdin(),
+    stdin,
     readFile: (path) => readFile(path, 'utf8'),
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),

@@ -94,6 +94,7 @@ function describeValue(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+/** @internal Library users get these messages inside a UserError; ajv's types stay out of the published ones. */
 export function formatSchemaErrors(errors: ErrorObject[], root: unknown, source: string, prefix = ''): string {
   const lines = new Set<string>();
   for (const error of errors) {

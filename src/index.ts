@@ -9,6 +9,5 @@ export {
   type ConfigSpec,
 } from './config.js';
 export { parseConfigText } from './config-file.js';
-export type { ChangeRecord, WarningRecord, WarningCode, RuleId } from './records.js';
-export type { ResourceId } from './kube/objects.js';
+export type { ChangeRecord, WarningRecord, WarningCode, RuleId, ResourceId } from './records.js';
 export { UserError, UsageError } from './errors.js';

@@ -1,6 +1,13 @@
 // What the tool did and what it could not do, as data: hosts render these records their own way
 // (stderr lines, JSON, KRM results).
-import type { ResourceId } from './kube/objects.js';
+
+/** Which object a record is about. */
+export interface ResourceId {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
 
 export type RuleId = 'sysctls' | 'injectionTemplates' | 'proxyPrivileges' | 'gatewayOptions' | 'unprivilegedPorts';
 

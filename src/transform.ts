@@ -36,6 +36,7 @@ export interface TransformOptions {
    * for their bookkeeping (Helm 4's postrender-filename, kpt's path); by default Helm 4's
    * filename annotation is copied from the Gateway.
    */
+  /** @internal for the host modes; its types are the parser's, which the published types leave out */
   annotationsForAdded?: (gateway: KubeObject, gatewayDocument: EditableDocument) => Record<string, string>;
 }
 

@@ -1,5 +1,7 @@
 // The help text and version. Kept apart from cli.ts so the text is easy to read and review.
-import { readFileSync } from 'node:fs';
+// The version is inlined by the bundler: the one-file CLI runs where no package.json is beside it
+// (the Helm plugin folder).
+import packageJson from '../package.json' with { type: 'json' };
 
 export const USAGE = `Usage: post-render [options] < rendered.yaml > fixed.yaml
        post-render [options] --write|--check FILE...
@@ -56,11 +58,4 @@ Options:
 Exit codes: 0 success, 1 bad input or configuration (nothing on stdout), 2 usage error.
 `;
 
-export const VERSION: string = (() => {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-    return pkg.version;
-  } catch {
-    return 'unknown';
-  }
-})();
+export const VERSION: string = packageJson.version;

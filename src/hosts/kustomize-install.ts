@@ -27,9 +27,9 @@ export function pluginFileIn(home: string): string {
 
 const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 
-/** bin/post-render of this installation; the bundle lives in dist/, beside bin/. */
+/** The running CLI: this code is bundled into that one file (bin/gateway-compat.mjs). */
 function launcherPath(): string {
-  return realpathSync(fileURLToPath(new URL('../bin/post-render', import.meta.url)));
+  return realpathSync(fileURLToPath(import.meta.url));
 }
 
 export function pluginScript(node: string, launcher: string): string {

@@ -1,6 +1,6 @@
 // Reading stdin and writing stdout for streams of up to the 1 GiB input limit with bounded memory.
-// get-stdin (used for small inputs elsewhere) collects chunks and concatenates them, holding the
-// input twice, and cannot stop at a size limit; a 100 MB Helm stream must cost about its own size.
+// Collecting chunks and concatenating them would hold the input twice and could not stop at a
+// size limit; a 100 MB Helm stream must cost about its own size.
 import { fstatSync, readSync, writeSync } from 'node:fs';
 import { UserError } from '../errors.js';
 

@@ -3,12 +3,9 @@
 import { isMap, type Document, type YAMLMap } from 'yaml';
 import { mapAt, mapIn, seqAt, stringAt } from '../edit/node-edits.js';
 
-export interface ResourceId {
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-}
+import type { ResourceId } from '../records.js';
+
+export type { ResourceId };
 
 export interface KubeObject {
   readonly map: YAMLMap;

@@ -1,4 +1,4 @@
-// Helm 4: post-renderers are plugins. helm-plugin/ is installed with the real `helm plugin install`
+// Helm 4: post-renderers are plugins. helm-plugin/gateway-compat/ is installed with the real `helm plugin install`
 // into a private Helm home, then used as `--post-renderer gateway-compat`. Helm 4 also passes hooks,
 // re-splits the output by the postrenderer.helm.sh/postrender-filename annotation, and hides the
 // plugin's stderr, so these tests check what reaches the user when the plugin fails.
@@ -33,8 +33,8 @@ describeWithHost('Helm 4 postrenderer/v1 plugin (real helm v4)', helm, { what: '
   const template = (...extra: string[]) =>
     helmRun(['template', 'gw', CHART, '--namespace', 'istio-ingress', '--post-renderer', 'gateway-compat', ...extra]);
 
-  it('installs from helm-plugin/ with `helm plugin install`', async () => {
-    const installed = await helmRun(['plugin', 'install', path.join(REPO_ROOT, 'helm-plugin')]);
+  it('installs from helm-plugin/gateway-compat/ with `helm plugin install`', async () => {
+    const installed = await helmRun(['plugin', 'install', path.join(REPO_ROOT, 'helm-plugin/gateway-compat')]);
     expect(installed.status, explain(installed)).toBe(0);
     const listed = await helmRun(['plugin', 'list']);
     expect(listed.stdout).toMatch(new RegExp(`gateway-compat\\s+${PACKAGE_VERSION.replace(/\./g, '\\.')}\\s+postrenderer/v1`));

