@@ -3,11 +3,15 @@
 // phases, src/memory.ts). That path must write exactly what the ordinary one writes: the same
 // stream and report, byte for byte. GATEWAY_COMPAT_LARGE_INPUT lowers the threshold so a small
 // stream takes it. The memory itself is measured by the benchmark (npm run bench), not here.
+import { spawnSync, type StdioOptions } from 'node:child_process';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from './e2e/helpers/scratch.js';
 // @ts-expect-error the benchmark generator is plain JavaScript
 import { generate } from '../bench/generate.mjs';
 import { readCorpusFile } from './helpers/corpus.js';
-import { runCli } from './helpers/run-cli.js';
+import { POST_RENDER, runCli } from './helpers/run-cli.js';
 
 const LARGE_PATH = { ...process.env, GATEWAY_COMPAT_LARGE_INPUT: '1' };
 
@@ -32,4 +36,61 @@ describe('the large-stream path writes what the ordinary path writes', () => {
       });
     }
   }
+});
+
+// The young-generation flag only counts when Node.js starts, so a large stream restarts the same
+// command in a Node.js started with it (src/hosts/v8-tuning.ts), for every way of starting: the
+// kustomize wrapper, the Helm 4 plugin's `node FILE`, a shebang. A preloaded module records each
+// process's execArgv, which shows whether and how the restart happened.
+describe('a large stream continues in a Node.js with a small young generation', () => {
+  const dir = scratchDir('v8-tuning');
+  const logger = path.join(dir, 'log-exec-argv.mjs');
+  writeFileSync(logger, "import { appendFileSync } from 'node:fs';\nappendFileSync(process.env.EXEC_ARGV_LOG, JSON.stringify(process.execArgv) + '\\n');\n");
+  const input = (generate(512 * 1024, 5) as { bytes: Buffer }).bytes.toString('utf8');
+  const inputFile = path.join(dir, 'input.yaml');
+  writeFileSync(inputFile, input);
+  let runs = 0;
+  const runLogged = (args: string[], extra: NodeJS.ProcessEnv, from: 'pipe' | 'file', stdin = input) => {
+    const log = path.join(dir, `exec-argv-${++runs}.log`);
+    const env = { ...process.env, NODE_OPTIONS: `--import=${logger}`, EXEC_ARGV_LOG: log, GATEWAY_COMPAT_LARGE_INPUT: '100000', ...extra };
+    const stdio: StdioOptions = from === 'file' ? [openSync(inputFile, 'r'), 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'];
+    const result = spawnSync(process.execPath, [POST_RENDER, ...args], { env, stdio, input: from === 'pipe' ? stdin : undefined, maxBuffer: 1024 ** 3 });
+    const started = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[]);
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr.toString('utf8'), started };
+  };
+
+  for (const from of ['pipe', 'file'] as const) {
+    it(`from a ${from}: restarts once with --max-semi-space-size=4 and writes what an untuned run writes`, () => {
+      const untuned = runLogged(['--net-bind-service', '--diff'], { GATEWAY_COMPAT_V8_TUNED: '1' }, from);
+      const tuned = runLogged(['--net-bind-service', '--diff'], {}, from);
+      expect(untuned.started).toEqual([[]]);
+      expect(tuned.started).toEqual([[], ['--max-semi-space-size=4']]);
+      expect(tuned.status).toBe(0);
+      expect(untuned.status).toBe(0);
+      expect(tuned.stdout.equals(untuned.stdout)).toBe(true);
+      expect(tuned.stderr).toBe(untuned.stderr);
+      expect(tuned.stdout.toString('utf8')).toContain('NET_BIND_SERVICE');
+    });
+  }
+
+  it('below the threshold, or when started with the flag already, it does not restart', () => {
+    expect(runLogged([], { GATEWAY_COMPAT_LARGE_INPUT: String(input.length + 1) }, 'pipe').started).toEqual([[]]);
+    const result = spawnSync(process.execPath, ['--max-semi-space-size=8', POST_RENDER], { input, env: { ...process.env, GATEWAY_COMPAT_LARGE_INPUT: '100000', NODE_OPTIONS: `--import=${logger}`, EXEC_ARGV_LOG: path.join(dir, 'flagged.log') } });
+    expect(result.status).toBe(0);
+    expect(readFileSync(path.join(dir, 'flagged.log'), 'utf8').trim()).toBe(JSON.stringify(['--max-semi-space-size=8']));
+  });
+
+  it('the restarted run\'s failures are the run\'s failures: exit code, message, nothing on stdout', () => {
+    const broken = `${input}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  name: again\nspec:\n  securityContext:\n    sysctls:\n    - name: net.ipv4.ip_unprivileged_port_start\n      value: "0"\n`;
+    const untuned = runLogged([], { GATEWAY_COMPAT_V8_TUNED: '1' }, 'pipe', broken);
+    const tuned = runLogged([], {}, 'pipe', broken);
+    expect(tuned.started).toHaveLength(2);
+    expect(untuned.status).toBe(1);
+    expect(tuned.status).toBe(1);
+    expect(tuned.stdout.length).toBe(0);
+    expect(tuned.stderr).toBe(untuned.stderr);
+    const tooLarge = runLogged(['--max-input-size', '200000'], {}, 'pipe');
+    expect(tooLarge.status).toBe(1);
+    expect(tooLarge.stderr).toContain('larger than the limit of 200000 bytes');
+  });
 });

@@ -3,7 +3,9 @@
 import { defaultConfig, mergeConfig, validateSpec, type Config, type ConfigSpec } from '../config.js';
 import { UsageError } from '../errors.js';
 import { decodeText, readTextFile, sizeError } from '../input.js';
-import { readStdinBytes } from './stdio.js';
+import { LARGE_INPUT } from '../memory.js';
+import { readStdinUntil } from './stdio.js';
+import { continueTuned, isTuned } from './v8-tuning.js';
 import { specFromFlags, type ParsedFlags } from '../options.js';
 import { USAGE } from '../usage.js';
 
@@ -31,6 +33,9 @@ export async function readStdin(limit: number): Promise<string> {
   if (process.stdin.isTTY) {
     throw new UsageError(`error: no input: pipe rendered manifests into post-render\n\n${USAGE}`);
   }
-  const bytes = readStdinBytes(limit, (size, stoppedEarly) => sizeError(size, limit, 'the input', stoppedEarly));
-  return decodeText(bytes, 'the input');
+  // A large stream continues in a Node.js with a small young generation (src/hosts/v8-tuning.ts).
+  const handOverAt = isTuned() ? Number.POSITIVE_INFINITY : LARGE_INPUT;
+  const read = readStdinUntil(limit, (size, stoppedEarly) => sizeError(size, limit, 'the input', stoppedEarly), handOverAt);
+  if (read.handOver) await continueTuned(read.fromFile ? undefined : read.bytes);
+  return decodeText(read.bytes, 'the input');
 }

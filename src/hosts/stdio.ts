@@ -15,12 +15,31 @@ function retryLater(error: unknown): boolean {
 
 /** All of stdin, refusing more than `limit` bytes as soon as they arrive. */
 export function readStdinBytes(limit: number, describeLimit: (size: number, stoppedEarly: boolean) => UserError): Buffer {
+  return readStdinUntil(limit, describeLimit, Number.POSITIVE_INFINITY).bytes;
+}
+
+export interface StdinRead {
+  /** what was read: all of stdin, or (handOver) the first bytes of it */
+  bytes: Buffer;
+  /** stdin reached `handOverAt` bytes: `bytes` is only its start, the rest is still to be read */
+  handOver: boolean;
+  /** handOver of a regular file, decided from its size before reading anything */
+  fromFile: boolean;
+}
+
+/**
+ * Like readStdinBytes, but stops as soon as stdin proves to hold `handOverAt` bytes or more (a
+ * regular file says so before anything is read): the caller then hands the input over to another
+ * process (src/hosts/v8-tuning.ts).
+ */
+export function readStdinUntil(limit: number, describeLimit: (size: number, stoppedEarly: boolean) => UserError, handOverAt: number): StdinRead {
   // A regular file says its size (one exact buffer); a pipe or socket grows its buffer as it comes.
   let expected = 64 * 1024;
   try {
     const info = fstatSync(0);
     if (info.isFile()) {
       if (info.size > limit) throw describeLimit(info.size, false);
+      if (info.size >= handOverAt) return { bytes: Buffer.alloc(0), handOver: true, fromFile: true };
       expected = info.size + 1;
     }
   } catch (error) {
@@ -29,6 +48,7 @@ export function readStdinBytes(limit: number, describeLimit: (size: number, stop
   let buffer = Buffer.allocUnsafe(Math.min(expected, limit + 1));
   let length = 0;
   for (;;) {
+    if (length >= handOverAt) return { bytes: buffer.subarray(0, length), handOver: true, fromFile: false };
     if (length === buffer.length) {
       if (length > limit) throw describeLimit(length, true);
       const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, limit + 1));
@@ -47,7 +67,7 @@ export function readStdinBytes(limit: number, describeLimit: (size: number, stop
     length += read;
   }
   if (length > limit) throw describeLimit(length, true);
-  return buffer.subarray(0, length);
+  return { bytes: buffer.subarray(0, length), handOver: false, fromFile: false };
 }
 
 /** Writes `text` to stdout synchronously, so that nothing queues up in memory behind a slow reader. */
