@@ -5,6 +5,19 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from './helpers/run-cli.js';
 
 const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+const chinese = readFileSync(path.join(REPO_ROOT, 'docs/zh/README.md'), 'utf8');
+
+/** The lines of a Markdown file's fenced code blocks, without trailing `# comments`. */
+function codeLines(markdown: string): string[] {
+  const lines: string[] = [];
+  for (const block of markdown.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)) {
+    for (const line of (block[1] as string).split('\n')) {
+      const code = line.replace(/\s+#\s.*$/, '').trimEnd();
+      if (code.trim() && !code.trimStart().startsWith('#')) lines.push(code);
+    }
+  }
+  return lines;
+}
 
 describe('README', () => {
   it('shows the real report of the bundled example', () => {
@@ -19,9 +32,18 @@ describe('README', () => {
     expect(readme).toContain(result.stdout);
   });
 
+  it('says on its first screen where gateway-compat runs, what it needs and how to install it today', () => {
+    const firstScreen = readme.split('\n').slice(0, 30).join('\n');
+    for (const fact of ['where Helm or your GitOps controller runs', 'Argo CD', 'never on the old nodes', 'Node.js 20, 22 or 24', 'glibc 2.28', 'CentOS 7', 'is to be published', 'node bin/gateway-compat.mjs', 'npm install --global ./gateway-compat-0.2.0.tgz']) {
+      expect(firstScreen, fact).toContain(fact);
+    }
+    const version = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(firstScreen).toContain(`gateway-compat-${version}.tgz`);
+  });
+
   it('starts with the two set-up commands, and the first one runs', () => {
     const commands = [...readme.matchAll(/^npm ci && (.+)$/gm)].map((match) => match[1]);
-    expect(commands).toEqual(['node bin/post-render --net-bind-service < examples/istio-gateway.yaml', 'npm test']);
+    expect(commands).toEqual(['node bin/gateway-compat.mjs --net-bind-service < examples/istio-gateway.yaml', 'npm test']);
     const result = runCli(['--net-bind-service'], readFileSync(path.join(REPO_ROOT, 'examples/istio-gateway.yaml')));
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('NET_BIND_SERVICE');
@@ -32,5 +54,17 @@ describe('README', () => {
     const help = runCli(['--help'], undefined).stdout;
     const flags = new Set([...help.matchAll(/--[a-z][a-z-]+/g)].map((match) => match[0]));
     for (const flag of flags) expect(readme, flag).toContain(flag);
+  });
+
+  it('the Chinese quick start says the same: every command in it is one the English README has', () => {
+    const lines = codeLines(chinese);
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) expect(readme, line).toContain(line.trim());
+    for (const fact of ['glibc 2.28', 'CentOS 7', 'Argo CD', 'Node.js 20、22 或 24', 'gateway-compat-0.2.0.tgz']) expect(chinese, fact).toContain(fact);
+    const help = runCli(['--help'], undefined).stdout;
+    for (const flag of new Set([...chinese.matchAll(/--[a-z][a-z-]+/g)].map((match) => match[0]))) {
+      if (flag.startsWith('--post-renderer') || ['--exec', '--enable-alpha-plugins', '--global', '--install', '--keyring'].includes(flag)) continue; // the hosts' own flags
+      expect(help, flag).toContain(flag);
+    }
   });
 });
