@@ -83,20 +83,22 @@ describe('install-kustomize-plugin', () => {
 });
 
 describe('shipped host files', () => {
-  it('helm-plugin/plugin.yaml is a postrenderer/v1 subprocess plugin of this version', () => {
-    const plugin = parse(readFileSync(path.join(REPO_ROOT, 'helm-plugin/plugin.yaml'), 'utf8'));
+  it('helm-plugin/gateway-compat/plugin.yaml is a postrenderer/v1 subprocess plugin of this version, named like its folder, running the bundle in it', () => {
+    const plugin = parse(readFileSync(path.join(REPO_ROOT, 'helm-plugin/gateway-compat/plugin.yaml'), 'utf8'));
     expect(plugin).toMatchObject({ apiVersion: 'v1', type: 'postrenderer/v1', name: 'gateway-compat', version: PACKAGE.version, runtime: 'subprocess' });
-    expect(plugin.runtimeConfig.platformCommand[0].args[0]).toContain('${HELM_PLUGIN_DIR}');
+    expect(plugin.runtimeConfig.platformCommand).toEqual([{ command: 'node', args: ['${HELM_PLUGIN_DIR}/gateway-compat.mjs'] }]);
   });
 
   it('.pre-commit-hooks.yaml declares the fix and check hooks', () => {
     const hooks = parse(readFileSync(path.join(REPO_ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Record<string, unknown>[];
     expect(hooks.map((hook) => [hook.id, hook.entry])).toEqual([
-      ['gateway-compat', 'post-render --write'],
-      ['gateway-compat-check', 'post-render --check'],
+      ['gateway-compat', 'bin/gateway-compat.mjs --write'],
+      ['gateway-compat-check', 'bin/gateway-compat.mjs --check'],
     ]);
     for (const hook of hooks) {
-      expect(hook).toMatchObject({ language: 'node', files: '\\.ya?ml$', require_serial: true, exclude: '^\\.pre-commit-config\\.yaml$' });
+      // language: script runs the committed bundle: installing the hook needs no registry and no build.
+      expect(hook).toMatchObject({ language: 'script', types: ['yaml'], require_serial: true, exclude: '^\\.pre-commit-config\\.yaml$', minimum_pre_commit_version: '1.13.0' });
+      expect(hook.files).toBeUndefined();
     }
   });
 
