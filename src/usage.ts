@@ -7,6 +7,7 @@ export const USAGE = `Usage: post-render [options] < rendered.yaml > fixed.yaml
        post-render [options] --write|--check FILE...
        post-render install-kustomize-plugin [PLUGIN_HOME]
        post-render nodes [--json] [--file PATH]
+       post-render explain [--json] [--file PATH]
 
 Makes Istio gateways start on Linux kernels before 4.11 (CentOS 7 and kin): removes the pod
 sysctl net.ipv4.ip_unprivileged_port_start from workloads and from Istio's gateway injection
@@ -29,6 +30,8 @@ Modes (picked from the arguments and stdin; docs/hosts.md has a copy-paste examp
       post-render --write deploy/*.yaml       (pre-commit hooks: gateway-compat, gateway-compat-check)
   nodes        which cluster nodes run a kernel older than 4.11
       kubectl get nodes -o json | post-render nodes
+  explain      what a pasted error (kubectl describe, events, logs) means and what fixes it
+      kubectl describe pod -n istio-ingress <pod> | post-render explain
 
 Options:
   --net-bind-service           give istio-proxy in gateway workloads NET_BIND_SERVICE

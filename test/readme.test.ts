@@ -41,6 +41,14 @@ describe('README', () => {
     expect(firstScreen).toContain(`gateway-compat-${version}.tgz`);
   });
 
+  it('shows the real explain answer for the recorded LXC error, under "I have this error"', () => {
+    const result = runCli(['explain', '--file', 'test/fixtures/explain/runtime-apparmor/input.txt'], undefined);
+    expect(result.status).toBe(0);
+    const troubleshooting = readme.slice(readme.indexOf('## Troubleshooting\n'));
+    expect(troubleshooting.startsWith('## Troubleshooting\n\n### I have this error\n')).toBe(true);
+    expect(troubleshooting).toContain(result.stdout);
+  });
+
   it('starts with the two set-up commands, and the first one runs', () => {
     const commands = [...readme.matchAll(/^npm ci && (.+)$/gm)].map((match) => match[1]);
     expect(commands).toEqual(['node bin/gateway-compat.mjs --net-bind-service < examples/istio-gateway.yaml', 'npm test']);
