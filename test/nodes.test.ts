@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { runNodesCommand, type CommandIo } from '../src/nodes/command.js';
 import { isOlderThan, parseKernelVersion, FIRST_KERNEL_WITH_UNPRIVILEGED_PORT_START } from '../src/nodes/kernel-version.js';
 import { assessNode } from '../src/nodes/node-check.js';
+import { parseKubeletVersion, parseRuntime } from '../src/nodes/node-software.js';
 
 const fixturePath = (name: string): string => fileURLToPath(new URL(`./fixtures/nodes/${name}`, import.meta.url));
 const readFixture = (name: string): Promise<string> => readFile(fixturePath(name), 'utf8');
@@ -149,13 +150,15 @@ describe('assessNode', () => {
       kernelVersion: '3.1.0',
       osImage: 'Windows Server 2019 Datacenter',
       operatingSystem: 'windows',
+      containerRuntimeVersion: 'containerd://2.0.5',
+      kubeletVersion: 'v1.20.4',
     });
     expect(assessment.needsFix).toBe(false);
     expect(assessment.reason).toContain('windows');
   });
 
   it('explains an unreadable kernel string and a missing one differently', () => {
-    const base = { name: 'n', osImage: undefined, operatingSystem: 'linux' };
+    const base = { name: 'n', osImage: undefined, operatingSystem: 'linux', containerRuntimeVersion: undefined, kubeletVersion: undefined };
     expect(assessNode({ ...base, kernelVersion: 'custom-build' })).toMatchObject({
       needsFix: null,
       reason: expect.stringContaining('"custom-build"'),
@@ -224,7 +227,7 @@ describe('post-render nodes on the recorded sample', () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
     expect(Object.keys(report)).toEqual(['nodes', 'summary']);
-    expect(report.summary).toEqual({ total: 6, needFix: 3, unknown: 0 });
+    expect(report.summary).toEqual({ total: 6, needFix: 3, unknown: 0, oldKubelet: 0 });
     expect(report.nodes.map((node: Record<string, unknown>) => [node.name, node.kernelVersion, node.needsFix])).toEqual([
       ['cp-1.k8s.corp.example', '5.14.0-427.37.1.el9_4.x86_64', false],
       ['worker-c7-01.k8s.corp.example', '3.10.0-1160.119.1.el7.x86_64', true],
@@ -237,8 +240,17 @@ describe('post-render nodes on the recorded sample', () => {
       name: 'worker-c7-01.k8s.corp.example',
       kernelVersion: '3.10.0-1160.119.1.el7.x86_64',
       osImage: 'CentOS Linux 7 (Core)',
+      containerRuntimeVersion: 'containerd://1.6.33',
+      kubeletVersion: 'v1.28.14',
       needsFix: true,
       reason: 'kernel 3.10 is older than 4.11 and lacks net.ipv4.ip_unprivileged_port_start',
+      notes: [
+        {
+          id: 'kubelet-cgroup-v1-on-upgrade',
+          message:
+            'kernel 3.10 is older than 5.8, the oldest Kubernetes supports for cgroup v2, so this node most likely runs cgroup v1: kubelet 1.35 and later refuse to start on it by default, so an upgrade of this kubelet (v1.28.14) needs failCgroupV1: false in its KubeletConfiguration',
+        },
+      ],
     });
   });
 });
@@ -271,8 +283,8 @@ describe('post-render nodes verdicts and exit codes', () => {
       ]),
     });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^no-kernel +<none> +Ubuntu 22\.04\.5 LTS +unknown$/m);
-    expect(result.stdout).toMatch(/^odd-kernel +custom +Ubuntu 22\.04\.5 LTS +unknown$/m);
+    expect(result.stdout).toMatch(/^no-kernel +<none> +Ubuntu 22\.04\.5 LTS +<none> +<none> +unknown$/m);
+    expect(result.stdout).toMatch(/^odd-kernel +custom +Ubuntu 22\.04\.5 LTS +<none> +<none> +unknown$/m);
     expect(result.stdout).toContain('0 of 3 nodes run a kernel older than 4.11; 2 could not be judged.\n');
     expect(result.stderr).toContain('2 nodes could not be judged');
     expect(result.stderr).toContain('  no-kernel: status.nodeInfo.kernelVersion is missing\n');
@@ -294,7 +306,7 @@ describe('post-render nodes verdicts and exit codes', () => {
     });
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
-    expect(report.summary).toEqual({ total: 2, needFix: 1, unknown: 1 });
+    expect(report.summary).toEqual({ total: 2, needFix: 1, unknown: 1, oldKubelet: 0 });
     expect(report.nodes[1]).toMatchObject({ name: 'blank', kernelVersion: null, needsFix: null });
     expect(result.stderr).toContain('blank');
   });
@@ -308,7 +320,7 @@ describe('post-render nodes verdicts and exit codes', () => {
     };
     const result = await run([], { stdin: JSON.stringify(node) });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^solo +4\.9\.0-8-amd64 +Debian GNU\/Linux 9 \(stretch\) +needs fix$/m);
+    expect(result.stdout).toMatch(/^solo +4\.9\.0-8-amd64 +Debian GNU\/Linux 9 \(stretch\) +<none> +<none> +needs fix$/m);
   });
 
   it('reads hand-written YAML and keeps an unquoted 4.20 as 4.20, not the number 4.2', async () => {
@@ -341,7 +353,7 @@ describe('post-render nodes verdicts and exit codes', () => {
     const first = 'kind: Node\nmetadata: {name: one}\nstatus: {nodeInfo: {kernelVersion: 5.4.0-1109-aws+}}\n';
     const second = 'kind: Node\nmetadata: {name: two}\nstatus: {nodeInfo: {kernelVersion: 3.10.0-957.el7.x86_64}}\n';
     const result = await run(['--json'], { stdin: `${first}---\n${second}---\n` });
-    expect(JSON.parse(result.stdout).summary).toEqual({ total: 2, needFix: 1, unknown: 0 });
+    expect(JSON.parse(result.stdout).summary).toEqual({ total: 2, needFix: 1, unknown: 0, oldKubelet: 0 });
   });
 
   it('prints no table for an empty node list and exits 0', async () => {
@@ -434,6 +446,8 @@ describe('post-render nodes options', () => {
     [['--file'], '--file needs a path'],
     [['--file='], '--file needs a path'],
     [['-f', 'a.json', '--file', 'b.json'], '--file given more than once'],
+    [['--pods'], '--pods needs a path'],
+    [['--pods', 'a.json', '--pods', 'b.json'], '--pods given more than once'],
   ])('%j exits 2 with usage', async (args, problem) => {
     const result = await run(args, { stdin: nodeList([{ name: 'a', kernel: '5.4.0' }]) });
     expect(result.code).toBe(2);
@@ -441,5 +455,85 @@ describe('post-render nodes options', () => {
     expect(result.stderr).toContain(`post-render nodes: ${problem}\n`);
     expect(result.stderr).toContain('Usage: ');
     expect(result.stdinReads).toBe(0);
+  });
+});
+
+// A recorded sample of a cluster mixing kernels (3.10 to 6.8), runtimes (containerd 1.6/1.7/2.x,
+// k3s's containerd, Docker, CRI-O) and kubelets (1.21 to 1.35), with the gateway pods of
+// `kubectl get pods -A -o json` on them: Helm gateways, a Gateway API gateway, a hostNetwork one,
+// an unscheduled one, and two pods that are not gateways (CoreDNS, a sidecar-injected app).
+describe('post-render nodes on a cluster of mixed runtimes and kubelets', () => {
+  const mixed = (): Promise<string> => readFixture('mixed-runtimes.json');
+  const pods = async (): Promise<Record<string, string>> => ({ 'pods.json': await readFixture('mixed-runtimes-pods.json') });
+
+  it('prints the golden table, the node settings, the gateway pods by node, and exits 1', async () => {
+    const result = await run(['--pods', 'pods.json'], { stdin: await mixed(), files: await pods() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(await readFixture('expected-mixed-runtimes.txt'));
+  });
+
+  it('a kubelet older than 1.22 needs the fix on a new kernel; Windows gets no Linux advice', async () => {
+    const report = JSON.parse((await run(['--json'], { stdin: await mixed() })).stdout);
+    const byName = new Map<string, Record<string, unknown>>(report.nodes.map((node: Record<string, unknown>) => [node.name, node]));
+    expect(byName.get('rhel8-old-kubelet')).toMatchObject({
+      needsFix: true,
+      reason: expect.stringContaining('kubelet v1.21.14 is older than 1.22 and rejects pods that set net.ipv4.ip_unprivileged_port_start'),
+    });
+    expect(byName.get('win-1')).toMatchObject({ needsFix: false, notes: [] });
+    expect(report.summary).toEqual({ total: 8, needFix: 3, unknown: 0, oldKubelet: 1 });
+    const noteIds = (name: string) => (byName.get(name)!['notes'] as Array<{ id: string }>).map((note) => note.id);
+    expect(noteIds('c7-containerd2')).toEqual(['containerd-refuses-old-kernel', 'kubelet-cgroup-v1']);
+    expect(noteIds('c7-containerd17')).toEqual(['kubelet-cgroup-v1-on-upgrade']);
+    expect(noteIds('cp-1')).toEqual(['containerd-sets-sysctl']);
+    expect(noteIds('k3s-agent')).toEqual(['containerd-sets-sysctl']);
+    expect(noteIds('crio-worker')).toEqual([]);
+    expect(noteIds('docker-worker')).toEqual(['kubelet-cgroup-v1-on-upgrade']);
+    expect(report).not.toHaveProperty('otherGatewayPods');
+  });
+
+  it('--pods in --json puts each gateway pod under its node and the unscheduled one apart', async () => {
+    const report = JSON.parse((await run(['--json', '--pods', 'pods.json'], { stdin: await mixed(), files: await pods() })).stdout);
+    const podsOn = (name: string) =>
+      report.nodes.find((node: { name: string }) => node.name === name).gatewayPods.map((pod: { name: string; phase: string; reason: string | null }) => [pod.name, pod.phase, pod.reason]);
+    expect(podsOn('c7-containerd2')).toEqual([['istio-ingressgateway-7c9d8f6b5-q4kzt', 'Pending', 'ContainerCreating']]);
+    expect(podsOn('rhel8-old-kubelet')).toEqual([['shop-gateway-istio-5d8f7b9c6-k2j4h', 'Failed', 'SysctlForbidden']]);
+    expect(podsOn('crio-worker')).toEqual([]);
+    expect(report.otherGatewayPods).toEqual([
+      {
+        namespace: 'istio-egress',
+        name: 'istio-egressgateway-8d7c6b5f4-w3z6y',
+        node: null,
+        phase: 'Pending',
+        reason: null,
+        setsSysctl: true,
+        hostNetwork: false,
+      },
+    ]);
+    const all = report.nodes.flatMap((node: { gatewayPods: Array<{ name: string }> }) => node.gatewayPods.map((pod) => pod.name));
+    expect(all).not.toContain('coredns-7db6d8ff4d-8x7lp');
+    expect(all).not.toContain('cart-5c7b8d9f6-h4k8m');
+  });
+
+  it.each([
+    ['a file that is missing', {}, /cannot read --pods pods\.json: ENOENT/],
+    ['a node list given as pods', { 'pods.json': nodeList([{ name: 'a', kernel: '5.4.0' }]) }, /cannot use --pods pods\.json: items\[0\] is a Node, not a Pod/],
+    ['the table of kubectl get pods', { 'pods.json': 'NAMESPACE   NAME   READY\n' }, /looks like the table printed by `kubectl get pods`/],
+  ])('--pods with %s exits 2 with nothing on stdout', async (_name, files, message) => {
+    const result = await run(['--pods', 'pods.json'], { stdin: await mixed(), files: files as Record<string, string> });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain('kubectl get pods -A -o json > pods.json');
+  });
+
+  it('reads containerd, CRI-O and kubelet version strings as the kubelet reports them', () => {
+    expect(parseRuntime('containerd://2.0.5-k3s2')).toMatchObject({ name: 'containerd', version: { major: 2, minor: 0 } });
+    expect(parseRuntime('cri-o://1.30.4')).toMatchObject({ name: 'cri-o', version: { major: 1, minor: 30 } });
+    expect(parseRuntime('docker://20.10.7')).toMatchObject({ name: 'docker', version: { major: 20, minor: 10 } });
+    expect(parseRuntime('containerd')).toBeUndefined();
+    expect(parseKubeletVersion('v1.33.4+k3s1')).toMatchObject({ major: 1, minor: 33 });
+    expect(parseKubeletVersion('v1.29.6-eks-1de2ab1')).toMatchObject({ major: 1, minor: 29 });
+    expect(parseKubeletVersion('unknown')).toBeUndefined();
   });
 });

@@ -6,6 +6,7 @@ import {
   parseKernelVersion,
 } from './kernel-version.js';
 import type { NodeFacts } from './node-list.js';
+import { assessSoftware, type NodeNote } from './node-software.js';
 
 export type Verdict = 'needs fix' | 'ok' | 'unknown';
 
@@ -13,33 +14,54 @@ export interface NodeAssessment {
   name: string;
   kernelVersion: string | undefined;
   osImage: string | undefined;
-  /** null when the kernel could not be judged: missing or unreadable kernelVersion. */
+  containerRuntimeVersion: string | undefined;
+  kubeletVersion: string | undefined;
+  /** null when the kernel could not be judged (missing or unreadable kernelVersion) and nothing else needs the fix. */
   needsFix: boolean | null;
-  /** One sentence an operator can act on; also what --json prints. */
+  /** What decides the verdict, in sentences an operator can act on; also what --json prints. */
   reason: string;
+  /** the kubelet (older than 1.22) rejects the sysctl, whatever the kernel */
+  oldKubelet: boolean;
+  /** Node settings that matter beside the verdict (containerd's own sysctl, cgroup v1 and the kubelet). */
+  notes: NodeNote[];
 }
 
 export interface NodeSummary {
   total: number;
   needFix: number;
   unknown: number;
+  /** of needFix: nodes whose kubelet rejects the sysctl (older than 1.22) */
+  oldKubelet: number;
 }
 
 export function assessNode(node: NodeFacts): NodeAssessment {
-  const judged = (needsFix: boolean | null, reason: string): NodeAssessment => ({
-    name: node.name,
-    kernelVersion: node.kernelVersion,
-    osImage: node.osImage,
-    needsFix,
-    reason,
-  });
+  const kernelVersion = node.kernelVersion === undefined ? undefined : parseKernelVersion(node.kernelVersion);
+  const software = assessSoftware(node, kernelVersion);
+  const judged = (kernelNeedsFix: boolean | null, kernelReason: string): NodeAssessment => {
+    // An old kubelet rejects the sysctl on any kernel; notes only concern Linux nodes.
+    const kubelet = software.kubeletRejectsSysctl;
+    const needsFix = kubelet === undefined ? kernelNeedsFix : true;
+    const reason = kubelet === undefined ? kernelReason : kernelNeedsFix === false ? kubelet : `${kernelReason}; ${kubelet}`;
+    return {
+      name: node.name,
+      kernelVersion: node.kernelVersion,
+      osImage: node.osImage,
+      containerRuntimeVersion: node.containerRuntimeVersion,
+      kubeletVersion: node.kubeletVersion,
+      needsFix,
+      reason,
+      oldKubelet: kubelet !== undefined,
+      notes: software.notes,
+    };
+  };
   // Windows nodes report NT versions (10.0.x) as kernelVersion; comparing those to 4.11 would be
   // meaningless, and Istio gateways do not run there anyway.
   if (node.operatingSystem !== undefined && node.operatingSystem !== 'linux') {
-    return judged(false, `operatingSystem is ${node.operatingSystem}; the Linux sysctl question does not apply`);
+    const reason = `operatingSystem is ${node.operatingSystem}; the Linux sysctl question does not apply`;
+    return { ...judged(false, reason), needsFix: false, reason, oldKubelet: false, notes: [] };
   }
   if (node.kernelVersion === undefined) return judged(null, 'status.nodeInfo.kernelVersion is missing');
-  const version = parseKernelVersion(node.kernelVersion);
+  const version = kernelVersion;
   if (version === undefined) {
     return judged(null, `cannot read a major.minor version from kernelVersion ${JSON.stringify(node.kernelVersion)}`);
   }
@@ -60,5 +82,6 @@ export function summarize(assessments: readonly NodeAssessment[]): NodeSummary {
     total: assessments.length,
     needFix: assessments.filter((assessment) => assessment.needsFix === true).length,
     unknown: assessments.filter((assessment) => assessment.needsFix === null).length,
+    oldKubelet: assessments.filter((assessment) => assessment.oldKubelet).length,
   };
 }

@@ -8,6 +8,8 @@ export interface NodeFacts {
   kernelVersion: string | undefined;
   osImage: string | undefined;
   operatingSystem: string | undefined;
+  containerRuntimeVersion: string | undefined;
+  kubeletVersion: string | undefined;
 }
 
 /** Input that cannot be read as nodes. The message says what is wrong; the caller adds how to get valid input. */
@@ -17,6 +19,11 @@ export class NodeInputError extends Error {
 
 /** Accepts a List/NodeList of Nodes or a single Node, as JSON or YAML (several YAML documents are concatenated). */
 export function readNodeList(text: string): NodeFacts[] {
+  return readObjectList(text, 'Node').map(factsOf);
+}
+
+/** The objects of one kind in `kubectl get <kind> -o json|yaml` output: a List, a <Kind>List or one object. */
+export function readObjectList(text: string, kind: string): Array<Record<string, unknown>> {
   if (text.trim() === '') throw new NodeInputError('the input is empty');
   const documents = parseAllDocuments(text);
   // parseAllDocuments returns an EmptyStream (not an array) for input that is only comments.
@@ -24,7 +31,7 @@ export function readNodeList(text: string): NodeFacts[] {
   // A stray `---` (e.g. at the end of concatenated YAML) yields an empty document; skip those, not a lone null.
   const values = parsed.length > 1 ? parsed.filter((value) => value != null) : parsed;
   if (values.length === 0) throw new NodeInputError('the input holds no JSON or YAML document');
-  return values.flatMap((value, index) => nodesOf(value, values.length > 1 ? `document ${index + 1}: ` : ''));
+  return values.flatMap((value, index) => objectsOf(value, kind, values.length > 1 ? `document ${index + 1}: ` : ''));
 }
 
 function documentValue(document: Document.Parsed): unknown {
@@ -44,24 +51,24 @@ function documentValue(document: Document.Parsed): unknown {
   return document.toJS();
 }
 
-function nodesOf(value: unknown, where: string): NodeFacts[] {
-  if (!isRecord(value)) throw new NodeInputError(`${where}${describeNonObject(value)}`);
+function objectsOf(value: unknown, wanted: string, where: string): Array<Record<string, unknown>> {
+  if (!isRecord(value)) throw new NodeInputError(`${where}${describeNonObject(value, wanted)}`);
   const kind = value['kind'];
-  if (kind === 'Node') return [factsOf(value)];
-  if (kind !== undefined && kind !== 'List' && kind !== 'NodeList') {
-    throw new NodeInputError(`${where}the input is a ${String(kind)}, not a Node or a List of Nodes`);
+  if (kind === wanted) return [value];
+  if (kind !== undefined && kind !== 'List' && kind !== `${wanted}List`) {
+    throw new NodeInputError(`${where}the input is a ${String(kind)}, not a ${wanted} or a List of ${wanted}s`);
   }
   const items = value['items'];
-  if (items === undefined) throw new NodeInputError(`${where}the input has no "items" field, so it is not a node list`);
+  if (items === undefined) throw new NodeInputError(`${where}the input has no "items" field, so it is not a ${wanted.toLowerCase()} list`);
   if (!Array.isArray(items)) throw new NodeInputError(`${where}"items" is not a list`);
   return items.map((item: unknown, index) => {
     if (!isRecord(item)) throw new NodeInputError(`${where}items[${index}] is not an object`);
     const itemKind = item['kind'];
     // kubectl always sets kind on list items; a missing kind is tolerated, a different one is a wrong command.
-    if (itemKind !== undefined && itemKind !== 'Node') {
-      throw new NodeInputError(`${where}items[${index}] is a ${String(itemKind)}, not a Node`);
+    if (itemKind !== undefined && itemKind !== wanted) {
+      throw new NodeInputError(`${where}items[${index}] is a ${String(itemKind)}, not a ${wanted}`);
     }
-    return factsOf(item);
+    return item;
   });
 }
 
@@ -74,29 +81,31 @@ function factsOf(node: Record<string, unknown>): NodeFacts {
     kernelVersion: stringAt(nodeInfo, 'kernelVersion'),
     osImage: stringAt(nodeInfo, 'osImage'),
     operatingSystem: stringAt(nodeInfo, 'operatingSystem'),
+    containerRuntimeVersion: stringAt(nodeInfo, 'containerRuntimeVersion'),
+    kubeletVersion: stringAt(nodeInfo, 'kubeletVersion'),
   };
 }
 
-function describeNonObject(value: unknown): string {
+function describeNonObject(value: unknown, kind: string): string {
   if (typeof value === 'string') {
     // The most likely mistake: piping the default table output of `kubectl get nodes`.
-    if (/^NAME\s/.test(value)) return 'the input looks like the table printed by `kubectl get nodes`, not its JSON or YAML';
+    if (/^(?:NAMESPACE|NAME)\s/.test(value)) return `the input looks like the table printed by \`kubectl get ${kind.toLowerCase()}s\`, not its JSON or YAML`;
     return 'the input is plain text, not a JSON or YAML object';
   }
-  if (Array.isArray(value)) return 'the input is a bare list; expected a Node List object with an "items" field';
+  if (Array.isArray(value)) return `the input is a bare list; expected a ${kind} List object with an "items" field`;
   return `the input is ${value === null ? 'null' : `a ${typeof value}`}, not a JSON or YAML object`;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function recordAt(parent: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined {
+export function recordAt(parent: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined {
   const child = parent?.[key];
   return isRecord(child) ? child : undefined;
 }
 
-function stringAt(parent: Record<string, unknown> | undefined, key: string): string | undefined {
+export function stringAt(parent: Record<string, unknown> | undefined, key: string): string | undefined {
   const child = parent?.[key];
   return typeof child === 'string' && child !== '' ? child : undefined;
 }
