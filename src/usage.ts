@@ -8,6 +8,7 @@ export const USAGE = `Usage: post-render [options] < rendered.yaml > fixed.yaml
        post-render install-kustomize-plugin [PLUGIN_HOME]
        post-render nodes [--json] [--file PATH]
        post-render explain [--json] [--file PATH]
+       post-render doctor [--json] [--file PATH]
 
 Makes Istio gateways start on Linux kernels before 4.11 (CentOS 7 and kin): removes the pod
 sysctl net.ipv4.ip_unprivileged_port_start from workloads and from Istio's gateway injection
@@ -32,6 +33,9 @@ Modes (picked from the arguments and stdin; docs/hosts.md has a copy-paste examp
       kubectl get nodes -o json | post-render nodes
   explain      what a pasted error (kubectl describe, events, logs) means and what fixes it
       kubectl describe pod -n istio-ingress <pod> | post-render explain
+  doctor       what stands between a cluster and running gateways, in order, with the fixing commands,
+               from a bundle of kubectl get -o json output (doctor --help has the one-liner)
+      post-render doctor --file bundle.json
 
 Options:
   --net-bind-service           give istio-proxy in gateway workloads NET_BIND_SERVICE

@@ -1,8 +1,8 @@
 // `gateway-compat explain`: pasted kubectl/describe/log text in, what each recognised error means
 // and who fixes it out. The whole answer is built before anything is printed.
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import type { Outcome } from '../hosts/outcome.js';
+import { parseSubcommandFlags } from '../hosts/subcommand-args.js';
 import { readTextInput } from '../hosts/text-input.js';
 import { explainText } from './match.js';
 import { renderJson, renderText } from './render.js';
@@ -43,7 +43,7 @@ Examples:
 `;
 
 export async function runExplain(args: string[]): Promise<Outcome> {
-  const { values } = parseExplainArgs(args);
+  const values = parseSubcommandFlags('explain', args, 'the text');
   if (values.help) return { stdout: EXPLAIN_USAGE, stderr: '', exitCode: 0 };
   const text = await readTextInput({
     file: values.file,
@@ -60,24 +60,4 @@ export async function runExplain(args: string[]): Promise<Outcome> {
     stderr: '',
     exitCode: explanation.findings.length > 0 ? EXIT_RECOGNISED : EXIT_NOTHING_RECOGNISED,
   };
-}
-
-function parseExplainArgs(args: string[]) {
-  try {
-    const parsed = parseArgs({
-      args,
-      options: { file: { type: 'string', short: 'f' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    const [first] = parsed.positionals;
-    if (first !== undefined) {
-      throw new UsageError(`gateway-compat explain: unexpected argument "${first}"; pass a file with --file ${first}, or pipe the text in`);
-    }
-    if (parsed.values.file === '') throw new UsageError('gateway-compat explain: --file needs a path');
-    return parsed;
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`gateway-compat explain: ${(error as Error).message}\nRun "gateway-compat explain --help" for the options.`);
-  }
 }

@@ -17,7 +17,11 @@ export interface GatewayPod {
 const SYSCTL = 'net.ipv4.ip_unprivileged_port_start';
 
 export function readGatewayPods(text: string): GatewayPod[] {
-  return readObjectList(text, 'Pod').filter(isGatewayPod).map(gatewayPodOf);
+  return gatewayPodsIn(readObjectList(text, 'Pod'));
+}
+
+export function gatewayPodsIn(pods: ReadonlyArray<Record<string, unknown>>): GatewayPod[] {
+  return pods.filter(isGatewayPod).map(gatewayPodOf);
 }
 
 /**
