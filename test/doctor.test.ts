@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { BUNDLE_COMMAND } from '../src/doctor/bundle.js';
 import { REPO_ROOT, runCli } from './helpers/run-cli.js';
 
@@ -87,6 +87,48 @@ describe('doctor on recorded bundles', () => {
     expect(help.stdout).toContain('Exit codes:\n  0  nothing stands in the way\n  1  something does');
     expect(readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')).toContain(BUNDLE_COMMAND);
     expect(readFileSync(path.join(FIXTURES, 'make-bundles.mjs'), 'utf8')).toContain(BUNDLE_COMMAND.replace(' > bundle.json', ''));
+  });
+});
+
+describe('doctor after its fixes are applied', () => {
+  type Obj = { kind: string; metadata: { name: string; namespace?: string } } & Record<string, unknown>;
+  const key = (object: Obj) => `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+
+  /**
+   * What the printed commands do to the objects: each goes through gateway-compat as `kubectl get
+   * -o yaml` prints it (post-rendering a Helm release runs the same transform over the same
+   * objects); objects it adds (a Gateway's options ConfigMap) join the bundle.
+   */
+  function applyFixes(name: string, flags: string[]): string {
+    const lists = bundleText(name)
+      .split(/\n(?=\{)/)
+      .map((part) => JSON.parse(part) as { items: Obj[] });
+    const fixable = (object: Obj) =>
+      (object.kind === 'ConfigMap' && object.metadata.name.startsWith('istio-sidecar-injector')) ||
+      (object.kind === 'Deployment' && object.metadata.name !== 'istiod') ||
+      object.kind === 'Gateway';
+    const added: Obj[] = [];
+    for (const list of lists) {
+      list.items = list.items.map((object) => {
+        if (!fixable(object)) return object;
+        const result = runCli(flags, stringify(object));
+        expect(result.status, key(object)).toBe(0);
+        const documents = parseAllDocuments(result.stdout).map((document) => document.toJS() as Obj);
+        added.push(...documents.filter((document) => key(document) !== key(object)));
+        return documents.find((document) => key(document) === key(object))!;
+      });
+    }
+    return [...lists, { apiVersion: 'v1', kind: 'List', items: added }].map((list) => JSON.stringify(list)).join('\n');
+  }
+
+  const steps = (bundle: string) => (JSON.parse(runCli(['doctor', '--json'], bundle).stdout) as DoctorJson).blockers.map((blocker) => blocker.step);
+
+  it('helm-centos7: the templates, Deployments and Gateways are no longer listed; the ports are, until granted', () => {
+    expect(steps(applyFixes('helm-centos7', []))).toEqual(['runtime', 'ports', 'restart']);
+  });
+
+  it('helm-centos7 with the grants: only the runtime problem and the restarts are left', () => {
+    expect(steps(applyFixes('helm-centos7', ['--net-bind-service', '--run-as-root']))).toEqual(['runtime', 'restart']);
   });
 });
 

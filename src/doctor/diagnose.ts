@@ -7,7 +7,7 @@
 //   6. the gateway pods to restart once the sources are fixed.
 // Items 2-4 are what gateway-compat itself would change, found by running the transform over the
 // live objects: doctor never keeps a second copy of the rules.
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { explainText } from '../explain/match.js';
 import type { ErrorPattern } from '../explain/patterns.js';
 import { gatewayPodsIn, type GatewayPod } from '../nodes/gateway-pods.js';
@@ -77,7 +77,7 @@ export function diagnose(bundle: Bundle): Diagnosis {
   }
   const { changes, warnings, objects } = whatGatewayCompatChanges(bundle);
   if (sysctlMatters) blockers.push(...changeBlockers(changes, warnings, objects));
-  blockers.push(...portBlockers(warnings, eventFindings, sysctlMatters));
+  blockers.push(...portBlockers(warnings.filter((warning) => !grantedByOptions(warning, bundle)), eventFindings, sysctlMatters));
   if (sysctlMatters) blockers.push(...restartBlockers(gatewayPods, bundle.pods));
   blockers.sort((a, b) => STEP_ORDER.indexOf(a.step) - STEP_ORDER.indexOf(b.step));
   return { nodes, sysctlMatters, sysctlEvidence: evidence, blockers, gatewayPods };
@@ -198,6 +198,39 @@ function portBlockers(warnings: readonly WarningRecord[], events: readonly Event
   ];
   if (details.length === 0) return [];
   return [{ step: 'ports', title: TITLES.ports, resources: [], details, fix: GRANTS }];
+}
+
+/**
+ * The transform judges a Gateway's low ports by the flags of its own run; on a live cluster the
+ * Gateway's options ConfigMap may already carry the grant (root with NET_BIND_SERVICE for
+ * istio-proxy), and then Envoy binds them.
+ */
+function grantedByOptions(warning: WarningRecord, bundle: Bundle): boolean {
+  if (warning.code !== 'privileged-port' || warning.resource?.kind !== 'Gateway') return false;
+  const gateway = bundle.gateways.find((entry) => {
+    const metadata = recordAt(entry, 'metadata');
+    return stringAt(metadata, 'name') === warning.resource!.name && stringAt(metadata, 'namespace') === warning.resource!.namespace;
+  });
+  const reference = recordAt(recordAt(recordAt(gateway, 'spec'), 'infrastructure'), 'parametersRef');
+  if (stringAt(reference, 'kind') !== 'ConfigMap') return false;
+  const options = bundle.configMaps.find((entry) => {
+    const metadata = recordAt(entry, 'metadata');
+    return stringAt(metadata, 'name') === stringAt(reference, 'name') && stringAt(metadata, 'namespace') === warning.resource!.namespace;
+  });
+  const patch = stringAt(recordAt(options, 'data'), 'deployment');
+  if (patch === undefined) return false;
+  let containers: unknown;
+  try {
+    containers = recordAt(recordAt(recordAt(parse(patch) as KubeRecord, 'spec'), 'template'), 'spec')?.['containers'];
+  } catch {
+    return false;
+  }
+  if (!Array.isArray(containers)) return false;
+  return containers.some((container: KubeRecord) => {
+    const context = recordAt(container, 'securityContext');
+    const added = recordAt(context, 'capabilities')?.['add'];
+    return container['name'] === 'istio-proxy' && context?.['runAsUser'] === 0 && Array.isArray(added) && added.includes('NET_BIND_SERVICE');
+  });
 }
 
 /** Pods made before the fix keep the sysctl (and Failed ones stay failed): re-create their Deployments' pods. */
