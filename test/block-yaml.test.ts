@@ -2,7 +2,8 @@
 // builds, or decline. Held to `yaml` on every document of the shared corpus, the fixtures (inputs
 // and expected outputs: edited documents are read again), the benchmark stream, the transform's
 // own output, and on generated block YAML with tricky scalars, comments at every indentation,
-// blank lines, nulls, empty flow collections, compact and indented sequences, plus random damage.
+// blank lines, nulls, flow collections on one line, literal block scalars, compact and indented
+// sequences, plus random damage.
 // Wherever the reader answers, its tree equals yaml's (classes, ranges, values, scalar types,
 // formats, sources, flow flags) and yaml found no error.
 import fc from 'fast-check';
@@ -98,6 +99,32 @@ describe('the fast reader agrees with yaml on real documents', () => {
     }
   });
 
+  it('the flow-style benchmark stream, and it reads every document a rule or a warning reads there', () => {
+    const stream = (generate(1024 * 1024, 7, 'flow') as { bytes: Buffer }).bytes.toString('utf8');
+    expectAgreement('flow bench stream', documentsOf(stream));
+    const read = documentsOf(stream).filter((text) => /^kind: (Gateway|HTTPRoute|Service)$/m.test(text) || text.includes('ip_unprivileged_port_start'));
+    expect(read.length).toBeGreaterThan(500);
+    for (const text of read) expect(readBlockYaml(text, PARSE_OPTIONS), text.slice(0, 300)).toBeDefined();
+    const edits = transform(stream).documentEdits;
+    expect(edits.length).toBeGreaterThan(40);
+    expectAgreement('flow bench stream (transformed)', edits.map((edit) => edit.after));
+    for (const edit of edits) expect(readBlockYaml(edit.after, PARSE_OPTIONS), edit.after.slice(0, 300)).toBeDefined();
+  });
+
+  it("reads the injector ConfigMap of istiod renders, and its data.config (literal block scalars, flow sequences)", () => {
+    const injectors = filesUnder(CORPUS)
+      .flatMap((file) => documentsOf(readFileSync(file, 'utf8')))
+      .filter((text) => /^kind: ConfigMap$/m.test(text) && /^ {2}name: istio-sidecar-injector$/m.test(text) && text.includes('templates:'));
+    expect(injectors.length).toBeGreaterThan(2);
+    for (const text of injectors) {
+      const doc = readBlockYaml(text, PARSE_OPTIONS);
+      expect(doc, text.slice(0, 300)).toBeDefined();
+      const config = (doc?.toJS() as { data: { config: string } }).data.config;
+      expect(disagreement(config)).toBeUndefined();
+      expect(readBlockYaml(config, PARSE_OPTIONS), config.slice(0, 300)).toBeDefined();
+    }
+  });
+
   it('reads the gateway chart render of Istio 1.27 and 1.31 (comments inside, `{}` on its own line)', () => {
     for (const file of ['istio/rendered-helm/1.27.0/gateway-deployment.golden.yaml', 'istio/rendered-helm/1.31.0-rc.0/gateway-deployment.golden.yaml']) {
       const deployments = documentsOf(readCorpusFile(file)).filter((text) => /^kind: Deployment/m.test(text));
@@ -111,8 +138,14 @@ describe('what the reader declines', () => {
   const declined = [
     ['tabs', 'a:\n\tb: 1\n'],
     ['CRLF', 'a: 1\r\nb: 2\r\n'],
-    ['flow collections with content', 'a: [1, 2]\n'],
-    ['block scalars', 'a: |\n  text\n'],
+    ['flow collections over several lines', 'a: [1,\n  2]\n'],
+    ['a flow mapping entry without a space after its colon', 'a: {b:1}\n'],
+    ['a pair inside a flow sequence', 'a: [b: 1]\n'],
+    ['a trailing comma in a flow collection', 'a: [1, 2, ]\n'],
+    ['folded block scalars', 'a: >\n  text\n'],
+    ['block scalars with an indentation indicator', 'a: |2\n  text\n'],
+    ['block scalars with a comment on their header', 'a: | # c\n  text\n'],
+    ['an empty block scalar', 'a: |\nb: 1\n'],
     ['multi-line plain scalars', 'a: one\n  two\n'],
     ['escapes in double quotes', 'a: "x\\ny"\n'],
     ['anchors', 'a: &x 1\nb: *x\n'],
@@ -155,16 +188,46 @@ const KEYS = [
 const KEYS_DECLINED = ['<<', '? k', '-k', 'k[0]', 'k,l', '&a k', '!t k'];
 const key = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...KEYS) }, { weight: 1, arbitrary: fc.constantFrom(...KEYS_DECLINED) });
 
-type Tree = { kind: 'scalar'; text: string } | { kind: 'null' } | { kind: 'flow'; text: '{}' | '[]' } | { kind: 'map'; entries: [string, Tree][] } | { kind: 'seq'; items: Tree[] };
+type Tree =
+  | { kind: 'scalar'; text: string }
+  | { kind: 'null' }
+  | { kind: 'flow'; text: string }
+  | { kind: 'literal'; chomp: string; offset: number; lines: string[]; trailing: number }
+  | { kind: 'map'; entries: [string, Tree][] }
+  | { kind: 'seq'; items: Tree[] };
 
 // Most values are ones the reader reads; the rest probe what it must decline.
 const scalar = fc
   .oneof({ weight: 4, arbitrary: fc.constantFrom(...SCALARS.slice(0, READABLE_SCALARS)) }, { weight: 1, arbitrary: fc.constantFrom(...SCALARS) })
   .map((text): Tree => ({ kind: 'scalar', text }));
+// Flow collections on one line, as hand-written charts write them: `[{name: http, port: 80}]`.
+const FLOW_SPACES = ['', ' ', '  '];
+const flowScalar = fc.constantFrom(...SCALARS.slice(0, READABLE_SCALARS), 'a, b', 'x]', '- x', 'k: v', '#c', 'a #b');
+const { flowText } = fc.letrec<{ flowText: string; flowSeq: string; flowMap: string }>((tie) => ({
+  flowText: fc.oneof({ depthSize: 'small', withCrossShrink: true }, flowScalar, tie('flowSeq'), tie('flowMap')),
+  flowSeq: fc
+    .tuple(fc.array(tie('flowText'), { maxLength: 3 }), fc.constantFrom(...FLOW_SPACES), fc.constantFrom(...FLOW_SPACES))
+    .map(([items, inner, gap]) => `[${inner}${items.join(`,${gap || ' '}`)}${inner}]`),
+  flowMap: fc
+    .tuple(fc.array(fc.tuple(key, fc.constantFrom(' ', ' ', '  '), tie('flowText')), { maxLength: 3 }), fc.constantFrom(...FLOW_SPACES))
+    .map(([entries, inner]) => `{${inner}${entries.map(([k, sep, v]) => `${k}:${sep}${v}`).join(', ')}${inner}}`),
+}));
+// Literal block scalars: Go templates, YAML and JSON as text, blank lines, deeper lines.
+const LITERAL_LINES = ['x', 'a: b', '# not a comment', '- item', '{{- if .Values.x }}', '  deeper', '', '', '   ', ' ', 'sysctls: [{name: x}]', "'q'", '---', '|'];
+const literal = fc
+  .record({
+    chomp: fc.constantFrom('', '', '-', '+'),
+    offset: fc.integer({ min: 1, max: 4 }),
+    lines: fc.array(fc.constantFrom(...LITERAL_LINES), { minLength: 1, maxLength: 6 }),
+    trailing: fc.nat(2),
+  })
+  .map((parts): Tree => ({ kind: 'literal', ...parts }));
 const leaf: fc.Arbitrary<Tree> = fc.oneof(
   { weight: 6, arbitrary: scalar },
   { weight: 1, arbitrary: fc.constant<Tree>({ kind: 'null' }) },
   { weight: 1, arbitrary: fc.constantFrom<Tree>({ kind: 'flow', text: '{}' }, { kind: 'flow', text: '[]' }) },
+  { weight: 2, arbitrary: flowText.map((text): Tree => ({ kind: 'flow', text: /^[[{]/.test(text) ? text : `[${text}]` })) },
+  { weight: 2, arbitrary: literal },
 );
 const { tree } = fc.letrec<{ tree: Tree; map: Tree; seq: Tree }>((tie) => ({
   tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('map'), tie('seq')),
@@ -198,6 +261,11 @@ function renderLeaf(node: Tree, style: Style): string {
 
 /** Lines of a value placed after `key:` or `-` at `column`. */
 function renderValue(node: Tree, column: number, inSequence: boolean, style: Style): { inline: string; lines: string[] } {
+  if (node.kind === 'literal') {
+    const indent = ' '.repeat(column + node.offset);
+    const lines = node.lines.map((line) => (line.trim() === '' ? line : indent + line));
+    return { inline: ` |${node.chomp}`, lines: [...lines, ...Array.from({ length: node.trailing }, () => '')] };
+  }
   if (node.kind === 'scalar' || node.kind === 'flow' || node.kind === 'null') {
     // `{}` may also sit on its own line below a key
     if (node.kind === 'flow' && !inSequence && pick(style, 4) === 0) return { inline: '', lines: [`${' '.repeat(column + 2)}${node.text}`] };

@@ -4,12 +4,15 @@
 //
 // Why: the documents a rule edits are read twice (before and after the edit), and the `yaml`
 // library spends most of a run's time composing them while its code is still cold. A Helm render
-// uses a small part of YAML: block mappings and sequences, one-line plain or quoted scalars, `{}`
-// and `[]`, comment lines. This reader handles exactly that part and returns undefined for
-// anything else (tabs, CR line endings, byte order marks, flow collections with content, block
-// scalars, multi-line scalars, escapes, anchors, aliases, tags, merge keys, directives, keys over
-// 1000 characters, duplicate keys, comment lines where yaml's own rules for them get intricate,
-// anything invalid), so the caller falls back to `yaml` and nothing is ever guessed.
+// uses a small part of YAML: block mappings and sequences, one-line plain or quoted scalars,
+// flow collections written on one line (`listeners: [{name: http, port: 80}]`, `verbs: ["get"]`),
+// literal block scalars (`config: |-`, the injector's templates), comment lines. This reader
+// handles exactly that part and returns undefined for anything else (tabs, CR line endings, byte
+// order marks, flow collections over several lines, folded scalars, block scalars with an
+// indentation indicator or a comment on their header, multi-line plain scalars, escapes, anchors,
+// aliases, tags, merge keys, directives, keys over 1000 characters, duplicate keys, comment lines
+// where yaml's own rules for them get intricate, anything invalid), so the caller falls back to
+// `yaml` and nothing is ever guessed.
 //
 // Scalars are resolved by the same YAML 1.1 schema tags `yaml` uses. Comments are not attached
 // to nodes (no rule reads them; edits are text patches). test/block-yaml.test.ts holds this
@@ -45,6 +48,11 @@ const NEWLINE = 0x0a;
 const HASH = 0x23;
 const COLON = 0x3a;
 const DASH = 0x2d;
+const COMMA = 0x2c;
+const PIPE = 0x7c;
+
+/** Flow indicators: they end a plain scalar inside a flow collection. */
+const FLOW_INDICATOR = new Set([0x2c, 0x5b, 0x5d, 0x7b, 0x7d]);
 
 const NODE_TYPE = Symbol.for('yaml.node.type');
 
@@ -250,7 +258,14 @@ class BlockReader {
       trailing = comment;
     }
     if (trailing !== -1) (node.range as Range)[2] = this.afterLine(trailing);
-    if (comment >= next) return;
+    if (comment < next) this.pendComments(comment, next);
+  }
+
+  /**
+   * Comment lines from `comment` up to the next content on line `next`, after a value: pending for
+   * the innermost collection at or left of their indentation that ends there (see done()).
+   */
+  private pendComments(comment: number, next: number): void {
     // which collection takes comments of different indentations follows rules of yaml's own
     const indent = this.indents[comment] as number;
     for (let rest = comment; rest < next; rest++) if (this.kinds[rest] === 1 && this.indents[rest] !== indent) decline();
@@ -404,6 +419,7 @@ class BlockReader {
       return { node: empty, next };
     }
     if (inSequence && this.isDash(at)) decline();
+    if (src.charCodeAt(at) === PIPE) return this.literal(line, column, at);
     if (inSequence && this.startsMapping(at, lineEnd)) {
       return this.mapping(line, at - (this.starts[line] as number));
     }
@@ -420,12 +436,7 @@ class BlockReader {
     if (char === '"' || char === "'") {
       ({ node, end: valueEnd } = this.quoted(at, lineEnd));
     } else if (char === '[' || char === '{') {
-      const close = char === '[' ? ']' : '}';
-      if (src[at + 1] !== close) decline();
-      const collection = char === '[' ? this.collection(this.seqPrototype) : this.collection(this.mapPrototype);
-      collection.flow = true;
-      node = collection;
-      valueEnd = at + 2;
+      ({ node, end: valueEnd } = this.flow(at, lineEnd));
     } else {
       if (!plainAllowed) decline();
       ({ node, end: valueEnd } = this.plain(at, lineEnd, false));
@@ -437,6 +448,173 @@ class BlockReader {
     if (next < this.lineCount && (this.indents[next] as number) > column) decline();
     this.commentsAfter(node, line, column, next);
     return { node, next };
+  }
+
+  /**
+   * A literal block scalar whose `|` (then `-` or `+`, nothing else) is at `at` on `line`, under a
+   * key or dash at `column`. Its content is the lines below indented as deep as the first one (more
+   * than `column`), up to a less indented line; blank lines inside are empty lines of the value.
+   * Comment lines after it never extend it (unlike a one-line value's): they are pending for the
+   * collections around it. Declined: no content line, a blank line with spaces past the content's
+   * indentation.
+   */
+  private literal(line: number, column: number, at: number): { node: Node; next: number } {
+    const { src } = this;
+    const lineEnd = this.ends[line] as number;
+    let headerEnd = at + 1;
+    const chomp = src[headerEnd];
+    if (chomp === '-' || chomp === '+') headerEnd++;
+    if (this.skipSpaces(headerEnd) !== lineEnd) decline();
+    // the content's indentation: the first line with more than spaces
+    let first = line + 1;
+    while (first < this.lineCount && this.kinds[first] === 0) {
+      if ((this.indents[first] as number) > 0) decline();
+      first++;
+    }
+    if (first >= this.lineCount) decline();
+    const indent = this.indents[first] as number;
+    if (indent <= column) decline();
+    const parts: string[] = [];
+    for (let blank = line + 1; blank < first; blank++) parts.push('');
+    let last = first;
+    let current = first;
+    for (; current < this.lineCount; current++) {
+      const spaces = this.indents[current] as number;
+      if (this.kinds[current] === 0) {
+        // a blank line: an empty line of the value (or trailing, see below)
+        if (spaces > indent) decline();
+        continue;
+      }
+      if (spaces < indent) break;
+      for (let blank = last + 1; blank < current; blank++) parts.push('');
+      parts.push(src.slice((this.starts[current] as number) + indent, this.ends[current]));
+      last = current;
+    }
+    // `current` is the first line with more than spaces after the block (or the line count)
+    const next = current < this.lineCount && this.kinds[current] === 1 ? this.nextContent(current) : current;
+    if (next !== current) this.pendComments(current, next);
+    let value = parts.join('\n');
+    let endLine = last;
+    if (chomp === '+') {
+      // keep: the line breaks of the trailing blank lines too, and the range covers them (the
+      // empty "line" after a final line break is none)
+      if (this.ends[last] === src.length) decline();
+      for (let blank = last + 1; blank < current; blank++) if ((this.indents[blank] as number) > 0) decline();
+      endLine = current === this.lineCount && this.starts[current - 1] === src.length ? current - 2 : current - 1;
+      value += '\n'.repeat(endLine - last + 1);
+    } else if (chomp !== '-') {
+      value += '\n';
+    }
+    const nodeEnd = this.afterLine(endLine);
+    const node = makeScalar(value, value, [at, nodeEnd, nodeEnd], Scalar.BLOCK_LITERAL);
+    // A deeper line after the block would be invalid (the block took every deeper line).
+    if (next < this.lineCount && (this.indents[next] as number) > column) decline();
+    return { node, next };
+  }
+
+  /**
+   * A flow collection opened at `at` and closed on the same line: entries separated by `,`, a
+   * flow mapping's keys followed by `: `. Its range (and its entries') end after the closing
+   * bracket; the caller extends the outer one to the line end as for any one-line value.
+   */
+  private flow(at: number, lineEnd: number): { node: YAMLMap | YAMLSeq; end: number } {
+    const { src } = this;
+    const isSeq = src.charCodeAt(at) === 0x5b;
+    const close = isSeq ? 0x5d : 0x7d;
+    const node = this.collection(isSeq ? this.seqPrototype : this.mapPrototype);
+    node.flow = true;
+    const seen = isSeq ? undefined : new Set<unknown>();
+    let i = this.skipSpaces(at + 1);
+    if (src.charCodeAt(i) !== close) {
+      for (;;) {
+        if (i >= lineEnd) decline();
+        if (seen) {
+          const { key, colon } = this.flowKey(i, lineEnd);
+          if (seen.has(key.value)) decline();
+          seen.add(key.value);
+          // `{a:1}` is a key without a value in yaml; a value follows `: ` here
+          if (src.charCodeAt(colon + 1) !== SPACE) decline();
+          const { node: value, end } = this.flowValue(this.skipSpaces(colon + 1), lineEnd, false);
+          (node as YAMLMap).items.push(makePair(key, value));
+          i = end;
+        } else {
+          const { node: item, end } = this.flowValue(i, lineEnd, true);
+          (node as YAMLSeq).items.push(item);
+          i = end;
+        }
+        const code = src.charCodeAt(i);
+        if (code === close) break;
+        if (code !== COMMA) decline();
+        i = this.skipSpaces(i + 1);
+        // a trailing comma, or an empty entry
+        if (src.charCodeAt(i) === close || src.charCodeAt(i) === COMMA) decline();
+      }
+    }
+    node.range = [at, i + 1, i + 1];
+    return { node, end: i + 1 };
+  }
+
+  /** A flow mapping's key at `at`: quoted, or plain up to its `:` (no space before it). */
+  private flowKey(at: number, lineEnd: number): { key: Scalar; colon: number } {
+    const { src } = this;
+    const char = src[at] as string;
+    let key: Scalar;
+    let end: number;
+    if (char === '"' || char === "'") {
+      ({ node: key, end } = this.quoted(at, lineEnd));
+    } else {
+      if (INDICATOR.has(char)) decline();
+      end = at;
+      while (end < lineEnd && src.charCodeAt(end) !== COLON) {
+        const code = src.charCodeAt(end);
+        if (FLOW_INDICATOR.has(code) || code === SPACE || code === HASH) decline();
+        end++;
+      }
+      key = this.resolvePlain(src.slice(at, end));
+      if (key.source === '<<') decline();
+    }
+    if (src.charCodeAt(end) !== COLON || end - at > MAX_KEY_LENGTH) decline();
+    key.range = [at, end, end];
+    return { key, colon: end };
+  }
+
+  /**
+   * An entry's value inside a flow collection: a quoted or plain scalar, or a nested flow
+   * collection. `end` is past the spaces after it, where its range ends too.
+   */
+  private flowValue(at: number, lineEnd: number, inSequence: boolean): { node: Node; end: number } {
+    const { src } = this;
+    const char = src[at] as string;
+    let node: Node;
+    let valueEnd: number;
+    if (char === '"' || char === "'") {
+      ({ node, end: valueEnd } = this.quoted(at, lineEnd));
+    } else if (char === '[' || char === '{') {
+      ({ node, end: valueEnd } = this.flow(at, lineEnd));
+    } else {
+      // `-` starts a plain scalar when something other than a space or an indicator follows
+      const after = src.charCodeAt(at + 1);
+      if (INDICATOR.has(char) && (char !== '-' || after === SPACE || FLOW_INDICATOR.has(after) || at + 1 >= lineEnd)) decline();
+      valueEnd = at;
+      for (let i = at; i < lineEnd; i++) {
+        const code = src.charCodeAt(i);
+        if (FLOW_INDICATOR.has(code)) break;
+        if (code === HASH && src.charCodeAt(i - 1) === SPACE) break;
+        // `: ` makes a key of what came before: a pair in a sequence, or invalid in a value
+        if (code === COLON) {
+          const next = src.charCodeAt(i + 1);
+          if (next === SPACE || FLOW_INDICATOR.has(next) || i + 1 >= lineEnd) decline();
+        }
+        if (code !== SPACE) valueEnd = i + 1;
+      }
+      if (valueEnd === at) decline();
+      node = this.resolvePlain(src.slice(at, valueEnd));
+    }
+    const end = this.skipSpaces(valueEnd);
+    // `["a": 1]` is a pair inside the sequence
+    if (inSequence && src.charCodeAt(end) === COLON) decline();
+    (node as Scalar).range = [at, valueEnd, end];
+    return { node, end };
   }
 
   /** After a value: only spaces, then a comment or the line end. */
