@@ -5,9 +5,8 @@
 // Line numbers in the hunks count from the document's first line (its `---` separator or
 // `# Source:` comment), since the documents are shown one by one.
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { parseDocument } from 'yaml';
 import { looksLikeSecret } from './diagnostics.js';
-import { PARSE_OPTIONS } from './edit/editable-document.js';
+import { parseYaml } from './edit/editable-document.js';
 import { describeResource, objectsIn, type ResourceId } from './kube/objects.js';
 import type { DocumentEdit } from './transform.js';
 
@@ -15,7 +14,7 @@ export const DIFF_CONTEXT_LINES = 3;
 
 /** The objects of a document's text; undefined when it does not parse. */
 function resourcesOf(text: string): ResourceId[] | undefined {
-  const doc = parseDocument(text, PARSE_OPTIONS);
+  const doc = parseYaml(text);
   if (doc.errors.length > 0) return undefined;
   return objectsIn(doc).map((object) => object.id);
 }

@@ -8,6 +8,8 @@
 // the hook every file matching \.ya?ml$.
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { isMap, parseDocument } from 'yaml';
+import { readBlockYaml } from '../edit/block-yaml.js';
+import { PARSE_OPTIONS } from '../edit/editable-document.js';
 import { UsageError, UserError } from '../errors.js';
 import { checkSize, decodeText, describeFsError } from '../input.js';
 import { describeResource } from '../kube/objects.js';
@@ -34,6 +36,10 @@ const TOP_LEVEL_KIND = /^["']?kind["']?\s*:/m;
 export function holdsKubernetesObjects(text: string): boolean {
   return splitStream(text).chunks.some((chunk) => {
     if (!chunk.hasContent || !chunk.text.includes('apiVersion') || !chunk.text.includes('kind')) return false;
+    // The fast reader answers only for YAML without tags, merge keys or errors, where YAML 1.1 and
+    // 1.2 (yaml's default, used below) build the same mapping.
+    const read = readBlockYaml(chunk.text, PARSE_OPTIONS);
+    if (read) return isMap(read.contents) && read.contents.has('apiVersion') && read.contents.has('kind');
     const doc = parseDocument(chunk.text);
     // A document that does not parse but looks like an object goes to the transform, which
     // reports the YAML error precisely; one that does not look like an object is not ours.

@@ -4,10 +4,10 @@
 //   - ConfigMap istio-sidecar-injector[-<revision>]: data.config is a YAML string whose
 //     templates.<name> are Go-template strings;
 //   - the Sail operator's Istio resource: spec.values.sidecarInjectorWebhook.templates.<name>.
-import { isMap, isScalar, parseDocument, type Scalar } from 'yaml';
+import { isMap, isScalar, type Scalar } from 'yaml';
 import type { Config, TemplateName } from '../config.js';
 import type { EditableDocument } from '../edit/editable-document.js';
-import { PARSE_OPTIONS } from '../edit/editable-document.js';
+import { parseYaml } from '../edit/editable-document.js';
 import { findPair, mapAt, mapIn, mergePatches, stringAt, UnsupportedYamlError } from '../edit/node-edits.js';
 import { applyPatches, type Patch } from '../edit/source-text.js';
 import { keyColumnOf, replaceStringValue } from '../edit/string-value.js';
@@ -65,7 +65,7 @@ function injectorConfigMapPatches(ed: EditableDocument, object: KubeObject, ctx:
 
   // data.config is itself YAML: edit it with the same line-preserving technique, one level down.
   const inner = configNode.value;
-  const innerDoc = parseDocument(inner, PARSE_OPTIONS);
+  const innerDoc = parseYaml(inner);
   if (innerDoc.errors.length > 0) {
     // Skipping it would leave the sysctl in every gateway template without a word.
     throw new UnsupportedYamlError(
