@@ -5,12 +5,11 @@
 //
 // Host modes are imported when chosen, not up front: start-up time is paid on every `helm install`
 // and pre-commit run, so an empty stream or --help loads neither the YAML parser nor the rules.
-import { readFile } from 'node:fs/promises';
 import { UserError, UsageError } from './errors.js';
 import { isHelmPluginRun, surfaceHelmPluginError } from './hosts/helm4-errors.js';
 import { loadConfig, readStdin } from './hosts/load.js';
 import type { Outcome } from './hosts/outcome.js';
-import { readStdinBytes, writeStdout } from './hosts/stdio.js';
+import { readStdinBytes, stdinIsTerminal, writeStderr, writeStdout } from './hosts/stdio.js';
 import { decodeText, sizeError } from './input.js';
 import { parseFlags, type ParsedFlags } from './options.js';
 import { USAGE, VERSION } from './usage.js';
@@ -26,10 +25,11 @@ async function runNodes(args: string[]): Promise<Outcome> {
   let stderr = '';
   const exitCode = await runNodesCommand(args, {
     stdin,
-    readFile: (path) => readFile(path, 'utf8'),
+    // node:fs/promises and the stream modules it loads cost start-up time: loaded where used
+    readFile: async (path) => (await import('node:fs/promises')).readFile(path, 'utf8'),
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdinIsTTY: await stdinIsTerminal(),
   });
   return { stdout, stderr, exitCode };
 }
@@ -86,12 +86,17 @@ function internalError(error: unknown): Outcome {
 }
 
 function writeAndExit(outcome: Outcome): void {
-  // A reader that stops early (`| head`) must not turn into a stack trace.
-  process.stdout.on('error', () => process.exit(1));
-  if (outcome.stderr) process.stderr.write(outcome.stderr);
+  // Written with write(2), never through process.stdout/stderr: making those stream objects loads
+  // modules that cost start-up time on every run, and a pipe's writes are synchronous anyway.
+  if (outcome.stderr) writeStderr(outcome.stderr);
   process.exitCode = outcome.exitCode;
   if (typeof outcome.stdout === 'string') {
-    if (outcome.stdout) process.stdout.write(outcome.stdout);
+    try {
+      if (outcome.stdout) writeStdout(outcome.stdout);
+    } catch {
+      // A reader that stops early (`| head`, EPIPE) must not turn into a stack trace.
+      process.exit(1);
+    }
     return;
   }
   // A stream goes out in synchronous batches of about 1 MiB: few writes, and never a copy of the

@@ -1,7 +1,6 @@
 // Reading bytes that must be text: stdin, --config, --gateway-template and files given to --write.
 // Everything the tool reads is checked to be UTF-8 without control characters before any parsing,
 // so binary data gets one clear message instead of a confusing YAML error.
-import { readFile, stat } from 'node:fs/promises';
 import { UserError } from './errors.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -47,6 +46,8 @@ export function checkSize(bytes: number, limit: number, what: string): void {
 
 /** A small text file named on the command line (--config, --gateway-template). */
 export async function readTextFile(path: string, flag: string, limit = 16 * 1024 ** 2): Promise<string> {
+  // node:fs/promises and the stream modules it loads cost start-up time; most runs read no file
+  const { readFile, stat } = await import('node:fs/promises');
   let size: number;
   try {
     const info = await stat(path);

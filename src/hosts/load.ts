@@ -4,7 +4,7 @@ import { defaultConfig, mergeConfig, validateSpec, type Config, type ConfigSpec 
 import { UsageError } from '../errors.js';
 import { decodeText, readTextFile, sizeError } from '../input.js';
 import { LARGE_INPUT } from '../memory.js';
-import { readStdinUntil } from './stdio.js';
+import { readStdinUntil, stdinIsTerminal } from './stdio.js';
 import { continueTuned, isTuned } from './v8-tuning.js';
 import { specFromFlags, type ParsedFlags } from '../options.js';
 import { USAGE } from '../usage.js';
@@ -30,7 +30,7 @@ export async function loadConfig(values: ParsedFlags['values'], fileSpec: Config
 }
 
 export async function readStdin(limit: number): Promise<string> {
-  if (process.stdin.isTTY) {
+  if (await stdinIsTerminal()) {
     throw new UsageError(`error: no input: pipe rendered manifests into post-render\n\n${USAGE}`);
   }
   // A large stream continues in a Node.js with a small young generation (src/hosts/v8-tuning.ts).

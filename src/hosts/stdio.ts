@@ -70,15 +70,41 @@ export function readStdinUntil(limit: number, describeLimit: (size: number, stop
   return { bytes: buffer.subarray(0, length), handOver: false, fromFile: false };
 }
 
-/** Writes `text` to stdout synchronously, so that nothing queues up in memory behind a slow reader. */
-export function writeStdout(text: string): void {
+function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text, 'utf8');
   let offset = 0;
   while (offset < bytes.length) {
     try {
-      offset += writeSync(1, bytes, offset, bytes.length - offset);
+      offset += writeSync(fd, bytes, offset, bytes.length - offset);
     } catch (error) {
       if (!retryLater(error)) throw error;
     }
   }
+}
+
+/** Writes `text` to stdout synchronously, so that nothing queues up in memory behind a slow reader. */
+export function writeStdout(text: string): void {
+  writeAll(1, text);
+}
+
+/** Writes `text` to stderr synchronously; a stderr nobody reads any more (EPIPE) is not an error. */
+export function writeStderr(text: string): void {
+  try {
+    writeAll(2, text);
+  } catch {
+    // nowhere left to say it
+  }
+}
+
+/**
+ * Whether stdin is a terminal (nobody piped manifests in), without making process.stdin, whose
+ * stream modules cost start-up time on every run: only a character device can be one.
+ */
+export async function stdinIsTerminal(): Promise<boolean> {
+  try {
+    if (!fstatSync(0).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return (await import('node:tty')).isatty(0);
 }
