@@ -23,6 +23,14 @@ export function isInjectorConfigMap(object: KubeObject): boolean {
   return object.id.kind === 'ConfigMap' && object.id.apiVersion === 'v1' && INJECTOR_CONFIGMAP.test(object.id.name);
 }
 
+/**
+ * Whether a document's text could hold an injector ConfigMap or a Sail Istio resource. The istiod
+ * chart's MutatingWebhookConfiguration is named istio-sidecar-injector too, but holds no ConfigMap.
+ */
+export function mightHoldTemplates(text: string): boolean {
+  return (text.includes('istio-sidecar-injector') && text.includes('ConfigMap')) || (text.includes('sailoperator.io') && text.includes('Istio'));
+}
+
 export function isIstioResource(object: KubeObject): boolean {
   return object.id.kind === 'Istio' && /^sailoperator\.io\/v1(alpha1)?$/.test(object.id.apiVersion);
 }
@@ -152,7 +160,7 @@ export function createInjectionTemplatesRule(baseTemplate: string | undefined): 
   return {
     id: 'injectionTemplates',
     isEnabled: (config) => config.injectionTemplate.enabled,
-    mightApply: (text) => text.includes('istio-sidecar-injector') || (text.includes('sailoperator.io') && text.includes('Istio')),
+    mightApply: mightHoldTemplates,
     apply(ed, ctx) {
       // Each template is its own string node, so all patches go in at once.
       ed.apply(

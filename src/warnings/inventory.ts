@@ -12,7 +12,7 @@ import type { EditableDocument } from '../edit/editable-document.js';
 import { mapAt, mapIn, seqAt, stringAt, UnsupportedYamlError } from '../edit/node-edits.js';
 import { containersOf, objectsIn, podTemplateOf, type KubeObject, type ResourceId } from '../kube/objects.js';
 import { isGateway, matchesGatewayClass, mightHoldGateway } from '../rules/gateway-options.js';
-import { isInjectorConfigMap, isIstioResource } from '../rules/injection-templates.js';
+import { isInjectorConfigMap, isIstioResource, mightHoldTemplates } from '../rules/injection-templates.js';
 import { isGatewayWorkload, PROXY_CONTAINER } from '../rules/proxy-privileges.js';
 import type { RuleContext } from '../rules/rule.js';
 import { UserError } from '../errors.js';
@@ -255,10 +255,6 @@ export interface TemplateHolders {
   readonly injectorConfigMaps: readonly Place[];
   /** Sail operator Istio resources */
   readonly istioResources: readonly Place[];
-}
-
-export function mightHoldTemplates(text: string): boolean {
-  return text.includes('istio-sidecar-injector') || (text.includes('sailoperator.io') && text.includes('Istio'));
 }
 
 /** Where the injection templates live in this stream (whatever the select globs say). */
