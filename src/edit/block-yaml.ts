@@ -419,7 +419,10 @@ class BlockReader {
       return { node: empty, next };
     }
     if (inSequence && this.isDash(at)) decline();
-    if (src.charCodeAt(at) === PIPE) return this.literal(line, column, at);
+    const code = src.charCodeAt(at);
+    if (code === PIPE) return this.literal(line, column, at);
+    // `- {a: 1}` is a flow mapping in the entry, not a block mapping with a strange key
+    if (code === 0x5b || code === 0x7b) return this.oneLine(line, column, at, false);
     if (inSequence && this.startsMapping(at, lineEnd)) {
       return this.mapping(line, at - (this.starts[line] as number));
     }

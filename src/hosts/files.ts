@@ -6,7 +6,9 @@
 // Files that need no change are not touched (their mtime stays). YAML files without a Kubernetes
 // object (values.yaml, CI workflows, .pre-commit-config.yaml) are skipped, since pre-commit hands
 // the hook every file matching \.ya?ml$.
-import { readFile, realpath, stat } from 'node:fs/promises';
+// Synchronous file reads: one process handles the files one by one, and a thousand files under
+// pre-commit must not each wait for the thread pool (twice as long as the same bytes on stdin).
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { isMap, parseDocument } from 'yaml';
 import { readBlockYaml } from '../edit/block-yaml.js';
 import { PARSE_OPTIONS } from '../edit/editable-document.js';
@@ -32,10 +34,41 @@ interface Planned {
 const TOP_LEVEL_API_VERSION = /^["']?apiVersion["']?\s*:/m;
 const TOP_LEVEL_KIND = /^["']?kind["']?\s*:/m;
 
+// The same keys, written as keys: a `:` then a space, a tab or the line end.
+const API_VERSION_KEY = /^(?:apiVersion|"apiVersion"|'apiVersion')[ \t]*:(?:[ \t]|\r?$)/m;
+const KIND_KEY = /^(?:kind|"kind"|'kind')[ \t]*:(?:[ \t]|\r?$)/m;
+const ROOT_KEY = /^(?:[\w./-]+|"[\w./-]+"|'[\w./-]+')[ \t]*:(?:[ \t]|\r?$)/;
+
+/**
+ * Whether the document's first content line (after comments, blank lines and its `---`) is a key
+ * at column 0: then the document, if valid, is a block mapping at column 0, and a line of it that
+ * starts with `apiVersion:` is one of that mapping's keys (nothing else of a valid document can
+ * start at column 0 inside it; yaml rejects scalars and flow collections continued there).
+ */
+function opensWithRootKey(text: string): boolean {
+  let start = 0;
+  let markerSeen = false;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    const line = text.slice(start, end).replace(/\r$/, '');
+    const trimmed = line.trim();
+    if (trimmed !== '' && !trimmed.startsWith('#')) {
+      if (!markerSeen && /^---[ \t]*(#.*)?$/.test(line)) markerSeen = true;
+      else return ROOT_KEY.test(line);
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
 /** Whether some document of the file is a mapping with both apiVersion and kind. */
 export function holdsKubernetesObjects(text: string): boolean {
   return splitStream(text).chunks.some((chunk) => {
     if (!chunk.hasContent || !chunk.text.includes('apiVersion') || !chunk.text.includes('kind')) return false;
+    // A manifest says so in its text, with no parse: whether it is valid (a mapping with both keys)
+    // or not (the transform reports its YAML error, as below), the answer is yes.
+    if (API_VERSION_KEY.test(chunk.text) && KIND_KEY.test(chunk.text) && opensWithRootKey(chunk.text)) return true;
     // The fast reader answers only for YAML without tags, merge keys or errors, where YAML 1.1 and
     // 1.2 (yaml's default, used below) build the same mapping.
     const read = readBlockYaml(chunk.text, PARSE_OPTIONS);
@@ -51,10 +84,10 @@ export function holdsKubernetesObjects(text: string): boolean {
 async function readManifest(file: string, limit: number): Promise<string> {
   let bytes: Buffer;
   try {
-    const info = await stat(file);
+    const info = statSync(file);
     if (!info.isFile()) throw new UserError(`error: not a regular file`);
     checkSize(info.size, limit, 'the file');
-    bytes = await readFile(file);
+    bytes = readFileSync(file);
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(`error: ${describeFsError(error)}`);
@@ -77,7 +110,12 @@ async function distinct(files: readonly string[]): Promise<string[]> {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const file of files) {
-    const key = await realpath(file).catch(() => file);
+    let key = file;
+    try {
+      key = realpathSync.native(file);
+    } catch {
+      // a missing file is reported when it is read
+    }
     if (!seen.has(key)) {
       seen.add(key);
       out.push(file);
