@@ -665,8 +665,12 @@ describe('an internal bug: "internal error, please report", the document, exit 1
     });
     let stdout = '';
     let stderr = '';
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+    // The CLI writes with write(2) through these two (src/hosts/stdio.ts), not process.stdout/stderr.
+    vi.doMock('../src/hosts/stdio.js', async (importOriginal) => ({
+      ...(await importOriginal<typeof import('../src/hosts/stdio.js')>()),
+      writeStdout: (text: string) => void (stdout += text),
+      writeStderr: (text: string) => void (stderr += text),
+    }));
     const saved = { argv: process.argv, exitCode: process.exitCode };
     process.argv = [process.argv[0]!, POST_RENDER, ...argv];
     let exitCode: number | string | undefined;
@@ -674,10 +678,9 @@ describe('an internal bug: "internal error, please report", the document, exit 1
       await import('../src/cli.js');
       exitCode = process.exitCode;
     } finally {
-      out.mockRestore();
-      err.mockRestore();
       process.argv = saved.argv;
       process.exitCode = saved.exitCode;
+      vi.doUnmock('../src/hosts/stdio.js');
       vi.doUnmock('../src/hosts/load.js');
       vi.doUnmock('../src/rules/sysctls.js');
       vi.resetModules();
