@@ -431,19 +431,13 @@ class BlockReader {
 
   /** A value that fits on `line` from `at`: a quoted or plain scalar, `{}` or `[]`. */
   private oneLine(line: number, column: number, at: number, plainAllowed: boolean): { node: Node; next: number } {
-    const { src } = this;
     const lineEnd = this.ends[line] as number;
-    const char = src[at] as string;
-    let node: Node;
-    let valueEnd: number;
-    if (char === '"' || char === "'") {
-      ({ node, end: valueEnd } = this.quoted(at, lineEnd));
-    } else if (char === '[' || char === '{') {
-      ({ node, end: valueEnd } = this.flow(at, lineEnd));
-    } else {
+    let found = this.quotedOrFlow(at, lineEnd);
+    if (!found) {
       if (!plainAllowed) decline();
-      ({ node, end: valueEnd } = this.plain(at, lineEnd, false));
+      found = this.plain(at, lineEnd, false);
     }
+    const { node, end: valueEnd } = found;
     this.expectLineEnd(valueEnd, lineEnd);
     (node as Scalar).range = [at, valueEnd, this.afterLine(line)];
     const next = this.nextContent(line);
@@ -588,17 +582,12 @@ class BlockReader {
   private flowValue(at: number, lineEnd: number, inSequence: boolean): { node: Node; end: number } {
     const { src } = this;
     const char = src[at] as string;
-    let node: Node;
-    let valueEnd: number;
-    if (char === '"' || char === "'") {
-      ({ node, end: valueEnd } = this.quoted(at, lineEnd));
-    } else if (char === '[' || char === '{') {
-      ({ node, end: valueEnd } = this.flow(at, lineEnd));
-    } else {
+    let found = this.quotedOrFlow(at, lineEnd);
+    if (!found) {
       // `-` starts a plain scalar when something other than a space or an indicator follows
       const after = src.charCodeAt(at + 1);
       if (INDICATOR.has(char) && (char !== '-' || after === SPACE || FLOW_INDICATOR.has(after) || at + 1 >= lineEnd)) decline();
-      valueEnd = at;
+      let plainEnd = at;
       for (let i = at; i < lineEnd; i++) {
         const code = src.charCodeAt(i);
         if (FLOW_INDICATOR.has(code)) break;
@@ -608,16 +597,25 @@ class BlockReader {
           const next = src.charCodeAt(i + 1);
           if (next === SPACE || FLOW_INDICATOR.has(next) || i + 1 >= lineEnd) decline();
         }
-        if (code !== SPACE) valueEnd = i + 1;
+        if (code !== SPACE) plainEnd = i + 1;
       }
-      if (valueEnd === at) decline();
-      node = this.resolvePlain(src.slice(at, valueEnd));
+      if (plainEnd === at) decline();
+      found = { node: this.resolvePlain(src.slice(at, plainEnd)), end: plainEnd };
     }
+    const { node, end: valueEnd } = found;
     const end = this.skipSpaces(valueEnd);
     // `["a": 1]` is a pair inside the sequence
     if (inSequence && src.charCodeAt(end) === COLON) decline();
     (node as Scalar).range = [at, valueEnd, end];
     return { node, end };
+  }
+
+  /** A quoted scalar or a flow collection starting at `at`; undefined when neither starts there. */
+  private quotedOrFlow(at: number, lineEnd: number): { node: Node; end: number } | undefined {
+    const char = this.src[at];
+    if (char === '"' || char === "'") return this.quoted(at, lineEnd);
+    if (char === '[' || char === '{') return this.flow(at, lineEnd);
+    return undefined;
   }
 
   /** After a value: only spaces, then a comment or the line end. */
