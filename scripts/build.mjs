@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { generateSchemas, writeSchemas } from './build-schemas.mjs';
 import { generateValidators } from './build-validators.mjs';
 import { thirdPartyNotices } from './third-party-notices.mjs';
 import { copyIntoHelmPlugin } from './helm-plugin.mjs';
@@ -22,7 +23,10 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const bundleOnly = process.argv.includes('--bundle-only');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
-writeFileSync(path.join(root, 'src/generated/config-validators.js'), generateValidators());
+// schemas/ and the validators first: the bundles import the validators.
+const schemas = await generateSchemas();
+writeSchemas(schemas);
+writeFileSync(path.join(root, 'src/generated/config-validators.js'), generateValidators(schemas));
 
 const common = {
   absWorkingDir: root,

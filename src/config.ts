@@ -48,6 +48,21 @@ export function defaultConfig(): Config {
   };
 }
 
+/** Layers partial specs key by key; nested rule objects are merged, lists and values replaced. */
+export function mergeSpecs(specs: readonly ConfigSpec[]): ConfigSpec {
+  const merged: Record<string, unknown> = {};
+  for (const spec of specs) {
+    for (const [key, value] of Object.entries(spec)) {
+      const current = merged[key];
+      merged[key] =
+        current !== null && typeof current === 'object' && !Array.isArray(current) && typeof value === 'object' && !Array.isArray(value)
+          ? { ...current, ...value }
+          : value;
+    }
+  }
+  return merged as ConfigSpec;
+}
+
 export function mergeConfig(base: Config, ...layers: ConfigSpec[]): Config {
   const merged = structuredClone(base);
   for (const layer of layers) {

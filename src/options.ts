@@ -1,22 +1,14 @@
 // Command-line flags -> a partial configuration layered over the config file.
 import { parseArgs } from 'node:util';
-import type { ConfigSpec } from './config.js';
+import { mergeSpecs, type ConfigSpec } from './config.js';
 import { UsageError } from './errors.js';
 import { parseSize } from './input.js';
+import { RULES } from './rules/index.js';
+import type { FlagValue, Rule } from './rules/rule.js';
 
-export const FLAG_OPTIONS = {
+/** Flags that are not a rule's: configuration file, selection, limits, report and modes. */
+const GENERAL_FLAGS = {
   config: { type: 'string' },
-  'net-bind-service': { type: 'boolean' },
-  'run-as-root': { type: 'boolean' },
-  'gateway-template': { type: 'string' },
-  'options-configmap': { type: 'string' },
-  'gateway-class': { type: 'string', multiple: true },
-  'remove-sysctl': { type: 'string', multiple: true },
-  'no-sysctls': { type: 'boolean' },
-  'no-injection-templates': { type: 'boolean' },
-  'no-gateway-options': { type: 'boolean' },
-  'unprivileged-ports': { type: 'boolean' },
-  'port-offset': { type: 'string' },
   include: { type: 'string', multiple: true },
   exclude: { type: 'string', multiple: true },
   strict: { type: 'boolean' },
@@ -30,6 +22,14 @@ export const FLAG_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
+
+/** Every rule's flags (src/rules/index.ts), then the general ones. */
+export const FLAG_OPTIONS: typeof GENERAL_FLAGS & Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
+  ...Object.fromEntries(
+    RULES.flatMap((rule: Rule) => rule.flags).map((flag) => [flag.name, { type: flag.type, ...(flag.multiple ? { multiple: true } : {}) }]),
+  ),
+  ...GENERAL_FLAGS,
+};
 
 export type ParsedFlags = ReturnType<typeof parseFlags>;
 
@@ -63,53 +63,21 @@ export function reportOptionsOf(values: ParsedFlags['values']): { format: Report
 
 /** The configuration the flags ask for; only flags that were given appear. */
 export function specFromFlags(values: ParsedFlags['values']): ConfigSpec {
-  const spec: ConfigSpec = {};
-  if (values['net-bind-service']) spec.netBindService = true;
-  if (values['run-as-root']) spec.runAsRoot = true;
-  if (values['no-sysctls'] || values['remove-sysctl']) {
-    spec.sysctls = {
-      ...(values['no-sysctls'] ? { enabled: false } : {}),
-      ...(values['remove-sysctl'] ? { remove: values['remove-sysctl'] } : {}),
-    };
-  }
-  if (values['no-injection-templates'] || values['gateway-template']) {
-    spec.injectionTemplate = {
-      ...(values['no-injection-templates'] ? { enabled: false } : {}),
-      ...(values['gateway-template'] ? { file: values['gateway-template'] } : {}),
-    };
-  }
-  if (values['no-gateway-options'] || values['options-configmap'] || values['gateway-class']) {
-    spec.gatewayApi = {
-      ...(values['no-gateway-options'] ? { enabled: false } : {}),
-      ...(values['options-configmap'] ? { optionsConfigMap: values['options-configmap'] } : {}),
-      ...(values['gateway-class'] ? { gatewayClassNames: values['gateway-class'] } : {}),
-    };
-  }
-  if (values['unprivileged-ports'] || values['port-offset'] !== undefined) {
-    // --port-offset alone means the high-port way out too: an offset is of no use without it.
-    spec.unprivilegedPorts = {
-      enabled: true,
-      ...(values['port-offset'] !== undefined ? { offset: portOffsetOf(values['port-offset']) } : {}),
-    };
+  const parts: ConfigSpec[] = [];
+  for (const flag of RULES.flatMap((rule: Rule) => rule.flags)) {
+    const value = (values as Record<string, FlagValue | undefined>)[flag.name];
+    if (value !== undefined) parts.push(flag.toSpec(value));
   }
   if (values.include || values.exclude) {
-    spec.select = {
-      ...(values.include ? { include: values.include } : {}),
-      ...(values.exclude ? { exclude: values.exclude } : {}),
-    };
+    parts.push({
+      select: {
+        ...(values.include ? { include: values.include } : {}),
+        ...(values.exclude ? { exclude: values.exclude } : {}),
+      },
+    });
   }
-  if (values.strict) spec.strict = true;
-  if (values.validate) spec.validate = true;
-  if (values['max-input-size']) spec.maxInputBytes = parseSize(values['max-input-size']);
-  return spec;
-}
-
-function portOffsetOf(text: string): number {
-  const offset = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  if (!Number.isSafeInteger(offset) || offset < 1024 || offset > 64512) {
-    throw new UsageError(
-      `error: --port-offset must be a whole number from 1024 to 64512 (a port below 1024 moves to port + N, which must land in 1024..65535), not "${text}"`,
-    );
-  }
-  return offset;
+  if (values.strict) parts.push({ strict: true });
+  if (values.validate) parts.push({ validate: true });
+  if (values['max-input-size']) parts.push({ maxInputBytes: parseSize(values['max-input-size']) });
+  return mergeSpecs(parts);
 }

@@ -1,5 +1,6 @@
 // What the tool did and what it could not do, as data: hosts render these records their own way
 // (stderr lines, JSON, KRM results).
+import type { RuleId } from './rules/index.js';
 
 /** Which object a record is about. */
 export interface ResourceId {
@@ -9,7 +10,7 @@ export interface ResourceId {
   name: string;
 }
 
-export type RuleId = 'sysctls' | 'injectionTemplates' | 'proxyPrivileges' | 'gatewayOptions' | 'unprivilegedPorts';
+export type { RuleId };
 
 export interface ChangeRecord {
   resource: ResourceId;

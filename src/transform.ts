@@ -13,18 +13,42 @@ import { isCustomResourceDefinition } from './kube/kind-text.js';
 import { annotationOf, describeResource, type KubeObject, type ResourceId } from './kube/objects.js';
 import { isResourceSelected } from './kube/select.js';
 import type { ChangeRecord, WarningRecord } from './records.js';
-import {
-  applyGatewayOptions,
-  mightHoldConfigMap,
-  mightHoldGateway,
-  referencedConfigMapNames,
-  type ParsedDocument,
-} from './rules/gateway-options.js';
-import { documentRules } from './rules/index.js';
-import type { DocumentRule, RuleContext } from './rules/rule.js';
+import { RULES } from './rules/index.js';
+import type { ApplyToDocument, ApplyToStream, Rule, RuleContext, StreamRuleContext } from './rules/rule.js';
 import { splitStream, type Chunk } from './stream.js';
-import { applyUnprivilegedPorts } from './rules/unprivileged-ports.js';
 import { analyzeStream, noteNothingMatched } from './warnings/analyze.js';
+import type { StreamView } from './warnings/inventory.js';
+
+// Each rule's edit is its own module, loaded with the transform and never by the CLI's start-up.
+const APPLY = new Map<Rule, ApplyToDocument | ApplyToStream>(
+  await Promise.all(RULES.map(async (rule: Rule) => [rule, (await rule.load()).apply] as const)),
+);
+
+/** Document-wide rules that run next to each other: applied document by document. */
+interface DocumentStep {
+  readonly scope: 'document';
+  readonly rules: readonly Rule[];
+}
+interface StreamStep {
+  readonly scope: 'stream';
+  readonly rule: Rule;
+}
+
+/** The enabled rules in run order: the stream rules the warnings must see, then the rest, in list order. */
+function stepsOf(rules: readonly Rule[]): { beforeWarnings: StreamStep[]; afterWarnings: (DocumentStep | StreamStep)[] } {
+  const beforeWarnings: StreamStep[] = [];
+  const afterWarnings: (DocumentStep | StreamStep)[] = [];
+  for (const rule of rules) {
+    if (rule.scope === 'stream') {
+      (rule.beforeWarnings ? beforeWarnings : afterWarnings).push({ scope: 'stream', rule });
+      continue;
+    }
+    const last = afterWarnings[afterWarnings.length - 1];
+    if (last?.scope === 'document') afterWarnings[afterWarnings.length - 1] = { scope: 'document', rules: [...last.rules, rule] };
+    else afterWarnings.push({ scope: 'document', rules: [rule] });
+  }
+  return { beforeWarnings, afterWarnings };
+}
 
 export interface TransformOptions {
   /** a resolved configuration, or a partial one merged over the defaults */
@@ -87,12 +111,14 @@ export function transform(input: string, options: TransformOptions = {}): Transf
   const warnings: WarningRecord[] = [];
   const ctx: RuleContext = {
     config,
+    gatewayTemplate: options.gatewayTemplate,
     isSelected: (id: ResourceId) => isResourceSelected(id, config.select),
     change: (record, ed) => changes.push({ ...record, document: ed.number }),
     warn: (record) => warnings.push(record),
   };
 
-  const rules = documentRules(options.gatewayTemplate).filter((rule) => rule.isEnabled(config));
+  const rules: readonly Rule[] = RULES.filter((rule: Rule) => rule.isEnabled(config));
+  const documentRules = rules.filter((rule) => rule.scope === 'document');
   const numbers = documentNumbers(chunks);
   const parsed = new Map<number, EditableDocument>();
   const parse = (index: number): EditableDocument => {
@@ -113,55 +139,63 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     return known;
   };
 
-  // Select: which documents each rule could concern, from their text alone; parse only those.
-  const work = new Map<number, DocumentRule[]>();
+  // Select: which documents each document-wide rule could concern, from their text alone; parse only those.
+  const work = new Map<number, readonly Rule[]>();
   chunks.forEach((chunk, index) => {
     if (!chunk.hasContent) return;
-    const applicable = rules.filter((rule) => rule.mightApply(chunk.text, config));
+    const applicable = documentRules.filter((rule) => rule.mightApply(chunk.text, config));
     if (applicable.length > 0 && isCrd(index)) applicable.length = 0;
     if (applicable.length === 0 && !config.validate) return;
     parse(index);
     work.set(index, applicable);
   });
 
-  // --unprivileged-ports works across workloads and their Services (src/rules/unprivileged-ports.ts).
-  const view = { chunks, parse: (index: number) => (!parsed.has(index) && isCrd(index) ? undefined : parse(index)) };
-  applyUnprivilegedPorts(view, ctx);
+  const view: StreamView = {
+    chunks,
+    isCrd,
+    parse: (index: number) => (!parsed.has(index) && isCrd(index) ? undefined : parse(index)),
+  };
+  const insertBefore = new Map<number, string[]>();
+  const streamContext: StreamRuleContext = {
+    ...ctx,
+    view,
+    within: (index, run) => {
+      const ed = parse(index);
+      runRule(run, ed, chunks[index] as Chunk);
+    },
+    annotationsForAdded: options.annotationsForAdded ?? copyHelmFilename,
+  };
+  const runStreamRule = (rule: Rule): void => {
+    for (const added of (APPLY.get(rule) as ApplyToStream)(streamContext) ?? []) {
+      insertBefore.set(added.before, [...(insertBefore.get(added.before) ?? []), added.text]);
+    }
+  };
+
+  const steps = stepsOf(rules);
+  for (const step of steps.beforeWarnings) runStreamRule(step.rule);
   // Warnings read the documents before the other rules edit them: an edited document would have
   // to be parsed again, and what those rules do follows from the configuration anyway.
   analyzeStream(view, ctx);
-  // Only the documents a rule edits, and Gateways (options), are read again; let the others go
-  // (a tree held to the end is copied by every young-generation collection on its way out).
-  for (const [index, ed] of parsed) if (!work.has(index) && !mightHoldGateway((chunks[index] as Chunk).text)) ed.release();
+  // Only the documents a rule edits, and those a stream-wide rule will read, are read again; let
+  // the others go (a tree held to the end is copied by every young-generation collection on its way out).
+  const streamRules = steps.afterWarnings.flatMap((step) => (step.scope === 'stream' ? [step.rule] : []));
+  for (const [index, ed] of parsed) {
+    const text = (chunks[index] as Chunk).text;
+    if (!work.has(index) && !streamRules.some((rule) => rule.mightApply(text, config))) ed.release();
+  }
   const large = input.length >= LARGE_INPUT;
   if (large) collectGarbage();
 
-  for (const [index, applicable] of work) {
-    const ed = parse(index);
-    for (const rule of applicable) runRule(() => rule.apply(ed, ctx), ed, chunks[index] as Chunk);
-  }
-
-  let insertBefore = new Map<number, string[]>();
-  if (config.gatewayApi.enabled) {
-    const gatewayDocs: ParsedDocument[] = [];
-    chunks.forEach((chunk, index) => {
-      if (chunk.hasContent && mightHoldGateway(chunk.text) && !isCrd(index)) gatewayDocs.push({ chunk: index, ed: parse(index) });
-    });
-    if (gatewayDocs.length > 0) {
-      const names = referencedConfigMapNames(gatewayDocs, config);
-      const configMapDocs: ParsedDocument[] = [];
-      chunks.forEach((chunk, index) => {
-        if (chunk.hasContent && !gatewayDocs.some((doc) => doc.chunk === index) && mightHoldConfigMap(chunk.text, names) && !isCrd(index)) {
-          configMapDocs.push({ chunk: index, ed: parse(index) });
-        }
-      });
-      const annotationsForAdded = options.annotationsForAdded ?? copyHelmFilename;
-      const first = gatewayDocs[0] as ParsedDocument;
-      runRule(
-        () => ({ insertBefore } = applyGatewayOptions(gatewayDocs, configMapDocs, ctx, annotationsForAdded)),
-        first.ed,
-        chunks[first.chunk] as Chunk,
-      );
+  for (const step of steps.afterWarnings) {
+    if (step.scope === 'stream') {
+      runStreamRule(step.rule);
+      continue;
+    }
+    for (const [index, applicable] of work) {
+      const ed = parse(index);
+      for (const rule of applicable) {
+        if (step.rules.includes(rule)) runRule(() => (APPLY.get(rule) as ApplyToDocument)(ed, ctx), ed, chunks[index] as Chunk);
+      }
     }
   }
 

@@ -2,6 +2,20 @@
 // The version is inlined by the bundler: the one-file CLI runs where no package.json is beside it
 // (the Helm plugin folder).
 import packageJson from '../package.json' with { type: 'json' };
+// Each rule's option lines come from its descriptor (src/rules/index.ts).
+import { RULES } from './rules/index.js';
+import type { Rule } from './rules/rule.js';
+
+/** `  --flag ARG   what it does`, the description in column 32 (on its own line after a long flag). */
+function optionLine(usage: string, help: string): string {
+  return usage.length < 29 ? `  ${usage.padEnd(29)}${help}` : `  ${usage}\n${' '.repeat(31)}${help}`;
+}
+
+function ruleOptionLines(): string {
+  return RULES.flatMap((rule: Rule) => rule.flags)
+    .map((flag) => optionLine(flag.usage, flag.help))
+    .join('\n');
+}
 
 export const USAGE = `Usage: post-render [options] < rendered.yaml > fixed.yaml
        post-render [options] --write|--check FILE...
@@ -38,23 +52,13 @@ Modes (picked from the arguments and stdin; docs/hosts.md has a copy-paste examp
       post-render doctor --file bundle.json
 
 Options:
-  --net-bind-service           give istio-proxy in gateway workloads NET_BIND_SERVICE
-  --run-as-root                run istio-proxy in gateway workloads as root (uid/gid 0)
-  --gateway-template FILE      default gateway injection template to set on Istio resources without one
-  --options-configmap NAME     Gateway API options ConfigMap name (default asm-kube-gateway-options)
-  --gateway-class GLOB         Gateway classes to handle, repeatable (default istio)
-  --remove-sysctl NAME         sysctl to remove, repeatable (default net.ipv4.ip_unprivileged_port_start)
-  --no-sysctls                 leave workload sysctls alone
-  --no-injection-templates     leave injection templates alone
-  --no-gateway-options         leave Gateway API Gateways alone
+${ruleOptionLines()}
   --include GLOB, --exclude GLOB
                                select resources by Kind[/namespace[/name]] globs, repeatable
   --config FILE                GatewayCompat configuration (YAML or JSON); flags override it
   --strict                     treat warnings as errors (exit 1, nothing on stdout)
   --validate                   parse and check every document, not only those a rule reads
   --max-input-size SIZE        refuse larger input (default 1GiB)
-  --unprivileged-ports         move gateway Services' targetPorts below 1024 to port + offset
-  --port-offset N              the offset for --unprivileged-ports (default 8000)
   --report text|json|none      what to print on stderr (default text)
   --diff                       a unified diff of each changed document on stderr (never of a Secret)
   --write FILE..., --check FILE...

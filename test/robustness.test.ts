@@ -659,9 +659,9 @@ describe('an internal bug: "internal error, please report", the document, exit 1
       ...(await importOriginal<typeof import('../src/hosts/load.js')>()),
       readStdin: async () => input,
     }));
-    vi.doMock('../src/rules/sysctls.js', async (importOriginal) => {
-      const original = await importOriginal<typeof import('../src/rules/sysctls.js')>();
-      return { ...original, sysctlsRule: { ...original.sysctlsRule, apply: brokenApply } };
+    vi.doMock('../src/rules/sysctls/apply.js', async (importOriginal) => {
+      const original = await importOriginal<typeof import('../src/rules/sysctls/apply.js')>();
+      return { ...original, apply: brokenApply };
     });
     let stdout = '';
     let stderr = '';
@@ -682,7 +682,7 @@ describe('an internal bug: "internal error, please report", the document, exit 1
       process.exitCode = saved.exitCode;
       vi.doUnmock('../src/hosts/stdio.js');
       vi.doUnmock('../src/hosts/load.js');
-      vi.doUnmock('../src/rules/sysctls.js');
+      vi.doUnmock('../src/rules/sysctls/apply.js');
       vi.resetModules();
     }
     return { stdout, stderr, exitCode };

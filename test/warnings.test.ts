@@ -333,6 +333,7 @@ describe('pay only for what you touch', () => {
       parsed,
       view: {
         chunks,
+        isCrd: () => false,
         parse(index) {
           let ed = cache.get(index);
           if (!ed) {
@@ -393,6 +394,7 @@ describe('pay only for what you touch', () => {
     let calls = 0;
     const failing: StreamView = {
       chunks: splitStream(service()).chunks,
+      isCrd: () => false,
       parse() {
         calls++;
         throw new UserError('error: document 1: invalid YAML');
@@ -402,7 +404,7 @@ describe('pay only for what you touch', () => {
     expect(lenient.parse(0)).toBeUndefined();
     expect(lenient.parse(0)).toBeUndefined();
     expect(calls).toBe(1);
-    const buggy = lenientView({ chunks: [], parse: () => { throw new TypeError('bug'); } });
+    const buggy = lenientView({ chunks: [], isCrd: () => false, parse: () => { throw new TypeError('bug'); } });
     expect(() => buggy.parse(0)).toThrow(TypeError);
   });
 });

@@ -760,9 +760,10 @@ return errors === 0;
 export const validateSpec = validate11;
 
 export const validateFunctionInput = validate14;
-const schema21 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://gateway-compat.io/schemas/function-input.schema.json","title":"GatewayCompat KRM function ConfigMap data","description":"The data of a ConfigMap given as a KRM function's functionConfig, e.g. the one kpt builds from `kpt fn eval --exec post-render -- netBindService=true`. Every value is a string; lists are comma-separated. Each key maps to a GatewayCompat spec field, which then validates the value.","type":"object","additionalProperties":false,"definitions":{"boolean":{"type":"string","enum":["true","false"]},"list":{"type":"string","description":"comma-separated; blanks around commas are ignored"}},"properties":{"netBindService":{"$ref":"#/definitions/boolean","description":"spec.netBindService"},"runAsRoot":{"$ref":"#/definitions/boolean","description":"spec.runAsRoot"},"sysctls":{"$ref":"#/definitions/boolean","description":"spec.sysctls.enabled (\"false\" = --no-sysctls)"},"removeSysctls":{"$ref":"#/definitions/list","description":"spec.sysctls.remove"},"injectionTemplates":{"$ref":"#/definitions/boolean","description":"spec.injectionTemplate.enabled (\"false\" = --no-injection-templates)"},"gatewayTemplate":{"type":"string","pattern":"\\S","description":"spec.injectionTemplate.file, a path relative to the function's working directory"},"gatewayOptions":{"$ref":"#/definitions/boolean","description":"spec.gatewayApi.enabled (\"false\" = --no-gateway-options)"},"optionsConfigMap":{"type":"string","description":"spec.gatewayApi.optionsConfigMap"},"gatewayClassNames":{"$ref":"#/definitions/list","description":"spec.gatewayApi.gatewayClassNames"},"include":{"$ref":"#/definitions/list","description":"spec.select.include"},"exclude":{"$ref":"#/definitions/list","description":"spec.select.exclude"},"strict":{"$ref":"#/definitions/boolean","description":"spec.strict"},"validate":{"$ref":"#/definitions/boolean","description":"spec.validate"}}};
+const schema21 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://gateway-compat.io/schemas/function-input.schema.json","title":"GatewayCompat KRM function ConfigMap data","description":"The data of a ConfigMap given as a KRM function's functionConfig, e.g. the one kpt builds from `kpt fn eval --exec post-render -- netBindService=true`. Every value is a string; lists are comma-separated. Each key maps to a GatewayCompat spec field, which then validates the value.","type":"object","additionalProperties":false,"definitions":{"boolean":{"type":"string","enum":["true","false"]},"list":{"type":"string","description":"comma-separated; blanks around commas are ignored"}},"properties":{"sysctls":{"$ref":"#/definitions/boolean","description":"spec.sysctls.enabled (\"false\" = --no-sysctls)"},"removeSysctls":{"$ref":"#/definitions/list","description":"spec.sysctls.remove"},"injectionTemplates":{"$ref":"#/definitions/boolean","description":"spec.injectionTemplate.enabled (\"false\" = --no-injection-templates)"},"gatewayTemplate":{"type":"string","pattern":"\\S","description":"spec.injectionTemplate.file, a path relative to the function's working directory"},"netBindService":{"$ref":"#/definitions/boolean","description":"spec.netBindService"},"runAsRoot":{"$ref":"#/definitions/boolean","description":"spec.runAsRoot"},"gatewayOptions":{"$ref":"#/definitions/boolean","description":"spec.gatewayApi.enabled (\"false\" = --no-gateway-options)"},"optionsConfigMap":{"type":"string","description":"spec.gatewayApi.optionsConfigMap"},"gatewayClassNames":{"$ref":"#/definitions/list","description":"spec.gatewayApi.gatewayClassNames"},"unprivilegedPorts":{"$ref":"#/definitions/boolean","description":"spec.unprivilegedPorts.enabled (\"true\" = --unprivileged-ports)"},"portOffset":{"type":"string","pattern":"^[0-9]{1,5}$","description":"spec.unprivilegedPorts.offset, a whole number from 1024 to 64512 (as --port-offset, it also turns the rule on)"},"include":{"$ref":"#/definitions/list","description":"spec.select.include"},"exclude":{"$ref":"#/definitions/list","description":"spec.select.exclude"},"strict":{"$ref":"#/definitions/boolean","description":"spec.strict"},"validate":{"$ref":"#/definitions/boolean","description":"spec.validate"}}};
 const schema22 = {"type":"string","enum":["true","false"]};
-const schema25 = {"type":"string","description":"comma-separated; blanks around commas are ignored"};
+const schema23 = {"type":"string","description":"comma-separated; blanks around commas are ignored"};
+const pattern7 = new RegExp("^[0-9]{1,5}$", "u");
 
 function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://gateway-compat.io/schemas/function-input.schema.json" */;
@@ -781,10 +782,10 @@ vErrors.push(err0);
 errors++;
 }
 }
-if(data.netBindService !== undefined){
-let data0 = data.netBindService;
+if(data.sysctls !== undefined){
+let data0 = data.sysctls;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/netBindService",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data0};
+const err1 = {instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -794,7 +795,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!((data0 === "true") || (data0 === "false"))){
-const err2 = {instancePath:instancePath+"/netBindService",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data0};
+const err2 = {instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -804,10 +805,10 @@ vErrors.push(err2);
 errors++;
 }
 }
-if(data.runAsRoot !== undefined){
-let data1 = data.runAsRoot;
+if(data.removeSysctls !== undefined){
+let data1 = data.removeSysctls;
 if(typeof data1 !== "string"){
-const err3 = {instancePath:instancePath+"/runAsRoot",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data1};
+const err3 = {instancePath:instancePath+"/removeSysctls",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -816,8 +817,11 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(!((data1 === "true") || (data1 === "false"))){
-const err4 = {instancePath:instancePath+"/runAsRoot",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data1};
+}
+if(data.injectionTemplates !== undefined){
+let data2 = data.injectionTemplates;
+if(typeof data2 !== "string"){
+const err4 = {instancePath:instancePath+"/injectionTemplates",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data2};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -826,11 +830,8 @@ vErrors.push(err4);
 }
 errors++;
 }
-}
-if(data.sysctls !== undefined){
-let data2 = data.sysctls;
-if(typeof data2 !== "string"){
-const err5 = {instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data2};
+if(!((data2 === "true") || (data2 === "false"))){
+const err5 = {instancePath:instancePath+"/injectionTemplates",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -839,8 +840,12 @@ vErrors.push(err5);
 }
 errors++;
 }
-if(!((data2 === "true") || (data2 === "false"))){
-const err6 = {instancePath:instancePath+"/sysctls",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data2};
+}
+if(data.gatewayTemplate !== undefined){
+let data3 = data.gatewayTemplate;
+if(typeof data3 === "string"){
+if(!pattern1.test(data3)){
+const err6 = {instancePath:instancePath+"/gatewayTemplate",schemaPath:"#/properties/gatewayTemplate/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema21.properties.gatewayTemplate,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -850,10 +855,8 @@ vErrors.push(err6);
 errors++;
 }
 }
-if(data.removeSysctls !== undefined){
-let data3 = data.removeSysctls;
-if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/removeSysctls",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data3};
+else {
+const err7 = {instancePath:instancePath+"/gatewayTemplate",schemaPath:"#/properties/gatewayTemplate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.gatewayTemplate.type,parentSchema:schema21.properties.gatewayTemplate,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -863,10 +866,10 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data.injectionTemplates !== undefined){
-let data4 = data.injectionTemplates;
+if(data.netBindService !== undefined){
+let data4 = data.netBindService;
 if(typeof data4 !== "string"){
-const err8 = {instancePath:instancePath+"/injectionTemplates",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data4};
+const err8 = {instancePath:instancePath+"/netBindService",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -876,7 +879,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!((data4 === "true") || (data4 === "false"))){
-const err9 = {instancePath:instancePath+"/injectionTemplates",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data4};
+const err9 = {instancePath:instancePath+"/netBindService",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -886,11 +889,10 @@ vErrors.push(err9);
 errors++;
 }
 }
-if(data.gatewayTemplate !== undefined){
-let data5 = data.gatewayTemplate;
-if(typeof data5 === "string"){
-if(!pattern1.test(data5)){
-const err10 = {instancePath:instancePath+"/gatewayTemplate",schemaPath:"#/properties/gatewayTemplate/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema21.properties.gatewayTemplate,data:data5};
+if(data.runAsRoot !== undefined){
+let data5 = data.runAsRoot;
+if(typeof data5 !== "string"){
+const err10 = {instancePath:instancePath+"/runAsRoot",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -899,9 +901,8 @@ vErrors.push(err10);
 }
 errors++;
 }
-}
-else {
-const err11 = {instancePath:instancePath+"/gatewayTemplate",schemaPath:"#/properties/gatewayTemplate/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.gatewayTemplate.type,parentSchema:schema21.properties.gatewayTemplate,data:data5};
+if(!((data5 === "true") || (data5 === "false"))){
+const err11 = {instancePath:instancePath+"/runAsRoot",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -950,7 +951,7 @@ errors++;
 if(data.gatewayClassNames !== undefined){
 let data8 = data.gatewayClassNames;
 if(typeof data8 !== "string"){
-const err15 = {instancePath:instancePath+"/gatewayClassNames",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data8};
+const err15 = {instancePath:instancePath+"/gatewayClassNames",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -960,10 +961,10 @@ vErrors.push(err15);
 errors++;
 }
 }
-if(data.include !== undefined){
-let data9 = data.include;
+if(data.unprivilegedPorts !== undefined){
+let data9 = data.unprivilegedPorts;
 if(typeof data9 !== "string"){
-const err16 = {instancePath:instancePath+"/include",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data9};
+const err16 = {instancePath:instancePath+"/unprivilegedPorts",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data9};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -972,11 +973,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-if(data.exclude !== undefined){
-let data10 = data.exclude;
-if(typeof data10 !== "string"){
-const err17 = {instancePath:instancePath+"/exclude",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.type,parentSchema:schema25,data:data10};
+if(!((data9 === "true") || (data9 === "false"))){
+const err17 = {instancePath:instancePath+"/unprivilegedPorts",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -986,10 +984,11 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data.strict !== undefined){
-let data11 = data.strict;
-if(typeof data11 !== "string"){
-const err18 = {instancePath:instancePath+"/strict",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data11};
+if(data.portOffset !== undefined){
+let data10 = data.portOffset;
+if(typeof data10 === "string"){
+if(!pattern7.test(data10)){
+const err18 = {instancePath:instancePath+"/portOffset",schemaPath:"#/properties/portOffset/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"},message:"must match pattern \""+"^[0-9]{1,5}$"+"\"",schema:"^[0-9]{1,5}$",parentSchema:schema21.properties.portOffset,data:data10};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -998,8 +997,9 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(!((data11 === "true") || (data11 === "false"))){
-const err19 = {instancePath:instancePath+"/strict",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data11};
+}
+else {
+const err19 = {instancePath:instancePath+"/portOffset",schemaPath:"#/properties/portOffset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.portOffset.type,parentSchema:schema21.properties.portOffset,data:data10};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1009,10 +1009,10 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data.validate !== undefined){
-let data12 = data.validate;
-if(typeof data12 !== "string"){
-const err20 = {instancePath:instancePath+"/validate",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data12};
+if(data.include !== undefined){
+let data11 = data.include;
+if(typeof data11 !== "string"){
+const err20 = {instancePath:instancePath+"/include",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data11};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1021,8 +1021,11 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(!((data12 === "true") || (data12 === "false"))){
-const err21 = {instancePath:instancePath+"/validate",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data12};
+}
+if(data.exclude !== undefined){
+let data12 = data.exclude;
+if(typeof data12 !== "string"){
+const err21 = {instancePath:instancePath+"/exclude",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data12};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1032,14 +1035,60 @@ vErrors.push(err21);
 errors++;
 }
 }
-}
-else {
-const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.type,parentSchema:schema21,data};
+if(data.strict !== undefined){
+let data13 = data.strict;
+if(typeof data13 !== "string"){
+const err22 = {instancePath:instancePath+"/strict",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data13};
 if(vErrors === null){
 vErrors = [err22];
 }
 else {
 vErrors.push(err22);
+}
+errors++;
+}
+if(!((data13 === "true") || (data13 === "false"))){
+const err23 = {instancePath:instancePath+"/strict",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data13};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data.validate !== undefined){
+let data14 = data.validate;
+if(typeof data14 !== "string"){
+const err24 = {instancePath:instancePath+"/validate",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data14};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+if(!((data14 === "true") || (data14 === "false"))){
+const err25 = {instancePath:instancePath+"/validate",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data14};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+}
+else {
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.type,parentSchema:schema21,data};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
 }
 errors++;
 }

@@ -2,52 +2,23 @@
 // kpt-functions-catalog functions do: the typed GatewayCompat object, or a ConfigMap whose data
 // holds flat strings (what `kpt fn eval --exec post-render -- netBindService=true` builds; with no
 // `-- key=value` kpt sends one with `data: {}`, which means the defaults).
-import functionInputSchema from '../../schemas/function-input.schema.json' with { type: 'json' };
-import { CONFIG_API_VERSION, CONFIG_KIND, formatSchemaErrors, validateConfigObject, validateSpec, type ConfigSpec } from '../config.js';
+import { CONFIG_API_VERSION, CONFIG_KIND, formatSchemaErrors, mergeSpecs, validateConfigObject, validateSpec, type ConfigSpec } from '../config.js';
 import { UserError } from '../errors.js';
 import { validateFunctionInput } from '../generated/config-validators.js';
+import { RULES } from '../rules/index.js';
+import { keyBoolean, keyList, type Rule } from '../rules/rule.js';
 
-export type FunctionInputKey = keyof typeof functionInputSchema.properties;
-
-const list = (value: string): string[] =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-const bool = (value: string): boolean => value === 'true';
-
-/** How each ConfigMap key becomes part of a GatewayCompat spec; the spec schema then checks the value. */
-export const FUNCTION_INPUT_KEYS: Record<FunctionInputKey, (value: string) => ConfigSpec> = {
-  netBindService: (value) => ({ netBindService: bool(value) }),
-  runAsRoot: (value) => ({ runAsRoot: bool(value) }),
-  sysctls: (value) => ({ sysctls: { enabled: bool(value) } }),
-  removeSysctls: (value) => ({ sysctls: { remove: list(value) } }),
-  injectionTemplates: (value) => ({ injectionTemplate: { enabled: bool(value) } }),
-  gatewayTemplate: (value) => ({ injectionTemplate: { file: value } }),
-  gatewayOptions: (value) => ({ gatewayApi: { enabled: bool(value) } }),
-  optionsConfigMap: (value) => ({ gatewayApi: { optionsConfigMap: value } }),
-  gatewayClassNames: (value) => ({ gatewayApi: { gatewayClassNames: list(value) } }),
-  include: (value) => ({ select: { include: list(value) } }),
-  exclude: (value) => ({ select: { exclude: list(value) } }),
-  strict: (value) => ({ strict: bool(value) }),
-  validate: (value) => ({ validate: bool(value) }),
+/**
+ * How each ConfigMap key becomes part of a GatewayCompat spec: every rule's keys
+ * (src/rules/index.ts), then the general ones; the spec schema then checks the value.
+ */
+export const FUNCTION_INPUT_KEYS: Readonly<Record<string, (value: string) => ConfigSpec>> = {
+  ...Object.fromEntries(RULES.flatMap((rule: Rule) => rule.keys).map((key) => [key.key, key.toSpec])),
+  include: (value) => ({ select: { include: keyList(value) } }),
+  exclude: (value) => ({ select: { exclude: keyList(value) } }),
+  strict: (value) => ({ strict: keyBoolean(value) }),
+  validate: (value) => ({ validate: keyBoolean(value) }),
 };
-
-
-/** Layers partial specs key by key; nested rule objects are merged, lists replaced. */
-function mergeSpecs(specs: readonly ConfigSpec[]): ConfigSpec {
-  const merged: Record<string, unknown> = {};
-  for (const spec of specs) {
-    for (const [key, value] of Object.entries(spec)) {
-      const current = merged[key];
-      merged[key] =
-        current !== null && typeof current === 'object' && !Array.isArray(current) && typeof value === 'object' && !Array.isArray(value)
-          ? { ...current, ...value }
-          : value;
-    }
-  }
-  return merged as ConfigSpec;
-}
 
 const SOURCE = 'functionConfig';
 
@@ -59,9 +30,9 @@ export function specFromConfigMapData(data: unknown): ConfigSpec {
     const message = formatSchemaErrors(validate.errors ?? [], values, `${SOURCE} (ConfigMap)`, 'data');
     throw new UserError(`${message}\n  (each value is a string, lists are comma-separated: kpt fn eval DIR --exec post-render -- netBindService=true gatewayClassNames=istio,istio-canary)`);
   }
-  const specs = Object.entries(values as Record<FunctionInputKey, string>).map(([key, value]) =>
+  const specs = Object.entries(values as Record<string, string>).map(([key, value]) =>
     // Validated one key at a time so that an error names the ConfigMap key, not the spec field.
-    validateSpec(FUNCTION_INPUT_KEYS[key as FunctionInputKey](value), `${SOURCE} (ConfigMap) data.${key}`),
+    validateSpec((FUNCTION_INPUT_KEYS[key] as (value: string) => ConfigSpec)(value), `${SOURCE} (ConfigMap) data.${key}`),
   );
   return validateSpec(mergeSpecs(specs), `${SOURCE} (ConfigMap)`);
 }

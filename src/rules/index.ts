@@ -1,10 +1,14 @@
-// The document rules, in the order they run. The Gateway API rule works across documents and is
-// run by the transform after these (see gateway-options.ts).
-import { createInjectionTemplatesRule } from './injection-templates.js';
-import { proxyPrivilegesRule } from './proxy-privileges.js';
-import type { DocumentRule } from './rule.js';
-import { sysctlsRule } from './sysctls.js';
+// The ordered list of ALL rules. Everything that names rules derives from it: the command-line
+// flags and their --help lines (src/options.ts), the kpt key=value keys and their schema, the spec
+// schema's rule properties, the validators (scripts/build-schemas.mjs) and the report's rule enum.
+// Document-wide rules run in this order on each document; stream-wide ones in this order on the
+// stream (those the warnings must see first, before them: see StreamRule.beforeWarnings).
+import { gatewayOptions } from './gateway-options/rule.js';
+import { injectionTemplates } from './injection-templates/rule.js';
+import { proxyPrivileges } from './proxy-privileges/rule.js';
+import { sysctls } from './sysctls/rule.js';
+import { unprivilegedPorts } from './unprivileged-ports/rule.js';
 
-export function documentRules(gatewayTemplate: string | undefined): DocumentRule[] {
-  return [sysctlsRule, createInjectionTemplatesRule(gatewayTemplate), proxyPrivilegesRule];
-}
+export const RULES = [sysctls, injectionTemplates, proxyPrivileges, gatewayOptions, unprivilegedPorts] as const;
+
+export type RuleId = (typeof RULES)[number]['id'];

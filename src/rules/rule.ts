@@ -1,22 +1,108 @@
-// The shape every rule has. A rule first says, from the raw text alone, whether a document could
-// concern it (so that other documents are never parsed), then edits the parsed document.
-import type { Config } from '../config.js';
+// The one shape every rule has. A rule is a descriptor (this file's `Rule`) that says, without
+// loading any parser: its id (the report's rule id), the spec properties it owns and its JSON
+// Schema, its command-line flags and kpt `key=value` keys, whether it edits one document at a time
+// or works across the stream, and a cheap text pre-check that keeps other documents unparsed. Its
+// apply function lives in a module of its own, loaded only when a transform runs.
+import type { Config, ConfigSpec } from '../config.js';
 import type { EditableDocument } from '../edit/editable-document.js';
-import type { ResourceId } from '../kube/objects.js';
-import type { ChangeRecord, RuleId, WarningRecord } from '../records.js';
+import type { KubeObject, ResourceId } from '../kube/objects.js';
+import type { ChangeRecord, WarningRecord } from '../records.js';
+import type { StreamView } from '../warnings/inventory.js';
 
 export interface RuleContext {
   readonly config: Config;
+  /** text of the default gateway injection template (--gateway-template), if one was given */
+  readonly gatewayTemplate?: string | undefined;
   /** whether the select include/exclude globs let a rule edit this resource */
   isSelected(id: ResourceId): boolean;
   change(record: Omit<ChangeRecord, 'document'>, ed: EditableDocument): void;
   warn(record: WarningRecord): void;
 }
 
-export interface DocumentRule {
-  readonly id: RuleId;
+/** What a stream-wide rule gets besides the context: the whole stream, parsed on demand. */
+export interface StreamRuleContext extends RuleContext {
+  readonly view: StreamView;
+  /** runs `run`, reporting an error in it as one of the document at `chunk` */
+  within(chunk: number, run: () => void): void;
+  /** the annotations a document the rule adds for `object` carries (host bookkeeping) */
+  annotationsForAdded(object: KubeObject, ed: EditableDocument): Record<string, string>;
+}
+
+/** A document a stream-wide rule adds: its full text (separator included), placed before a chunk. */
+export interface AddedDocument {
+  readonly before: number;
+  readonly text: string;
+}
+
+export type ApplyToDocument = (ed: EditableDocument, ctx: RuleContext) => void;
+export type ApplyToStream = (ctx: StreamRuleContext) => readonly AddedDocument[] | void;
+
+export type FlagValue = string | boolean | string[];
+
+/** A command-line flag: how it reads in --help, and the part of a spec it stands for. */
+export interface RuleFlag {
+  /** without the leading dashes */
+  readonly name: string;
+  readonly type: 'boolean' | 'string';
+  readonly multiple?: true;
+  /** the left column of --help, e.g. `--port-offset N` */
+  readonly usage: string;
+  readonly help: string;
+  /** the spec this flag asks for; {} when the value asks for nothing (an empty string) */
+  toSpec(value: FlagValue): ConfigSpec;
+}
+
+/** A key of the ConfigMap kpt builds from `kpt fn eval ... -- key=value`: every value is a string. */
+export interface RuleKey {
+  readonly key: string;
+  /** JSON Schema of the string value (see schemas/function-input.schema.json's definitions) */
+  readonly schema: Readonly<Record<string, unknown>>;
+  toSpec(value: string): ConfigSpec;
+}
+
+interface RuleBase<Id extends string> {
+  readonly id: Id;
+  /** the rule's JSON Schema (src/rules/<folder>/schema.json), published as schemas/rules/<folder>.schema.json */
+  readonly schema: { readonly $id: string };
+  /** each spec property the rule owns -> the JSON pointer of its schema inside `schema` ('' = all of it) */
+  readonly spec: Readonly<Record<string, string>>;
+  readonly flags: readonly RuleFlag[];
+  readonly keys: readonly RuleKey[];
   isEnabled(config: Config): boolean;
   /** cheap text pre-check: false means the rule can have nothing to do with this document */
   mightApply(text: string, config: Config): boolean;
-  apply(ed: EditableDocument, ctx: RuleContext): void;
+}
+
+export interface DocumentRule<Id extends string = string> extends RuleBase<Id> {
+  readonly scope: 'document';
+  load(): Promise<{ apply: ApplyToDocument }>;
+}
+
+export interface StreamRule<Id extends string = string> extends RuleBase<Id> {
+  readonly scope: 'stream';
+  /**
+   * The warnings judge the stream after this rule's edits (it changes which ports pods listen on).
+   * Every other rule runs after the warnings, which infer its effect from the configuration.
+   */
+  readonly beforeWarnings: boolean;
+  load(): Promise<{ apply: ApplyToStream }>;
+}
+
+export type Rule<Id extends string = string> = DocumentRule<Id> | StreamRule<Id>;
+
+/** JSON Schemas of kpt ConfigMap values (definitions of schemas/function-input.schema.json). */
+export const KEY_BOOLEAN = { $ref: '#/definitions/boolean' } as const;
+export const KEY_LIST = { $ref: '#/definitions/list' } as const;
+
+/** `a, b,,c` -> [a, b, c]: how a kpt ConfigMap value holds a list. */
+export const keyList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+export const keyBoolean = (value: string): boolean => value === 'true';
+
+/** The folder (and published schema name) of a rule: its id in kebab case. */
+export function folderOf(id: string): string {
+  return id.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 }

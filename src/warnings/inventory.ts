@@ -11,9 +11,10 @@ import { isMap, isScalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { EditableDocument } from '../edit/editable-document.js';
 import { mapAt, mapIn, seqAt, stringAt, UnsupportedYamlError } from '../edit/node-edits.js';
 import { containersOf, objectsIn, podTemplateOf, type KubeObject, type ResourceId } from '../kube/objects.js';
-import { isGateway, matchesGatewayClass, mightHoldGateway } from '../rules/gateway-options.js';
-import { isInjectorConfigMap, isIstioResource, mightHoldTemplates } from '../rules/injection-templates.js';
-import { isGatewayWorkload, PROXY_CONTAINER } from '../rules/proxy-privileges.js';
+import { isGateway, matchesGatewayClass, mightHoldGateway } from '../rules/gateway-options/apply.js';
+import { isInjectorConfigMap, isIstioResource } from '../rules/injection-templates/apply.js';
+import { mightHoldTemplates } from '../rules/injection-templates/rule.js';
+import { isGatewayWorkload, PROXY_CONTAINER } from '../rules/proxy-privileges/apply.js';
 import type { RuleContext } from '../rules/rule.js';
 import { UserError } from '../errors.js';
 import type { Chunk } from '../stream.js';
@@ -25,6 +26,8 @@ import type { Chunk } from '../stream.js';
 export interface StreamView {
   readonly chunks: readonly Chunk[];
   parse(index: number): EditableDocument | undefined;
+  /** whether the chunk is a CustomResourceDefinition, told from its text (never parsed for a rule) */
+  isCrd(index: number): boolean;
 }
 
 /**
@@ -35,6 +38,7 @@ export function lenientView(view: StreamView): StreamView {
   const broken = new Set<number>();
   return {
     chunks: view.chunks,
+    isCrd: (index) => view.isCrd(index),
     parse(index) {
       if (broken.has(index)) return undefined;
       try {

@@ -12,9 +12,9 @@ import { isMap, type YAMLMap } from 'yaml';
 import { mapAt, seqAt, stringAt } from '../edit/node-edits.js';
 import { describeResource, podTemplateOf } from '../kube/objects.js';
 import { objectPath } from '../rules/edit-loop.js';
-import { PROXY_CONTAINER } from '../rules/proxy-privileges.js';
+import { PROXY_CONTAINER } from '../rules/proxy-privileges/apply.js';
 import type { RuleContext } from '../rules/rule.js';
-import { PRIVILEGED_BELOW } from '../rules/unprivileged-ports.js';
+import { PRIVILEGED_BELOW } from '../rules/unprivileged-ports/apply.js';
 import {
   intAt,
   nameAt,

@@ -5,30 +5,22 @@
 //     templates.<name> are Go-template strings;
 //   - the Sail operator's Istio resource: spec.values.sidecarInjectorWebhook.templates.<name>.
 import { isMap, isScalar, type Scalar } from 'yaml';
-import type { Config, TemplateName } from '../config.js';
-import type { EditableDocument } from '../edit/editable-document.js';
-import { parseYaml } from '../edit/editable-document.js';
-import { findPair, mapAt, mapIn, mergePatches, stringAt, UnsupportedYamlError } from '../edit/node-edits.js';
-import { applyPatches, type Patch } from '../edit/source-text.js';
-import { keyColumnOf, replaceStringValue } from '../edit/string-value.js';
-import { objectsIn, type KubeObject } from '../kube/objects.js';
-import { proxySecurityContext, describeGrant } from './proxy-privileges.js';
-import type { DocumentRule, RuleContext } from './rule.js';
-import { grantProxyPrivilegesInTemplate, removeSysctlsFromTemplate } from './template-text/index.js';
+import type { Config, TemplateName } from '../../config.js';
+import type { EditableDocument } from '../../edit/editable-document.js';
+import { parseYaml } from '../../edit/editable-document.js';
+import { findPair, mapAt, mapIn, mergePatches, stringAt, UnsupportedYamlError } from '../../edit/node-edits.js';
+import { applyPatches, type Patch } from '../../edit/source-text.js';
+import { keyColumnOf, replaceStringValue } from '../../edit/string-value.js';
+import { objectsIn, type KubeObject } from '../../kube/objects.js';
+import { proxySecurityContext, describeGrant } from '../proxy-privileges/apply.js';
+import type { ApplyToDocument, RuleContext } from '../rule.js';
+import { grantProxyPrivilegesInTemplate, removeSysctlsFromTemplate } from '../template-text/index.js';
 
 const INJECTOR_CONFIGMAP = /^istio-sidecar-injector(-[a-z0-9.-]+)?$/;
 const TEMPLATES_PATH = ['spec', 'values', 'sidecarInjectorWebhook', 'templates'] as const;
 
 export function isInjectorConfigMap(object: KubeObject): boolean {
   return object.id.kind === 'ConfigMap' && object.id.apiVersion === 'v1' && INJECTOR_CONFIGMAP.test(object.id.name);
-}
-
-/**
- * Whether a document's text could hold an injector ConfigMap or a Sail Istio resource. The istiod
- * chart's MutatingWebhookConfiguration is named istio-sidecar-injector too, but holds no ConfigMap.
- */
-export function mightHoldTemplates(text: string): boolean {
-  return (text.includes('istio-sidecar-injector') && text.includes('ConfigMap')) || (text.includes('sailoperator.io') && text.includes('Istio'));
 }
 
 export function isIstioResource(object: KubeObject): boolean {
@@ -156,23 +148,16 @@ function addGatewayTemplatePatches(ed: EditableDocument, object: KubeObject, ctx
   return patches;
 }
 
-export function createInjectionTemplatesRule(baseTemplate: string | undefined): DocumentRule {
-  return {
-    id: 'injectionTemplates',
-    isEnabled: (config) => config.injectionTemplate.enabled,
-    mightApply: mightHoldTemplates,
-    apply(ed, ctx) {
-      // Each template is its own string node, so all patches go in at once.
-      ed.apply(
-        objectsIn(ed.doc).flatMap((object) => {
-          if (!ctx.isSelected(object.id)) return [];
-          if (isInjectorConfigMap(object)) return injectorConfigMapPatches(ed, object, ctx);
-          if (isIstioResource(object)) {
-            return [...istioResourcePatches(ed, object, ctx), ...addGatewayTemplatePatches(ed, object, ctx, baseTemplate)];
-          }
-          return [];
-        }),
-      );
-    },
-  };
-}
+export const apply: ApplyToDocument = (ed, ctx) => {
+  // Each template is its own string node, so all patches go in at once.
+  ed.apply(
+    objectsIn(ed.doc).flatMap((object) => {
+      if (!ctx.isSelected(object.id)) return [];
+      if (isInjectorConfigMap(object)) return injectorConfigMapPatches(ed, object, ctx);
+      if (isIstioResource(object)) {
+        return [...istioResourcePatches(ed, object, ctx), ...addGatewayTemplatePatches(ed, object, ctx, ctx.gatewayTemplate)];
+      }
+      return [];
+    }),
+  );
+};

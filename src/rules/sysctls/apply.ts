@@ -1,13 +1,12 @@
-// Rule `sysctls`: removes the named sysctls (by default net.ipv4.ip_unprivileged_port_start,
+// Rule `sysctls`, its edit: removes the named sysctls (by default net.ipv4.ip_unprivileged_port_start,
 // which kernels before 4.11 lack) from every pod template in the stream.
 import { isAlias, isMap, type Node, type YAMLMap } from 'yaml';
-import type { Config } from '../config.js';
-import type { EditableDocument } from '../edit/editable-document.js';
-import { findPair, mapAt, removePair, removeSeqItems, replaceValueInline, seqAt, stringAt, UnsupportedYamlError } from '../edit/node-edits.js';
-import { objectsIn, podTemplateOf, type KubeObject } from '../kube/objects.js';
-import type { DocumentRule, RuleContext } from './rule.js';
-import { objectPath } from './edit-loop.js';
-import type { Patch } from '../edit/source-text.js';
+import type { EditableDocument } from '../../edit/editable-document.js';
+import { findPair, mapAt, removePair, removeSeqItems, replaceValueInline, seqAt, stringAt, UnsupportedYamlError } from '../../edit/node-edits.js';
+import { objectsIn, podTemplateOf, type KubeObject } from '../../kube/objects.js';
+import type { ApplyToDocument, RuleContext } from '../rule.js';
+import { objectPath } from '../edit-loop.js';
+import type { Patch } from '../../edit/source-text.js';
 
 function sysctlName(item: unknown): string | undefined {
   return isMap(item) ? stringAt(item as YAMLMap, 'name') : undefined;
@@ -63,12 +62,7 @@ function removalPatches(ed: EditableDocument, object: KubeObject, ctx: RuleConte
   return removePair(ed, securityContext, findPair(securityContext, 'sysctls')!);
 }
 
-export const sysctlsRule: DocumentRule = {
-  id: 'sysctls',
-  isEnabled: (config: Config) => config.sysctls.enabled && config.sysctls.remove.length > 0,
-  mightApply: (text: string, config: Config) => config.sysctls.remove.some((name) => text.includes(name)),
-  apply(ed, ctx) {
-    // Each object's pod template is its own part of the text, so all patches go in at once.
-    ed.apply(objectsIn(ed.doc).flatMap((object) => (ctx.isSelected(object.id) ? removalPatches(ed, object, ctx) : [])));
-  },
+export const apply: ApplyToDocument = (ed, ctx) => {
+  // Each object's pod template is its own part of the text, so all patches go in at once.
+  ed.apply(objectsIn(ed.doc).flatMap((object) => (ctx.isSelected(object.id) ? removalPatches(ed, object, ctx) : [])));
 };

@@ -3,13 +3,13 @@
 // The same grant goes into the injection templates and the Gateway API options patch; this file
 // holds what they share and the edit of rendered workloads.
 import { isScalar, type YAMLMap } from 'yaml';
-import type { Config } from '../config.js';
-import type { EditableDocument } from '../edit/editable-document.js';
-import { mergePatches, seqAt, stringAt, Union, type Desired } from '../edit/node-edits.js';
-import { annotationOf, containersOf, objectsIn, podTemplateOf, type KubeObject } from '../kube/objects.js';
-import type { DocumentRule, RuleContext } from './rule.js';
-import { objectPath } from './edit-loop.js';
-import type { Patch } from '../edit/source-text.js';
+import type { Config } from '../../config.js';
+import type { EditableDocument } from '../../edit/editable-document.js';
+import { mergePatches, seqAt, stringAt, Union, type Desired } from '../../edit/node-edits.js';
+import { annotationOf, containersOf, objectsIn, podTemplateOf, type KubeObject } from '../../kube/objects.js';
+import type { ApplyToDocument, RuleContext } from '../rule.js';
+import { objectPath } from '../edit-loop.js';
+import type { Patch } from '../../edit/source-text.js';
 
 export const PROXY_CONTAINER = 'istio-proxy';
 export const NET_BIND_SERVICE = 'NET_BIND_SERVICE';
@@ -58,13 +58,8 @@ function grantPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext
   return patches;
 }
 
-export const proxyPrivilegesRule: DocumentRule = {
-  id: 'proxyPrivileges',
-  isEnabled: (config) => proxySecurityContext(config) !== null,
-  mightApply: (text) => text.includes(PROXY_CONTAINER) || text.includes('inject.istio.io/templates'),
-  apply(ed, ctx) {
-    const wanted = proxySecurityContext(ctx.config);
-    if (!wanted) return;
-    ed.apply(objectsIn(ed.doc).flatMap((object) => (ctx.isSelected(object.id) ? grantPatches(ed, object, ctx, wanted) : [])));
-  },
+export const apply: ApplyToDocument = (ed, ctx) => {
+  const wanted = proxySecurityContext(ctx.config);
+  if (!wanted) return;
+  ed.apply(objectsIn(ed.doc).flatMap((object) => (ctx.isSelected(object.id) ? grantPatches(ed, object, ctx, wanted) : [])));
 };

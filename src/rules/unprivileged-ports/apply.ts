@@ -12,9 +12,9 @@
 //
 // Works across documents (workloads and Services), after the document rules.
 import type { YAMLMap } from 'yaml';
-import type { EditableDocument } from '../edit/editable-document.js';
-import { mapAt, mergePatches, setScalar } from '../edit/node-edits.js';
-import { describeResource, podTemplateOf, type KubeObject, type ResourceId } from '../kube/objects.js';
+import type { EditableDocument } from '../../edit/editable-document.js';
+import { mapAt, mergePatches, setScalar } from '../../edit/node-edits.js';
+import { describeResource, podTemplateOf, type KubeObject, type ResourceId } from '../../kube/objects.js';
 import {
   findGatewayWorkloads,
   findSelectingServices,
@@ -26,10 +26,10 @@ import {
   type GatewayWorkload,
   type SelectingService,
   type StreamView,
-} from '../warnings/inventory.js';
-import { objectPath } from './edit-loop.js';
-import { PROXY_CONTAINER } from './proxy-privileges.js';
-import type { RuleContext } from './rule.js';
+} from '../../warnings/inventory.js';
+import { objectPath } from '../edit-loop.js';
+import { PROXY_CONTAINER } from '../proxy-privileges/apply.js';
+import type { ApplyToStream, RuleContext } from '../rule.js';
 
 export const PRIVILEGED_BELOW = 1024;
 
@@ -61,7 +61,8 @@ function proxyPorts(view: StreamView, workload: GatewayWorkload): { numbers: Set
   return { numbers, byName };
 }
 
-export function applyUnprivilegedPorts(view: StreamView, ctx: RuleContext): void {
+export const apply: ApplyToStream = (ctx) => {
+  const { view } = ctx;
   const { enabled, offset } = ctx.config.unprivilegedPorts;
   if (!enabled) return;
   const workloads = findGatewayWorkloads(view, ctx);
@@ -76,7 +77,7 @@ export function applyUnprivilegedPorts(view: StreamView, ctx: RuleContext): void
   };
   for (const service of services) moveServicePorts(view, service, ctx, offset, addMove);
   for (const [workload, moves] of containerMoves) moveContainerPorts(view, workload, moves, ctx);
-}
+};
 
 function moveServicePorts(
   view: StreamView,

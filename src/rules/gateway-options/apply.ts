@@ -7,8 +7,8 @@
 // that is already in the stream, or adds one per namespace right before its first Gateway.
 import { minimatch } from 'minimatch';
 import { isMap, isScalar, stringify, type Scalar, type YAMLMap } from 'yaml';
-import type { Config } from '../config.js';
-import { EditableDocument } from '../edit/editable-document.js';
+import type { Config } from '../../config.js';
+import { EditableDocument } from '../../edit/editable-document.js';
 import {
   addToMap,
   appendToSeq,
@@ -23,21 +23,19 @@ import {
   toPlain,
   UnsupportedYamlError,
   type Desired,
-} from '../edit/node-edits.js';
-import { lineAndColumn } from '../edit/source-text.js';
-import { documentError } from '../diagnostics.js';
-import { keyColumnOf, replaceStringValue } from '../edit/string-value.js';
-import { objectsIn, type KubeObject, type ResourceId } from '../kube/objects.js';
-import type { RuleContext } from './rule.js';
-import { PROXY_CONTAINER, proxySecurityContext } from './proxy-privileges.js';
-import { editUntilDone, objectPath } from './edit-loop.js';
+} from '../../edit/node-edits.js';
+import { lineAndColumn } from '../../edit/source-text.js';
+import { documentError } from '../../diagnostics.js';
+import { keyColumnOf, replaceStringValue } from '../../edit/string-value.js';
+import { objectsIn, type KubeObject, type ResourceId } from '../../kube/objects.js';
+import type { AddedDocument, ApplyToStream, RuleContext } from '../rule.js';
+import { GATEWAY_API_GROUP, mightHoldGateway } from './rule.js';
+import { PROXY_CONTAINER, proxySecurityContext } from '../proxy-privileges/apply.js';
+import { editUntilDone, objectPath } from '../edit-loop.js';
 
-export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+export { GATEWAY_API_GROUP, mightHoldGateway };
 
-/** Cheap text checks: which documents this rule must parse. */
-export function mightHoldGateway(text: string): boolean {
-  return text.includes(GATEWAY_API_GROUP) && text.includes('Gateway');
-}
+/** Cheap text check: could this document hold one of the ConfigMaps with these names? */
 export function mightHoldConfigMap(text: string, names: ReadonlySet<string>): boolean {
   if (!text.includes('ConfigMap')) return false;
   for (const name of names) if (text.includes(name)) return true;
@@ -48,11 +46,6 @@ export interface ParsedDocument {
   /** position of the document's chunk in the stream */
   readonly chunk: number;
   readonly ed: EditableDocument;
-}
-
-export interface GatewayOptionsResult {
-  /** new documents (full text, separator included) to place before the chunk with that index */
-  readonly insertBefore: Map<number, string[]>;
 }
 
 export function isGateway(object: KubeObject): boolean {
@@ -121,16 +114,42 @@ export function referencedConfigMapNames(gatewayDocs: readonly ParsedDocument[],
   return names;
 }
 
-export function applyGatewayOptions(
+/** Gateways first, then the ConfigMaps they name; CustomResourceDefinitions are never read. */
+export const apply: ApplyToStream = (ctx) => {
+  const { view } = ctx;
+  const gatewayDocs: ParsedDocument[] = [];
+  view.chunks.forEach((chunk, index) => {
+    if (!chunk.hasContent || !mightHoldGateway(chunk.text) || view.isCrd(index)) return;
+    const ed = view.parse(index);
+    if (ed) gatewayDocs.push({ chunk: index, ed });
+  });
+  const first = gatewayDocs[0];
+  if (!first) return [];
+  const names = referencedConfigMapNames(gatewayDocs, ctx.config);
+  const configMapDocs: ParsedDocument[] = [];
+  view.chunks.forEach((chunk, index) => {
+    if (!chunk.hasContent || gatewayDocs.some((doc) => doc.chunk === index)) return;
+    if (!mightHoldConfigMap(chunk.text, names) || view.isCrd(index)) return;
+    const ed = view.parse(index);
+    if (ed) configMapDocs.push({ chunk: index, ed });
+  });
+  let added: AddedDocument[] = [];
+  ctx.within(first.chunk, () => {
+    added = applyGatewayOptions(gatewayDocs, configMapDocs, ctx, ctx.annotationsForAdded);
+  });
+  return added;
+};
+
+function applyGatewayOptions(
   gatewayDocs: readonly ParsedDocument[],
   configMapDocs: readonly ParsedDocument[],
   ctx: RuleContext,
   annotationsForAdded: (gateway: KubeObject, ed: EditableDocument) => Record<string, string>,
-): GatewayOptionsResult {
+): AddedDocument[] {
   const config = ctx.config;
   const configMaps = findConfigMaps([...configMapDocs, ...gatewayDocs]);
   const merged = new Set<string>();
-  const insertBefore = new Map<number, string[]>();
+  const added: AddedDocument[] = [];
 
   for (const doc of gatewayDocs) {
     for (const gatewayPath of objectsIn(doc.ed.doc).filter(isGateway).map((object) => object.path)) {
@@ -158,10 +177,8 @@ export function applyGatewayOptions(
         warnUnresolved(ctx, gateway, doc.ed, `its parametersRef names ConfigMap "${refName}"${namespace ? ` in namespace ${namespace}` : ''}, which is not in this stream, so gateway-compat cannot add the sysctl patch to it; render it together with the Gateway, or add to its data.deployment: ${JSON.stringify(deploymentPatch(config))}`);
         continue;
       }
-      const added = newOptionsConfigMap(refName, namespace, annotationsForAdded(gateway, doc.ed), doc.ed.eol, gateway.id, config);
-      const before = insertBefore.get(doc.chunk) ?? [];
-      before.push(added);
-      insertBefore.set(doc.chunk, before);
+      const text = newOptionsConfigMap(refName, namespace, annotationsForAdded(gateway, doc.ed), doc.ed.eol, gateway.id, config);
+      added.push({ before: doc.chunk, text });
       merged.add(key);
       configMaps.set(key, { doc, path: [] }); // later Gateways of this namespace share it
       ctx.change(
@@ -175,7 +192,7 @@ export function applyGatewayOptions(
       );
     }
   }
-  return { insertBefore };
+  return added;
 }
 
 function warnUnresolved(ctx: RuleContext, gateway: KubeObject, ed: EditableDocument, why: string): void {

@@ -1,0 +1,54 @@
+// Rule `injectionTemplates`: Istio's injector puts the sysctl back into every gateway pod at
+// admission, so the gateway injection templates themselves must lose it (see apply.ts).
+import { keyBoolean, KEY_BOOLEAN, type DocumentRule } from '../rule.js';
+import schema from './schema.json' with { type: 'json' };
+
+/**
+ * Whether a document's text could hold an injector ConfigMap or a Sail Istio resource. The istiod
+ * chart's MutatingWebhookConfiguration is named istio-sidecar-injector too, but holds no ConfigMap.
+ */
+export function mightHoldTemplates(text: string): boolean {
+  return (text.includes('istio-sidecar-injector') && text.includes('ConfigMap')) || (text.includes('sailoperator.io') && text.includes('Istio'));
+}
+
+export const injectionTemplates: DocumentRule<'injectionTemplates'> = {
+  id: 'injectionTemplates',
+  scope: 'document',
+  schema,
+  spec: { injectionTemplate: '' },
+  flags: [
+    {
+      name: 'gateway-template',
+      type: 'string',
+      usage: '--gateway-template FILE',
+      help: 'default gateway injection template to set on Istio resources without one',
+      toSpec: (file) => (file ? { injectionTemplate: { file: file as string } } : {}),
+    },
+    {
+      name: 'no-injection-templates',
+      type: 'boolean',
+      usage: '--no-injection-templates',
+      help: 'leave injection templates alone',
+      toSpec: () => ({ injectionTemplate: { enabled: false } }),
+    },
+  ],
+  keys: [
+    {
+      key: 'injectionTemplates',
+      schema: { ...KEY_BOOLEAN, description: 'spec.injectionTemplate.enabled ("false" = --no-injection-templates)' },
+      toSpec: (value) => ({ injectionTemplate: { enabled: keyBoolean(value) } }),
+    },
+    {
+      key: 'gatewayTemplate',
+      schema: {
+        type: 'string',
+        pattern: '\\S',
+        description: "spec.injectionTemplate.file, a path relative to the function's working directory",
+      },
+      toSpec: (value) => ({ injectionTemplate: { file: value } }),
+    },
+  ],
+  isEnabled: (config) => config.injectionTemplate.enabled,
+  mightApply: (text) => mightHoldTemplates(text),
+  load: () => import('./apply.js'),
+};
