@@ -9,6 +9,7 @@ import type { KubeObject, ResourceId } from '../kube/objects.js';
 import type { ChangeRecord, WarningRecord } from '../records.js';
 import type { StreamView } from '../warnings/inventory.js';
 
+/** @internal (its types are the parser's, which the published types leave out) */
 export interface RuleContext {
   readonly config: Config;
   /** text of the default gateway injection template (--gateway-template), if one was given */
@@ -19,7 +20,7 @@ export interface RuleContext {
   warn(record: WarningRecord): void;
 }
 
-/** What a stream-wide rule gets besides the context: the whole stream, parsed on demand. */
+/** @internal What a stream-wide rule gets besides the context: the whole stream, parsed on demand. */
 export interface StreamRuleContext extends RuleContext {
   readonly view: StreamView;
   /** runs `run`, reporting an error in it as one of the document at `chunk` */
@@ -34,7 +35,9 @@ export interface AddedDocument {
   readonly text: string;
 }
 
+/** @internal */
 export type ApplyToDocument = (ed: EditableDocument, ctx: RuleContext) => void;
+/** @internal */
 export type ApplyToStream = (ctx: StreamRuleContext) => readonly AddedDocument[] | void;
 
 export type FlagValue = string | boolean | string[];
@@ -75,6 +78,7 @@ interface RuleBase<Id extends string> {
 
 export interface DocumentRule<Id extends string = string> extends RuleBase<Id> {
   readonly scope: 'document';
+  /** @internal */
   load(): Promise<{ apply: ApplyToDocument }>;
 }
 
@@ -85,6 +89,7 @@ export interface StreamRule<Id extends string = string> extends RuleBase<Id> {
    * Every other rule runs after the warnings, which infer its effect from the configuration.
    */
   readonly beforeWarnings: boolean;
+  /** @internal */
   load(): Promise<{ apply: ApplyToStream }>;
 }
 
