@@ -6,12 +6,12 @@
 // Host modes are imported when chosen, not up front: start-up time is paid on every `helm install`
 // and pre-commit run, so an empty stream or --help loads neither the YAML parser nor the rules.
 import { UserError, UsageError } from './errors.js';
-import { isHelmPluginRun, surfaceHelmPluginError } from './hosts/helm4-errors.js';
+import { clearLastError, isHelmPluginRun, surfaceHelmPluginError } from './hosts/helm4-errors.js';
 import { loadConfig, readStdin } from './hosts/load.js';
 import type { Outcome } from './hosts/outcome.js';
 import { readStdinBytes, stdinIsTerminal, writeStderr, writeStdout } from './hosts/stdio.js';
 import { decodeText, sizeError } from './input.js';
-import { parseFlags, type ParsedFlags } from './options.js';
+import { misplacedFileMode, parseFlags, type ParsedFlags } from './options.js';
 import { USAGE, VERSION } from './usage.js';
 
 /** `kubectl get nodes -o json` of a large cluster is tens of MB; the stream limit is plenty. */
@@ -45,6 +45,19 @@ async function runStdin(values: ParsedFlags['values']): Promise<Outcome> {
   return (await import('./hosts/stream.js')).runStream(values, { input });
 }
 
+/**
+ * --write/--check answer on stdout with nothing; inside a host that empty answer would replace
+ * every resource (kpt deletes the package's files). Refused whenever a host is detected.
+ */
+async function refuseFileModeInsideHost(mode: 'write' | 'check'): Promise<void> {
+  const { hostFromEnvironment, stdinHoldsContent } = await import('./hosts/host-detection.js');
+  const host = hostFromEnvironment(process.env) ?? (stdinHoldsContent() ? 'a host that pipes manifests or a ResourceList into stdin (Helm, kpt, kustomize, a pipe)' : undefined);
+  if (host === undefined) return;
+  throw new UsageError(
+    `error: --${mode} works on the files named and prints no manifests on stdout, but post-render is running inside ${host}, which would take that empty output as the result and drop every resource.\nfix: remove --${mode} and the file names from the host's arguments (post-renderer args, argsOneLiner, --exec); the host's manifests come in on stdin and go out on stdout`,
+  );
+}
+
 async function run(argv: string[]): Promise<Outcome> {
   if (argv[0] === 'nodes') return runNodes(argv.slice(1));
   if (argv[0] === 'explain') return (await import('./explain/command.js')).runExplain(argv.slice(1));
@@ -52,12 +65,22 @@ async function run(argv: string[]): Promise<Outcome> {
   if (argv[0] === 'install-kustomize-plugin') {
     return (await import('./hosts/kustomize-install.js')).installKustomizePlugin(argv.slice(1), process.env);
   }
-  const { values, positionals } = parseFlags(argv);
+  const { values, positionals, separator, misplaced } = parseFlags(argv);
   if (values.help) return { stdout: USAGE, stderr: '', exitCode: 0 };
   if (values.version) return { stdout: `${VERSION}\n`, stderr: '', exitCode: 0 };
   if (values.write && values.check) throw new UsageError('error: --write and --check cannot be combined');
   if (values.write || values.check) {
-    return (await import('./hosts/files.js')).runFiles(values, positionals, values.write ? 'write' : 'check');
+    const mode = values.write ? 'write' : 'check';
+    await refuseFileModeInsideHost(mode);
+    if (misplaced) throw misplacedFileMode(mode);
+    // pre-commit (it sets PRE_COMMIT=1) appends committed file names after the hook's args: only
+    // a `--` in front of them keeps a file named --config=x.yaml from being read as an option.
+    if (process.env.PRE_COMMIT === '1' && !separator && positionals.length > 0) {
+      throw new UsageError(
+        `error: under pre-commit, end the hook's args with "--" (for example args: [--net-bind-service, --]) so that no file name can be read as an option; the gateway-compat hooks pass it when args are not set`,
+      );
+    }
+    return (await import('./hosts/files.js')).runFiles(values, positionals, mode);
   }
   // kustomize runs a legacy exec plugin with its config file as the only positional argument.
   const [first] = positionals;
@@ -121,6 +144,8 @@ function writeAndExit(outcome: Outcome): void {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  const helmPlugin = isHelmPluginRun(process.env);
+  if (helmPlugin) clearLastError(process.env);
   let outcome: Outcome;
   try {
     outcome = await run(argv);
@@ -129,7 +154,7 @@ export async function main(argv: string[]): Promise<void> {
       error instanceof UserError ? { stdout: '', stderr: `${error.message}\n`, exitCode: error.exitCode } : internalError(error);
   }
   // Helm 4 never shows a plugin's stderr: deliver the failure where the user will see it.
-  if (outcome.exitCode !== 0 && isHelmPluginRun(process.env)) surfaceHelmPluginError(outcome.stderr, process.env);
+  if (outcome.exitCode !== 0 && helmPlugin) surfaceHelmPluginError(outcome.stderr, process.env);
   writeAndExit(outcome);
 }
 

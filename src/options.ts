@@ -33,12 +33,55 @@ export const FLAG_OPTIONS: typeof GENERAL_FLAGS & Record<string, { type: 'string
 
 export type ParsedFlags = ReturnType<typeof parseFlags>;
 
-export function parseFlags(args: string[]) {
+const VALUE_FLAGS = new Set(
+  Object.entries(FLAG_OPTIONS)
+    .filter(([, option]) => option.type === 'string')
+    .map(([name]) => `--${name}`),
+);
+
+/**
+ * Where the options end: at `--`, or at the first argument that is neither an option nor an
+ * option's value. In file mode everything from there on is a file name, whatever it looks like:
+ * pre-commit appends the names of committed files, and a file called `--config=evil.yaml` must
+ * never become an option.
+ */
+function optionsEnd(args: readonly string[]): { end: number; separator: boolean } {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') return { end: i, separator: true };
+    if (arg === '-' || !arg.startsWith('-')) return { end: i, separator: false };
+    if (VALUE_FLAGS.has(arg)) i++; // `--config FILE`: the next argument is the value
+  }
+  return { end: args.length, separator: false };
+}
+
+function parseStrict(args: string[]) {
   try {
     return parseArgs({ args, options: FLAG_OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(`error: ${(error as Error).message}\nRun "post-render --help" for the options.`);
   }
+}
+
+/**
+ * argv -> options and positional arguments. `separator` says whether the file names came after
+ * `--` (the pre-commit hooks pass it, so that no file name is read as an option).
+ */
+export function parseFlags(args: string[]) {
+  const { end, separator } = optionsEnd(args);
+  const head = parseStrict(args.slice(0, end));
+  if (head.values.write || head.values.check) {
+    return { values: head.values, positionals: args.slice(separator ? end + 1 : end), separator, misplaced: false };
+  }
+  const all = parseStrict(args);
+  return { values: all.values, positionals: all.positionals, separator, misplaced: Boolean(all.values.write || all.values.check) };
+}
+
+/** --write/--check after a file name: file mode asked for, but with options in the wrong place. */
+export function misplacedFileMode(mode: 'write' | 'check'): UsageError {
+  return new UsageError(
+    `error: --${mode} and the other options go before the file names (post-render --${mode} [options] [--] FILE...); every argument after the first file name is a file name`,
+  );
 }
 
 export type ReportFormat = 'text' | 'json' | 'none';

@@ -33,7 +33,7 @@ Modes (picked from the arguments and stdin; docs/hosts.md has a copy-paste examp
       helm template gw ./chart --post-renderer ./bin/post-render --post-renderer-args --net-bind-service
       kubectl kustomize overlay/ | post-render > fixed.yaml
   Helm 4       a postrenderer/v1 plugin (helm-plugin/); on failure the message also goes to Helm's
-               stderr or the terminal and to $TMPDIR/gateway-compat-last-error.txt
+               stderr or the terminal and to $TMPDIR/gateway-compat-<uid>/last-error.txt
       helm plugin install ./helm-plugin && helm template gw ./chart --post-renderer gateway-compat
   KRM function stdin is a ResourceList: items are fixed, functionConfig configures (a GatewayCompat
                object or a ConfigMap of key=value strings), changes come back as results
@@ -43,6 +43,7 @@ Modes (picked from the arguments and stdin; docs/hosts.md has a copy-paste examp
   files        --write FILE... fixes files in place (atomically; all or none on error);
                --check FILE... changes nothing, prints a unified diff, exits 1 if a file would change
       post-render --write deploy/*.yaml       (pre-commit hooks: gateway-compat, gateway-compat-check)
+               options go first; after the first FILE, or after --, every argument is a file
   nodes        which cluster nodes run a kernel older than 4.11
       kubectl get nodes -o json | post-render nodes
   explain      what a pasted error (kubectl describe, events, logs) means and what fixes it

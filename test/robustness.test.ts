@@ -5,7 +5,7 @@
 // A failure is clean when: the exit code is non-zero (1, or 2 for usage), stdout is empty,
 // stderr says what to do, and no stack trace or Node internals reach the user.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -122,11 +122,9 @@ function aliasBomb(levels = 12): string {
   return `${lines.join('\n')}\n`;
 }
 
-describe('alias bomb (billion laughs): error within a second, bounded memory, exit 1', () => {
-  it('the transform refuses it within a second', () => {
-    const started = performance.now();
+describe('alias bomb (billion laughs): an error, bounded memory, exit 1', () => {
+  it('the transform refuses it (after 100 alias expansions, never expanding it)', () => {
     expect(() => transform(aliasBomb(), {})).toThrow(/alias bomb/);
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('the CLI refuses it with a 64 MB heap (bounded memory), in a mapping-key variant too', () => {
@@ -471,10 +469,9 @@ describe('kind: List and *List kinds: items transformed, wrapper kept', () => {
 
 describe('stdin is a terminal: usage on stderr, exit 2, no waiting', () => {
   it('post-render with a terminal on stdin', () => {
-    const started = Date.now();
-    const result = runCliWithTtyStdin([], 10);
+    // a run that waited for input would only end when the terminal is closed after 60 s
+    const result = runCliWithTtyStdin([], 60);
     expect(result.timedOut, 'the CLI waited for input on a terminal').toBe(false);
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/no input/);
     expect(result.stderr).toMatch(/Usage: post-render/);
@@ -755,7 +752,9 @@ describe('--write faults: files untouched, exit 1, nothing on stdout', () => {
     const root = process.getuid?.() === 0;
     // Root ignores permission bits; run the CLI as nobody (uid 65534) through setpriv.
     const command = root ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
-    if (root && spawnSync('sh', ['-c', 'command -v setpriv']).status !== 0) return void console.warn('setpriv missing: read-only folder case not run');
+    if (root && spawnSync('sh', ['-c', 'command -v setpriv']).status !== 0) {
+      throw new Error('setpriv is needed to run the CLI as an unprivileged user when the tests run as root: apt-get install -y util-linux (Debian ships it in util-linux)');
+    }
     const result = spawnSync(command[0]!, [...command.slice(1), POST_RENDER, '--write', other, file], { encoding: 'utf8', cwd: REPO_ROOT });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
@@ -813,52 +812,64 @@ describe('--write faults: files untouched, exit 1, nothing on stdout', () => {
     leftBehind: string[];
   }
 
-  /** Starts --write on a big file and sends `signal` as soon as its temporary file appears. */
+  /**
+   * Starts --write on a big file and, the moment its temporary file appears (inotify through
+   * fs.watch), stops the process (SIGSTOP) with the new content half written, sends `signal` and
+   * lets it go on (SIGCONT). A run that finished before it was caught is tried again with a bigger
+   * file; never caught at all is a failure, not a pass.
+   */
   async function killDuringWrite(signal: NodeJS.Signals): Promise<KilledWrite> {
+    for (const copies of [6, 12, 24]) {
+      const run = await attemptKillDuringWrite(signal, copies);
+      if (run.caught) return run;
+    }
+    throw new Error(`--write always finished before its temporary file could be caught (even with 24 x 10 MB); the ${signal} case proved nothing`);
+  }
+
+  async function attemptKillDuringWrite(signal: NodeJS.Signals, copies: number): Promise<KilledWrite> {
     const dir = mkdtempSync(path.join(scratch, `${signal}-`));
-    // One document to fix and 60 MB of filler: writing and flushing takes long enough to be
-    // caught in the act.
+    // One document to fix and copies x 10 MB of filler: writing and flushing it takes a while.
     const filler = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: filler\ndata:\n  blob: |\n${`    ${'x'.repeat(95)}\n`.repeat(100_000)}`;
-    const original = stream(gatewayDeployment(), ...Array.from({ length: 6 }, () => filler));
+    const original = stream(gatewayDeployment(), ...Array.from({ length: copies }, () => filler));
     const file = fixture(dir, 'manifests.yaml', original);
     const child = spawn(process.execPath, [POST_RENDER, '--write', '--report', 'none', file], { stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
     let caught = false;
-    for (let i = 0; i < 60_000 && child.exitCode === null && child.signalCode === null; i++) {
-      if (leftovers(dir).length > 0) {
-        child.kill(signal);
-        caught = true;
-        break;
+    const watcher = watch(dir, () => {
+      if (caught || child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGSTOP');
+      // stopped: if the temporary file is still there, the new content is being written
+      if (leftovers(dir).length === 0) {
+        child.kill('SIGCONT');
+        return;
       }
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
+      caught = true;
+      watcher.close();
+      child.kill(signal);
+      if (signal !== 'SIGKILL') child.kill('SIGCONT');
+    });
     const endedBy = await exited;
+    watcher.close();
     return { caught, endedBy, original, after: readFileSync(file, 'utf8'), leftBehind: leftovers(dir) };
   }
 
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGKILL'] as const) {
     it(`${signal} while the new content is being written: the file keeps its old content`, async () => {
       const run = await killDuringWrite(signal);
-      if (!run.caught || run.endedBy === null) {
-        // The run finished before the signal landed: the file must then be the whole result.
-        expect(run.after).toBe(transform(run.original, {}).text);
-        return;
-      }
       expect(run.endedBy).toBe(signal);
       expect(run.after.length).toBe(run.original.length);
       expect(run.after === run.original).toBe(true);
-    }, 120_000);
+    }, 240_000);
   }
 
   // SIGKILL cannot be helped: its temporary file stays (the target is intact, above).
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`${signal} during --write leaves no temporary file behind, and the process dies of it`, async () => {
       const run = await killDuringWrite(signal);
-      expect(run.caught).toBe(true);
       expect(run.endedBy).toBe(signal);
       expect(run.leftBehind).toEqual([]);
       expect(run.after === run.original).toBe(true);
-    }, 120_000);
+    }, 240_000);
   }
 });
 

@@ -34,5 +34,10 @@ export async function runStream(values: ParsedFlags['values'], sources: StreamSo
     }
     throw error;
   }
+  // A host takes an empty answer as "no resources" (kpt and kustomize drop them all): whatever
+  // went wrong, a non-empty input must never come back as nothing.
+  if (input.length > 0 && result.pieces.every((piece) => piece.length === 0)) {
+    throw new Error('the output is empty for a non-empty input');
+  }
   return { stdout: result.pieces, stderr: renderReport(result, report), exitCode: 0 };
 }

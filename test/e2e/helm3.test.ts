@@ -23,6 +23,15 @@ describeWithHost('Helm 3 --post-renderer (real helm v3)', helm, { what: 'Helm 3'
   const template = (...extra: string[]) =>
     run(helm as string, ['template', 'gw', CHART, '--namespace', 'istio-ingress', ...extra], { env, cwd: home });
 
+  it('a host never gets an empty answer: --check or --write in --post-renderer-args fails the install', async () => {
+    for (const mode of ['--check', '--write']) {
+      const ran = await template('--post-renderer', POST_RENDER, '--post-renderer-args', mode, '--post-renderer-args', path.join(CHART, 'templates/deployment.yaml'));
+      expect(ran.status, explain(ran)).not.toBe(0);
+      expect(ran.stdout).toBe('');
+      expect(ran.stderr).toContain(`--${mode.slice(2)} works on the files named and prints no manifests on stdout`);
+    }
+  });
+
   it('fixes the gateway Deployment, wires the Gateway to an added options ConfigMap and keeps # Source comments', async () => {
     const ran = await template('--post-renderer', POST_RENDER, '--post-renderer-args', '--net-bind-service');
     expect(ran.status, explain(ran)).toBe(0);

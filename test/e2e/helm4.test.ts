@@ -2,7 +2,7 @@
 // into a private Helm home, then used as `--post-renderer gateway-compat`. Helm 4 also passes hooks,
 // re-splits the output by the postrenderer.helm.sh/postrender-filename annotation, and hides the
 // plugin's stderr, so these tests check what reaches the user when the plugin fails.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/run-cli.js';
@@ -25,9 +25,10 @@ describeWithHost('Helm 4 postrenderer/v1 plugin (real helm v4)', helm, { what: '
     HELM_CONFIG_HOME: path.join(home, 'config'),
     HELM_DATA_HOME: path.join(home, 'data'),
     HELM_PLUGINS: path.join(home, 'data', 'plugins'),
-    // The plugin's default error file is $TMPDIR/gateway-compat-last-error.txt.
+    // The plugin's default error file is $TMPDIR/gateway-compat-<uid>/last-error.txt.
     TMPDIR: tmp,
   };
+  const defaultErrorFile = path.join(tmp, `gateway-compat-${process.getuid?.() ?? -1}`, 'last-error.txt');
   delete (env as NodeJS.ProcessEnv).GATEWAY_COMPAT_ERROR_FILE;
   const helmRun = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => run(helm as string, args, { env: { ...env, ...extraEnv }, cwd: home });
   const template = (...extra: string[]) =>
@@ -64,7 +65,7 @@ describeWithHost('Helm 4 postrenderer/v1 plugin (real helm v4)', helm, { what: '
     expect(ran.stdout).not.toContain('postrenderer.helm.sh/postrender-filename');
   });
 
-  it('on failure, puts the message on Helm\'s stderr (a pipe, as in a shell or CI log) and in $TMPDIR/gateway-compat-last-error.txt', async () => {
+  it('on failure, puts the message on Helm\'s stderr (a pipe, as in a shell or CI log) and in $TMPDIR/gateway-compat-<uid>/last-error.txt', async () => {
     // Node's child_process hands out sockets, not pipes; a shell's `2> >(cat >&2)` gives Helm a pipe.
     const ran = await run('bash', ['-c', '"$@" 2> >(cat >&2)', 'helm', helm as string, 'template', 'gw', CHART, '--post-renderer', 'gateway-compat', '--post-renderer-args', '--options-configmap=Not_A_Name'], { env, cwd: home });
     expect(ran.status, explain(ran)).toBe(1);
@@ -72,7 +73,7 @@ describeWithHost('Helm 4 postrenderer/v1 plugin (real helm v4)', helm, { what: '
     // Helm's own line says only that the plugin failed...
     expect(ran.stderr).toContain('plugin "gateway-compat" exited with error');
     // ...and ours, written to Helm's stderr just before it, says why and where the message is kept.
-    const errorFile = path.join(tmp, 'gateway-compat-last-error.txt');
+    const errorFile = defaultErrorFile;
     expect(ran.stderr).toContain('gateway-compat (Helm post-renderer plugin) failed:');
     expect(ran.stderr).toContain('spec.gatewayApi.optionsConfigMap must match pattern');
     expect(ran.stderr).toContain(`(this message is also in ${errorFile})`);
@@ -85,7 +86,36 @@ describeWithHost('Helm 4 postrenderer/v1 plugin (real helm v4)', helm, { what: '
     expect(ran.status, explain(ran)).toBe(1);
     expect(ran.stderr).toContain('plugin "gateway-compat" exited with error');
     expect(ran.stderr).not.toContain('--flag-seen-only-in-the-file');
-    expect(readFileSync(path.join(tmp, 'gateway-compat-last-error.txt'), 'utf8')).toContain("Unknown option '--flag-seen-only-in-the-file'");
+    expect(readFileSync(defaultErrorFile, 'utf8')).toContain("Unknown option '--flag-seen-only-in-the-file'");
+  });
+
+  it('a host never gets an empty answer: --check or --write in --post-renderer-args fails the install', async () => {
+    for (const mode of ['--check', '--write']) {
+      const errorFile = path.join(home, `file-mode${mode}.txt`);
+      const ran = await helmRun(['template', 'gw', CHART, '--post-renderer', 'gateway-compat', '--post-renderer-args', mode, '--post-renderer-args', path.join(CHART, 'templates/deployment.yaml')], {
+        GATEWAY_COMPAT_ERROR_FILE: errorFile,
+      });
+      expect(ran.status, explain(ran)).not.toBe(0);
+      expect(ran.stdout).toBe('');
+      expect(readFileSync(errorFile, 'utf8')).toContain('post-render is running inside Helm 4 (post-renderer plugin)');
+    }
+  });
+
+  it('the default error file is private: a folder of ours with mode 0700, the file 0600', async () => {
+    const ran = await template('--post-renderer-args', '--no-such-flag');
+    expect(ran.status, explain(ran)).toBe(1);
+    const folder = statSync(path.dirname(defaultErrorFile));
+    expect(folder.uid).toBe(process.getuid?.());
+    expect(folder.mode & 0o777).toBe(0o700);
+    expect(statSync(defaultErrorFile).mode & 0o777).toBe(0o600);
+  });
+
+  it('no stale last error: a run that succeeds after a failed one leaves no message behind', async () => {
+    expect((await template('--post-renderer-args', '--no-such-flag')).status).toBe(1);
+    expect(existsSync(defaultErrorFile)).toBe(true);
+    const ran = await template();
+    expect(ran.status, explain(ran)).toBe(0);
+    expect(existsSync(defaultErrorFile)).toBe(false);
   });
 
   it('honours GATEWAY_COMPAT_ERROR_FILE', async () => {
@@ -108,6 +138,6 @@ describeWithHost('Helm 4 postrenderer/v1 plugin (real helm v4)', helm, { what: '
     expect(ran.status, explain(ran)).not.toBe(0);
     expect(ran.stdout).toContain('gateway-compat (Helm post-renderer plugin) failed:');
     expect(ran.stdout).toContain("Unknown option '--no-such-flag'");
-    expect(existsSync(path.join(tmp, 'gateway-compat-last-error.txt'))).toBe(true);
+    expect(existsSync(defaultErrorFile)).toBe(true);
   });
 });

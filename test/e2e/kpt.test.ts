@@ -83,6 +83,16 @@ describeWithHost('kpt fn eval --exec (real kpt)', kpt, { what: 'kpt', installHin
     expect(changeResults).toEqual([]);
   });
 
+  it('a host never gets an empty answer: --check or --write inside --exec is refused and the package stays whole', async () => {
+    for (const mode of ['--check', '--write']) {
+      const ran = await kptRun(['eval', 'pkg', '--exec', `${exec} ${mode} pkg/deployment.yaml`]);
+      expect(ran.status, explain(ran)).not.toBe(0);
+      expect(ran.stderr).toContain(`--${mode.slice(2)} works on the files named and prints no manifests on stdout`);
+      // kpt deletes every file of a package when a function exits 0 with nothing on stdout
+      expect(snapshot(pkg)).toEqual(original);
+    }
+  });
+
   it('takes a GatewayCompat object as --fn-config', async () => {
     writeFileSync(
       path.join(work, 'fn-config.yaml'),

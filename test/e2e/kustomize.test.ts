@@ -58,6 +58,21 @@ describeWithHost('kustomize legacy exec plugin (real kubectl kustomize)', kubect
     expect(ran.stdout).not.toContain('kustomize.config.k8s.io/id'); // kustomize consumes its bookkeeping
   });
 
+  it('a host never gets an empty answer: --check or --write in argsOneLiner fails the build', async () => {
+    for (const mode of ['--check', '--write']) {
+      const dir = kustomization(
+        `file-mode${mode}`,
+        `apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nmetadata:\n  name: gateway-compat\nargsOneLiner: ${mode} deployment.yaml\nspec: {}\n`,
+      );
+      const before = readFileSync(path.join(dir, 'deployment.yaml'), 'utf8');
+      const ran = await build(dir);
+      expect(ran.status, explain(ran)).not.toBe(0);
+      expect(ran.stdout).toBe('');
+      expect(ran.stderr).toContain('post-render is running inside kustomize (exec plugin)');
+      expect(readFileSync(path.join(dir, 'deployment.yaml'), 'utf8')).toBe(before);
+    }
+  });
+
   it('fails the build with a message naming the wrong key', async () => {
     const dir = kustomization('bad', 'apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nmetadata:\n  name: gateway-compat\nspec:\n  netBindServce: true\n');
     const ran = await build(dir);

@@ -120,4 +120,30 @@ describeWithHost('pre-commit hooks (real pre-commit, language: script, offline)'
     expect(ran.stdout).not.toContain('files were modified by this hook');
     expect(read('deploy/deployment.yaml')).toBe(original.deployment);
   }, SLOW);
+  it('option injection: committed files named --config=evil.yaml and --remove-sysctl=x.yaml are checked as files, never read as options', async () => {
+    writeFileSync(path.join(consumer, 'private.txt'), 'PRIVATE-KEY-MATERIAL-4711\n');
+    writeFileSync(path.join(consumer, 'evil.yaml'), 'apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nmetadata: {name: x}\nspec:\n  injectionTemplate: {file: private.txt}\n  sysctls: {remove: [none]}\n');
+    writeFileSync(path.join(consumer, '--config=evil.yaml'), original.deployment);
+    writeFileSync(path.join(consumer, '--remove-sysctl=x.yaml'), original.deployment);
+    await gitIn(consumer, 'add', '-A');
+    const ran = await run(preCommit as string, ['run', 'gateway-compat-check', '--all-files'], { cwd: consumer, env, timeoutMs: SLOW });
+    expect(ran.status, explain(ran)).toBe(1);
+    for (const name of ['--config=evil.yaml', '--remove-sysctl=x.yaml']) {
+      expect(ran.stdout).toContain(`--- a/${name}`);
+    }
+    expect(ran.stdout).not.toContain('PRIVATE-KEY-MATERIAL');
+    expect(read('--remove-sysctl=x.yaml')).toBe(original.deployment);
+  }, SLOW);
+
+  it('hook args without a closing -- are refused under pre-commit (a file name could become an option)', async () => {
+    const rev = await gitIn(hookRepo, 'rev-parse', 'HEAD');
+    writeFileSync(
+      path.join(consumer, '.pre-commit-config.yaml'),
+      `repos:\n  - repo: ${hookRepo}\n    rev: ${rev}\n    hooks:\n      - id: gateway-compat-check\n        args: [--net-bind-service]\n`,
+    );
+    await gitIn(consumer, 'add', '-A');
+    const ran = await run(preCommit as string, ['run', 'gateway-compat-check', '--all-files'], { cwd: consumer, env, timeoutMs: SLOW });
+    expect(ran.status, explain(ran)).not.toBe(0);
+    expect(ran.stdout).toContain(`end the hook's args with "--"`);
+  }, SLOW);
 });

@@ -32,17 +32,42 @@ export function podSpecOf(object: KubeObject): PodSpec {
   return spec.template.spec;
 }
 
+/**
+ * A pod-level or container securityContext as the kubelet would take it. `securityContext: null`
+ * (or `~`) reads as "no sysctls" to a careless check, yet it is what a broken edit leaves behind;
+ * it is a failure here, never an empty context.
+ */
+function securityContextOf(owner: { securityContext?: unknown }, where: string): Record<string, unknown> | undefined {
+  if (!('securityContext' in owner) || owner.securityContext === undefined) return undefined;
+  const context = owner.securityContext;
+  if (context === null || typeof context !== 'object' || Array.isArray(context)) {
+    throw new Error(`${where}: securityContext is ${JSON.stringify(context)}, not a mapping`);
+  }
+  return context as Record<string, unknown>;
+}
+
 export function sysctlNames(object: KubeObject): string[] {
-  return (podSpecOf(object).securityContext?.sysctls ?? []).map((sysctl) => sysctl.name);
+  const context = securityContextOf(podSpecOf(object), `${object.kind} ${object.metadata.name} pod spec`);
+  const sysctls = context?.sysctls;
+  if (sysctls === undefined) return [];
+  if (!Array.isArray(sysctls)) throw new Error(`${object.kind} ${object.metadata.name}: sysctls is ${JSON.stringify(sysctls)}, not a list`);
+  return (sysctls as { name: string }[]).map((sysctl) => sysctl.name);
 }
 
 export function proxySecurityContext(object: KubeObject): Record<string, unknown> | undefined {
-  return podSpecOf(object).containers.find((container) => container.name === 'istio-proxy')?.securityContext;
+  const proxy = podSpecOf(object).containers.find((container) => container.name === 'istio-proxy');
+  return proxy === undefined ? undefined : securityContextOf(proxy, `${object.kind} ${object.metadata.name} istio-proxy`);
 }
 
+/** The capabilities added to istio-proxy; the same capability twice is a broken edit, not a grant. */
 export function addedCapabilities(object: KubeObject): string[] {
-  const capabilities = proxySecurityContext(object)?.capabilities as { add?: string[] } | undefined;
-  return capabilities?.add ?? [];
+  const capabilities = proxySecurityContext(object)?.capabilities as { add?: unknown } | null | undefined;
+  if (capabilities === null) throw new Error(`${object.kind} ${object.metadata.name}: istio-proxy capabilities is null`);
+  const add = capabilities?.add ?? [];
+  if (!Array.isArray(add)) throw new Error(`${object.kind} ${object.metadata.name}: capabilities.add is ${JSON.stringify(add)}, not a list`);
+  const duplicates = add.filter((capability, i) => add.indexOf(capability) !== i);
+  if (duplicates.length > 0) throw new Error(`${object.kind} ${object.metadata.name}: capabilities.add lists ${JSON.stringify(duplicates)} twice`);
+  return add as string[];
 }
 
 /** The options ConfigMap's deployment patch, parsed. */
