@@ -34,7 +34,8 @@ interface TemplateRewrite {
 
 /** The whole edit of one template's text: sysctl out, then the proxy grant if asked for. */
 export function rewriteTemplate(text: string, config: Config): TemplateRewrite {
-  const withoutSysctl = removeSysctlsFromTemplate(text, config.sysctls.enabled ? config.sysctls.remove : []);
+  // --no-sysctls leaves workload sysctls alone; the templates are --no-injection-templates' to spare
+  const withoutSysctl = removeSysctlsFromTemplate(text, config.sysctls.remove);
   const messages = withoutSysctl.edits.map((edit) => edit.message);
   let result = withoutSysctl.text;
   if (proxySecurityContext(config)) {
