@@ -108,39 +108,46 @@ function internalError(error: unknown): Outcome {
   };
 }
 
+/** What a failed write of stdout means; undefined when the reader just went away (EPIPE, `| head`). */
+function outputError(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EPIPE') return undefined;
+  const reason = code === 'ENOSPC' ? 'no space left on the device' : code === 'EDQUOT' ? 'disk quota exceeded' : ((error as Error | null)?.message ?? String(error));
+  return `error: cannot write the output to stdout: ${reason}; the output is incomplete, do not use it`;
+}
+
 function writeAndExit(outcome: Outcome): void {
   // Written with write(2), never through process.stdout/stderr: making those stream objects loads
   // modules that cost start-up time on every run, and a pipe's writes are synchronous anyway.
-  if (outcome.stderr) writeStderr(outcome.stderr);
-  process.exitCode = outcome.exitCode;
-  if (typeof outcome.stdout === 'string') {
-    try {
-      if (outcome.stdout) writeStdout(outcome.stdout);
-    } catch {
-      // A reader that stops early (`| head`, EPIPE) must not turn into a stack trace.
-      process.exit(1);
-    }
-    return;
-  }
-  // A stream goes out in synchronous batches of about 1 MiB: few writes, and never a copy of the
-  // whole output queued in memory behind a slow reader.
+  // stdout first: the report is only true once the manifests are out, and a full disk (ENOSPC,
+  // /dev/full) must end in an error line and exit 1, never in a success report.
   try {
-    let batch: string[] = [];
-    let size = 0;
-    for (const piece of outcome.stdout) {
-      batch.push(piece);
-      size += piece.length;
-      if (size >= 1 << 20) {
-        writeStdout(batch.join(''));
-        batch = [];
-        size = 0;
+    if (typeof outcome.stdout === 'string') {
+      if (outcome.stdout) writeStdout(outcome.stdout);
+    } else {
+      // A stream goes out in synchronous batches of about 1 MiB: few writes, and never a copy of
+      // the whole output queued in memory behind a slow reader.
+      let batch: string[] = [];
+      let size = 0;
+      for (const piece of outcome.stdout) {
+        batch.push(piece);
+        size += piece.length;
+        if (size >= 1 << 20) {
+          writeStdout(batch.join(''));
+          batch = [];
+          size = 0;
+        }
       }
+      if (size > 0) writeStdout(batch.join(''));
     }
-    if (size > 0) writeStdout(batch.join(''));
-  } catch {
+  } catch (error) {
+    const message = outputError(error);
     // The reader went away (EPIPE, `| head`): stop quietly, as a pipe's writer should.
+    if (message !== undefined) writeStderr(`${message}\n`);
     process.exit(1);
   }
+  if (outcome.stderr) writeStderr(outcome.stderr);
+  process.exitCode = outcome.exitCode;
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -121,6 +121,6 @@ export function specFromFlags(values: ParsedFlags['values']): ConfigSpec {
   }
   if (values.strict) parts.push({ strict: true });
   if (values.validate) parts.push({ validate: true });
-  if (values['max-input-size']) parts.push({ maxInputBytes: parseSize(values['max-input-size']) });
+  if (values['max-input-size'] !== undefined) parts.push({ maxInputBytes: parseSize(values['max-input-size']) });
   return mergeSpecs(parts);
 }

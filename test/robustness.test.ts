@@ -656,6 +656,11 @@ describe('an internal bug: "internal error, please report", the document, exit 1
       ...(await importOriginal<typeof import('../src/hosts/load.js')>()),
       readStdin: async () => input,
     }));
+    // --write/--check look at stdin for a host feeding it; the worker's own stdin is a pipe that never ends
+    vi.doMock('../src/hosts/host-detection.js', async (importOriginal) => ({
+      ...(await importOriginal<typeof import('../src/hosts/host-detection.js')>()),
+      stdinHoldsContent: () => false,
+    }));
     vi.doMock('../src/rules/sysctls/apply.js', async (importOriginal) => {
       const original = await importOriginal<typeof import('../src/rules/sysctls/apply.js')>();
       return { ...original, apply: brokenApply };

@@ -85,6 +85,7 @@ async function readManifest(file: string, limit: number): Promise<string> {
   let bytes: Buffer;
   try {
     const info = statSync(file);
+    // --write replaces files through a rename: a FIFO, a device or a folder cannot be one
     if (!info.isFile()) throw new UserError(`error: not a regular file`);
     checkSize(info.size, limit, 'the file');
     bytes = readFileSync(file);
@@ -92,6 +93,8 @@ async function readManifest(file: string, limit: number): Promise<string> {
     if (error instanceof UserError) throw error;
     throw new UserError(`error: ${describeFsError(error)}`);
   }
+  // it may have grown between the size check and the read
+  checkSize(bytes.length, limit, 'the file');
   return decodeText(bytes, 'the file');
 }
 

@@ -1,5 +1,6 @@
 // Configuration and input shared by the host modes: flags over a config file over the defaults,
 // the --gateway-template text, and stdin checked to be bounded UTF-8 text.
+import { fstatSync, statSync } from 'node:fs';
 import { defaultConfig, mergeConfig, validateSpec, type Config, type ConfigSpec } from '../config.js';
 import { UsageError } from '../errors.js';
 import { decodeText, readTextFile, sizeError } from '../input.js';
@@ -20,13 +21,39 @@ export interface LoadedConfig {
  */
 export async function loadConfig(values: ParsedFlags['values'], fileSpec: ConfigSpec = {}): Promise<LoadedConfig> {
   const fromFlags = validateSpec(specFromFlags(values), 'command-line flags');
-  const fromFile = values.config
+  if (values.config !== undefined) refuseStdin(values.config, '--config');
+  const fromFile = values.config !== undefined
     ? (await import('../config-file.js')).parseConfigText(await readTextFile(values.config, '--config'), values.config)
     : {};
   const config = mergeConfig(defaultConfig(), fileSpec, fromFile, fromFlags);
   const templateFile = config.injectionTemplate.file;
-  const gatewayTemplate = templateFile ? await readTextFile(templateFile, '--gateway-template') : undefined;
+  if (templateFile !== undefined) refuseStdin(templateFile, '--gateway-template');
+  const gatewayTemplate = templateFile !== undefined ? await readTextFile(templateFile, '--gateway-template') : undefined;
   return { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) };
+}
+
+const STDIN_NAMES = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+/**
+ * stdin carries the manifests: a file option that reads it too would take them (and leave an
+ * empty stream to transform), so `--gateway-template /dev/stdin` is a usage error.
+ */
+function refuseStdin(file: string, flag: string): void {
+  let same = STDIN_NAMES.has(file);
+  if (!same) {
+    try {
+      const input = fstatSync(0);
+      if (input.isFIFO() || input.isSocket() || input.isFile()) {
+        const named = statSync(file);
+        same = named.dev === input.dev && named.ino === input.ino;
+      }
+    } catch {
+      // no stdin, or no such file: readTextFile reports the latter
+    }
+  }
+  if (same) {
+    throw new UsageError(`error: ${flag} ${file} reads stdin, which carries the manifests\nfix: give ${flag} a file of its own (${flag} ./file), and the manifests on stdin`);
+  }
 }
 
 export async function readStdin(limit: number): Promise<string> {

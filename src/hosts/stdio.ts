@@ -13,6 +13,13 @@ function retryLater(error: unknown): boolean {
   return true;
 }
 
+function stdinIsADirectory(): UserError {
+  return new UserError(
+    'error: stdin is a directory (post-render < folder/), not a stream of manifests\nfix: pipe the manifests in (cat folder/*.yaml | post-render), or fix the files in place with post-render --write folder/*.yaml',
+    2,
+  );
+}
+
 /** All of stdin, refusing more than `limit` bytes as soon as they arrive. */
 export function readStdinBytes(limit: number, describeLimit: (size: number, stoppedEarly: boolean) => UserError): Buffer {
   return readStdinUntil(limit, describeLimit, Number.POSITIVE_INFINITY).bytes;
@@ -37,6 +44,7 @@ export function readStdinUntil(limit: number, describeLimit: (size: number, stop
   let expected = 64 * 1024;
   try {
     const info = fstatSync(0);
+    if (info.isDirectory()) throw stdinIsADirectory();
     if (info.isFile()) {
       if (info.size > limit) throw describeLimit(info.size, false);
       if (info.size >= handOverAt) return { bytes: Buffer.alloc(0), handOver: true, fromFile: true };
@@ -61,6 +69,7 @@ export function readStdinUntil(limit: number, describeLimit: (size: number, stop
     } catch (error) {
       if (retryLater(error)) continue;
       if ((error as NodeJS.ErrnoException).code === 'EOF') break;
+      if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw stdinIsADirectory();
       throw error;
     }
     if (read === 0) break;

@@ -48,7 +48,15 @@ function documentValue(document: Document.Parsed): unknown {
       if (typeof node.value === 'number' && node.source !== undefined) node.value = node.source;
     },
   });
-  return document.toJS();
+  try {
+    return document.toJS();
+  } catch (error) {
+    // yaml stops an alias bomb (billion laughs) while expanding it: bad input, not a bug
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new NodeInputError('the input expands YAML aliases too often (an alias bomb); kubectl get nodes never writes aliases');
+    }
+    throw error;
+  }
 }
 
 function objectsOf(value: unknown, wanted: string, where: string): Array<Record<string, unknown>> {
