@@ -1,0 +1,82 @@
+// Issue 11, items 10 and 11: bounded reads and honest messages. Every file the tool reads is
+// size-bounded like stdin, whatever it says its size is (/dev/zero says 0); every way to call it
+// wrongly gets a clear message and the right exit code, never "internal error" or a silent success.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { gateway, gatewayDeployment, stream } from '../helpers/manifests.js';
+import { POST_RENDER, runCli } from '../helpers/run-cli.js';
+
+const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'gateway-compat-messages-')));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const shell = (command: string, input = '') => spawnSync('bash', ['-c', command], { input, encoding: 'utf8', timeout: 120_000, env: { ...process.env, POST_RENDER } });
+
+describe('bounded reads: every file the tool reads is size-bounded like stdin', () => {
+  for (const flag of ['--config', '--gateway-template']) {
+    it(`${flag} /dev/zero is refused as larger than the limit (not read until memory runs out)`, () => {
+      const result = runCli([flag, '/dev/zero'], gatewayDeployment());
+      expect(result.error).toBeUndefined();
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(new RegExp(`^error: ${flag} /dev/zero is larger than the limit of 16777216 bytes`, 'm'));
+    });
+  }
+});
+
+describe('honest messages and exit codes', () => {
+  it('a write error on stdout (/dev/full) is an error line and exit 1, never a success report', () => {
+    const result = shell('node "$POST_RENDER" > /dev/full', gatewayDeployment());
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^error: cannot write the output to stdout: no space left on the device/m);
+    expect(result.stderr).not.toMatch(/removed sysctl|gateway-compat: \d+ change/);
+  });
+
+  it('stdin that is a directory: a usage error, exit 2', () => {
+    const result = shell(`node "$POST_RENDER" < '${dir}'`);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^error: stdin is a directory/m);
+    expect(result.stderr).not.toMatch(/internal error/);
+  });
+
+  it('an alias bomb fed to nodes: a clear error, exit 2, not an internal error', () => {
+    const bomb = ['a: &a [x,x,x,x,x,x,x,x,x]', ...'bcde'.split('').map((name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcd'[i]}`).join(',')}]`), 'f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]'].join('\n');
+    const result = runCli(['nodes'], `${bomb}\n`);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('expands YAML aliases too often');
+    expect(result.stderr).not.toMatch(/internal error/);
+  });
+
+  for (const name of ['/dev/stdin', '/proc/self/fd/0', '-']) {
+    it(`--gateway-template ${name} with piped input is a usage error (it would eat the manifests and answer empty)`, () => {
+      const result = runCli(['--gateway-template', name], gatewayDeployment());
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(`--gateway-template ${name} reads stdin, which carries the manifests`);
+    });
+  }
+
+  it('--config naming the file stdin comes from is refused too', () => {
+    const file = path.join(dir, 'same.yaml');
+    writeFileSync(file, gatewayDeployment());
+    const result = shell(`node "$POST_RENDER" --config '${file}' < '${file}'`);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('reads stdin, which carries the manifests');
+  });
+
+  for (const [flags, message] of [
+    [['--options-configmap', ''], /spec\.gatewayApi\.optionsConfigMap must match pattern/],
+    [['--config', ''], /--config needs a file name, not an empty string/],
+    [['--gateway-template', ''], /spec\.injectionTemplate\.file must match pattern|--gateway-template needs a file name/],
+    [['--max-input-size', ''], /"" is not a size/],
+  ] as const) {
+    it(`${flags[0]} "" is an error naming it, never silently ignored`, () => {
+      const result = runCli([...flags], stream(gateway(), gatewayDeployment()));
+      expect(result.status).not.toBe(0);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(message);
+    });
+  }
+});
