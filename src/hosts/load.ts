@@ -1,8 +1,9 @@
 // Configuration and input shared by the host modes: flags over a config file over the defaults,
 // the --gateway-template text, and stdin checked to be bounded UTF-8 text.
-import { fstatSync, statSync } from 'node:fs';
+import { fstatSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { defaultConfig, mergeConfig, validateSpec, type Config, type ConfigSpec } from '../config.js';
-import { UsageError } from '../errors.js';
+import { UsageError, UserError } from '../errors.js';
 import { decodeText, readTextFile, sizeError } from '../input.js';
 import { LARGE_INPUT } from '../memory.js';
 import { readStdinUntil, stdinIsTerminal } from './stdio.js';
@@ -21,15 +22,49 @@ export interface LoadedConfig {
  */
 export async function loadConfig(values: ParsedFlags['values'], fileSpec: ConfigSpec = {}): Promise<LoadedConfig> {
   const fromFlags = validateSpec(specFromFlags(values), 'command-line flags');
+  // A host's config is package content (a kpt functionConfig, a kustomize transformer config,
+  // possibly from a remote base): it must not make us read, and embed in the output, any local
+  // file. Only the command line names files to read.
+  if (fileSpec.injectionTemplate?.file !== undefined) {
+    throw new UserError(
+      `error: injectionTemplate.file (gatewayTemplate) "${fileSpec.injectionTemplate.file}" is set in the host's configuration: a package's own config cannot name a local file to read\nfix: pass the template on the command line instead (--gateway-template FILE, e.g. in the exec command or the post-renderer args), or in a --config file`,
+    );
+  }
   if (values.config !== undefined) refuseStdin(values.config, '--config');
-  const fromFile = values.config !== undefined
-    ? (await import('../config-file.js')).parseConfigText(await readTextFile(values.config, '--config'), values.config)
-    : {};
+  const fromFile = values.config !== undefined ? withTemplateBesideConfig(values.config, (await import('../config-file.js')).parseConfigText(await readTextFile(values.config, '--config'), values.config)) : {};
   const config = mergeConfig(defaultConfig(), fileSpec, fromFile, fromFlags);
   const templateFile = config.injectionTemplate.file;
   if (templateFile !== undefined) refuseStdin(templateFile, '--gateway-template');
   const gatewayTemplate = templateFile !== undefined ? await readTextFile(templateFile, '--gateway-template') : undefined;
   return { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) };
+}
+
+/**
+ * A --config file's injectionTemplate.file is read relative to the config's own folder, and never
+ * from outside it (as kustomize's load restrictor does): a config copied from elsewhere cannot
+ * reach `../../.ssh/id_rsa` or `/etc/shadow`.
+ */
+function withTemplateBesideConfig(configFile: string, spec: ConfigSpec): ConfigSpec {
+  const file = spec.injectionTemplate?.file;
+  if (file === undefined) return spec;
+  const folder = realpathOrSelf(path.dirname(path.resolve(configFile)));
+  const resolved = path.resolve(folder, file);
+  const real = realpathOrSelf(resolved);
+  const inside = (candidate: string): boolean => candidate === folder || candidate.startsWith(folder.endsWith(path.sep) ? folder : `${folder}${path.sep}`);
+  if (!inside(resolved) || !inside(real)) {
+    throw new UserError(
+      `error: ${configFile}: injectionTemplate.file "${file}" is outside the config's folder ${folder}; a config file may only name files beside or below it\nfix: put the template in ${folder}, or pass it on the command line with --gateway-template FILE`,
+    );
+  }
+  return { ...spec, injectionTemplate: { ...spec.injectionTemplate, file: resolved } };
+}
+
+function realpathOrSelf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
 }
 
 const STDIN_NAMES = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
