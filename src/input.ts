@@ -103,6 +103,8 @@ export function describeFsError(error: unknown): string {
       return 'permission denied';
     case 'EISDIR':
       return 'is a directory, expected a file';
+    case 'ECHANGED':
+      return `${(error as Error).message}; run again once it is saved`;
     default:
       return (error as Error).message;
   }

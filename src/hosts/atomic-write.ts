@@ -4,13 +4,15 @@
 // is ready are they renamed over their targets.
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { chmod, chown, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, chown, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface Replacement {
   /** the path as the user gave it (for messages) */
   readonly file: string;
   readonly content: string;
+  /** the content the new one was made from: a file that no longer holds it was changed meanwhile */
+  readonly expected?: string;
 }
 
 // File systems refuse names longer than 255 bytes (NAME_MAX).
@@ -123,6 +125,17 @@ async function prepareAndRename(replacements: readonly Replacement[]): Promise<v
     // every temporary file so far, the one that failed half-written included
     await Promise.all([...existing].map((temporary) => unlink(temporary).catch(() => undefined)));
     throw error;
+  }
+  // An editor or a parallel hook run may have written a file since it was read: replacing it
+  // would lose that change. Each file is read again, right before any is replaced.
+  for (const [index, entry] of prepared.entries()) {
+    const expected = replacements[index]?.expected;
+    if (expected === undefined) continue;
+    const now = await readFile(entry.target).catch(() => undefined);
+    if (now === undefined || !now.equals(Buffer.from(expected, 'utf8'))) {
+      await Promise.all(prepared.map((rest) => unlink(rest.temporary).catch(() => undefined)));
+      throw Object.assign(new Error('the file changed while gateway-compat was working on it (an editor or a parallel run wrote it)'), { code: 'ECHANGED', file: entry.file });
+    }
   }
   for (const [index, entry] of prepared.entries()) {
     try {

@@ -170,7 +170,7 @@ export async function runFiles(values: ParsedFlags['values'], files: readonly st
   }
 
   try {
-    await replaceFiles(changed.map((entry) => ({ file: entry.file, content: entry.result.text })));
+    await replaceFiles(changed.map((entry) => ({ file: entry.file, content: entry.result.text, expected: entry.before })));
   } catch (error) {
     const { file, replaced } = error as { file?: string; replaced?: string[] };
     const already = replaced && replaced.length > 0 ? `; already replaced: ${replaced.join(', ')}` : '; no file was changed';
