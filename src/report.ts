@@ -47,8 +47,17 @@ export function warningLine(warning: WarningRecord): string {
   return `${label} [${warning.code}] ${subject}${warning.message}`;
 }
 
+// Names and values come from the input: a name holding ESC, CR or a line break would rewrite the
+// operator's terminal or forge report lines. Every control character is shown as an escape.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function textReport(result: Reported): string {
-  const lines = [...result.changes.map(changeLine), ...result.warnings.map(warningLine), totalLine(result)];
+  const lines = [...result.changes.map(changeLine), ...result.warnings.map(warningLine), totalLine(result)].map(escapeControls);
   return `${lines.join('\n')}\n`;
 }
 

@@ -19,6 +19,7 @@ import { reportFormatOf, type ParsedFlags } from '../options.js';
 import { splitStream } from '../stream.js';
 import { transform, type TransformResult } from '../transform.js';
 import { replaceFiles } from './atomic-write.js';
+import { escapeControls } from '../report.js';
 import { unifiedDiff } from './file-diff.js';
 import { loadConfig } from './load.js';
 import type { Outcome } from './outcome.js';
@@ -129,7 +130,7 @@ async function distinct(files: readonly string[]): Promise<string[]> {
 
 function changeSummary(planned: Planned, verb: string): string {
   const lines = planned.result.changes.map((change) => `  ${describeResource(change.resource)}: ${change.message}`);
-  return [`gateway-compat: ${verb} ${planned.file} (${planned.result.changes.length} change(s))`, ...lines].join('\n');
+  return [`gateway-compat: ${verb} ${planned.file} (${planned.result.changes.length} change(s))`, ...lines].map(escapeControls).join('\n');
 }
 
 export async function runFiles(values: ParsedFlags['values'], files: readonly string[], mode: FilesMode): Promise<Outcome> {
@@ -159,7 +160,7 @@ export async function runFiles(values: ParsedFlags['values'], files: readonly st
   }
 
   const changed = planned.filter((entry) => entry.result.text !== entry.before);
-  const warnings = planned.flatMap((entry) => entry.result.warnings.map((warning) => `${entry.file}: ${warning.severity} [${warning.code}] ${warning.message}`));
+  const warnings = planned.flatMap((entry) => entry.result.warnings.map((warning) => escapeControls(`${entry.file}: ${warning.severity} [${warning.code}] ${warning.message}`)));
   const quiet = report === 'none';
 
   if (mode === 'check') {

@@ -78,4 +78,16 @@ describe('honest messages and exit codes', () => {
       expect(result.stderr).toMatch(message);
     });
   }
+  it('control characters from resource names are escaped in the report (text and --check), never sent to the terminal', () => {
+    const input = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: "gw\\e[31mRED\\rX\\nY", namespace: "ns\\u0007"}\nspec: {template: {spec: {securityContext: {sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: "0"}]}, containers: [{name: a}]}}}\n';
+    const result = runCli([], input);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+    expect(result.stderr).toContain('Deployment ns\\u0007/gw\\u001b[31mRED\\u000dX\\u000aY: removed sysctl');
+    const file = path.join(dir, 'control.yaml');
+    writeFileSync(file, input);
+    const checked = runCli(['--check', file], undefined);
+    expect(checked.status).toBe(1);
+    expect(checked.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+  });
 });
