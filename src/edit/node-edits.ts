@@ -212,7 +212,17 @@ export function addToMap(ed: EditableDocument, map: YAMLMap, entries: Record<str
   const lastEnd = last.value ? rangeOf(last.value)[1] : rangeOf(last.key)[1];
   const at = endOfLastLine(ed.source, start, lastEnd);
   const lead = at === ed.source.length && !ed.source.endsWith('\n') ? ed.eol : '';
-  return [{ start: at, end: at, text: lead + indentText(renderBlock(entries, ed, map), columnAt(ed.source, start), ed.eol) }];
+  return [{ start: at, end: at, text: lead + indentText(renderBlock(entries, ed, map), keyColumn(ed.source, start), ed.eol) }];
+}
+
+/**
+ * The column a block mapping's keys sit at. yaml's range starts after the first key's tag or
+ * anchor (`- !!str name: x`, `- &a name: x`), but the next keys line up with those properties.
+ */
+function keyColumn(source: string, start: number): number {
+  const before = source.slice(source.lastIndexOf('\n', start - 1) + 1, start);
+  const properties = /(?:[!&]\S*[ \t]+)+$/.exec(before);
+  return columnAt(source, start) - (properties ? properties[0].length : 0);
 }
 
 /** Gives a key that has no value (`key:`) a block mapping. */
@@ -224,7 +234,7 @@ export function fillEmptyValue(ed: EditableDocument, pair: Pair<Node, Node | nul
     {
       start: colon + 1,
       end,
-      text: ed.eol + indentText(renderBlock(value, ed, pair.key as Node), columnAt(ed.source, keyStart) + 2, ed.eol),
+      text: ed.eol + indentText(renderBlock(value, ed, pair.key as Node), keyColumn(ed.source, keyStart) + 2, ed.eol),
     },
   ];
 }
@@ -312,7 +322,17 @@ function rewriteFlowMap(ed: EditableDocument, map: YAMLMap, desired: Desired): P
   const merged = mergeValues(current, desired) as Record<string, unknown>;
   if (JSON.stringify(merged) === JSON.stringify(current)) return [];
   const [start, end] = rangeOf(map);
-  return [{ start, end: ed.source.lastIndexOf('}', end) + 1, text: renderFlow(merged) }];
+  const close = ed.source.lastIndexOf('}', end) + 1;
+  // `key: {}` in a block mapping (a Sail `spec.values: {}`): what goes in may be a multi-line
+  // template, which a flow mapping cannot hold at that indentation; it becomes a block mapping.
+  const lineStart = ed.source.lastIndexOf('\n', start - 1) + 1;
+  const prefix = ed.source.slice(lineStart, start);
+  if (map.items.length === 0 && /^[ \t]*(?:- )?[^{}[\],#]*:[ \t]*$/.test(prefix)) {
+    const indent = prefix.length - prefix.trimStart().length + (prefix.trimStart().startsWith('- ') ? 2 : 0);
+    const colon = lineStart + prefix.lastIndexOf(':');
+    return [{ start: colon + 1, end: close, text: ed.eol + indentText(renderBlock(merged, ed, map), indent + 2, ed.eol).replace(/(\r?\n)$/, '') }];
+  }
+  return [{ start, end: close, text: renderFlow(merged) }];
 }
 
 function mergeValues(current: unknown, want: Desired[string]): unknown {
