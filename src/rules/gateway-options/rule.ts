@@ -22,7 +22,7 @@ export const gatewayOptions: StreamRule<'gatewayOptions'> = {
       type: 'string',
       usage: '--options-configmap NAME',
       help: 'Gateway API options ConfigMap name (default asm-kube-gateway-options)',
-      toSpec: (name) => (name ? { gatewayApi: { optionsConfigMap: name as string } } : {}),
+      toSpec: (name) => ({ gatewayApi: { optionsConfigMap: name as string } }), // "" too: refused by the schema, never ignored
     },
     {
       name: 'gateway-class',

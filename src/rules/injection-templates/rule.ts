@@ -22,7 +22,7 @@ export const injectionTemplates: DocumentRule<'injectionTemplates'> = {
       type: 'string',
       usage: '--gateway-template FILE',
       help: 'default gateway injection template to set on Istio resources without one',
-      toSpec: (file) => (file ? { injectionTemplate: { file: file as string } } : {}),
+      toSpec: (file) => ({ injectionTemplate: { file: file as string } }), // "" too: an empty value is refused, never ignored
     },
     {
       name: 'no-injection-templates',
