@@ -23,7 +23,7 @@ describe('help and version', () => {
   });
 
   it('every subcommand\'s --help and -h go to stdout with exit 0', () => {
-    for (const command of [[], ['nodes'], ['explain'], ['install-kustomize-plugin']]) {
+    for (const command of [[], ['nodes'], ['explain'], ['doctor'], ['install-kustomize-plugin']]) {
       for (const flag of ['--help', '-h']) {
         const ran = runCli([...command, flag], undefined);
         expect(ran.status, `${[...command, flag].join(' ')}: ${ran.stderr}`).toBe(0);
