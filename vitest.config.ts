@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     // Installs the real Helm binaries into .tools/bin when they are missing (scripts/install-tools.mjs).
     globalSetup: ['test/e2e/global-setup.ts'],
+    // Lets vitest's worker RPC through between synchronous tests (see the file).
+    setupFiles: ['test/helpers/yield-to-runner.ts'],
   },
 });

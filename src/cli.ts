@@ -7,8 +7,9 @@
 // and pre-commit run, so an empty stream or --help loads neither the YAML parser nor the rules.
 import { UserError, UsageError } from './errors.js';
 import { clearLastError, isHelmPluginRun, surfaceHelmPluginError } from './hosts/helm4-errors.js';
-import { loadConfig, readStdin } from './hosts/load.js';
+import { loadConfig, readInputFile, readStdin } from './hosts/load.js';
 import type { Outcome } from './hosts/outcome.js';
+import { writeReportFile } from './hosts/report-file.js';
 import { readStdinBytes, stdinIsTerminal, writeStderr, writeStdout } from './hosts/stdio.js';
 import { decodeText, sizeError } from './input.js';
 import { misplacedFileMode, parseFlags, type ParsedFlags } from './options.js';
@@ -34,15 +35,21 @@ async function runNodes(args: string[]): Promise<Outcome> {
   return { stdout, stderr, exitCode };
 }
 
-/** No positional argument: stdin is a ResourceList (kpt, kustomize KRM) or a manifest stream. */
-async function runStdin(values: ParsedFlags['values']): Promise<Outcome> {
+/**
+ * The stream modes: stdin, or one FILE (`-` is stdin), holds a ResourceList (kpt, kustomize KRM)
+ * or a manifest stream. `check`: --check on that stream (change nothing; exit 1 if it would change).
+ */
+async function runStdin(values: ParsedFlags['values'], source: { file?: string; check?: boolean } = {}): Promise<Outcome> {
   const { config } = await loadConfig(values);
-  const input = await readStdin(config.maxInputBytes);
+  const input = source.file === undefined ? await readStdin(config.maxInputBytes) : await readInputFile(source.file, config.maxInputBytes);
   // Helm renders nothing for a chart with no manifests; answer at once, with nothing to load.
   if (input === '' && values.report !== 'json') return { stdout: '', stderr: '', exitCode: 0 };
   const { looksLikeResourceList } = await import('./hosts/resource-list.js');
-  if (looksLikeResourceList(input)) return (await import('./hosts/krm.js')).runKrm(values, input);
-  return (await import('./hosts/stream.js')).runStream(values, { input });
+  if (looksLikeResourceList(input)) {
+    if (source.check) throw new UsageError('error: --check works on a manifest stream or on files, not on a ResourceList (kpt shows what a function changes: kpt fn eval --dry-run)');
+    return (await import('./hosts/krm.js')).runKrm(values, input);
+  }
+  return (await import('./hosts/stream.js')).runStream(values, { input, ...(source.check ? { check: true } : {}) });
 }
 
 /**
@@ -58,6 +65,9 @@ async function refuseFileModeInsideHost(mode: 'write' | 'check'): Promise<void> 
   );
 }
 
+/** --report-file PATH of this run, once the flags are read: failures are kept there too. */
+let reportFile: string | undefined;
+
 async function run(argv: string[]): Promise<Outcome> {
   if (argv[0] === 'nodes') return runNodes(argv.slice(1));
   if (argv[0] === 'explain') return (await import('./explain/command.js')).runExplain(argv.slice(1));
@@ -66,9 +76,14 @@ async function run(argv: string[]): Promise<Outcome> {
     return (await import('./hosts/kustomize-install.js')).installKustomizePlugin(argv.slice(1), process.env);
   }
   const { values, positionals, separator, misplaced } = parseFlags(argv);
+  reportFile = values['report-file'];
   if (values.help) return { stdout: USAGE, stderr: '', exitCode: 0 };
   if (values.version) return { stdout: `${VERSION}\n`, stderr: '', exitCode: 0 };
   if (values.write && values.check) throw new UsageError('error: --write and --check cannot be combined');
+  // --check with no FILE (or `-`) checks the stream on stdin.
+  if (values.check && !values.write && (positionals.length === 0 || (positionals.length === 1 && positionals[0] === '-'))) {
+    return runStdin(values, { check: true });
+  }
   if (values.write || values.check) {
     const mode = values.write ? 'write' : 'check';
     await refuseFileModeInsideHost(mode);
@@ -88,12 +103,15 @@ async function run(argv: string[]): Promise<Outcome> {
     const kustomize = await import('./hosts/kustomize-legacy.js');
     if (await kustomize.isKustomizePluginCall(positionals, process.env)) return kustomize.runKustomizePlugin(values, first);
   }
-  if (first !== undefined) {
+  if (positionals.length > 1) {
     throw new UsageError(
-      `error: unexpected argument "${first}"\npost-render reads manifests from stdin (post-render < ${first}), or fixes files in place with --write FILE... (--check FILE... only shows the diff).\nRun "post-render --help" for the modes and options.`,
+      `error: ${positionals.length} files given; the stream mode reads one FILE (or - for stdin) and writes the result to stdout.\nTo fix several files in place: gateway-compat --write FILE... (--check FILE... only shows the diff).\nRun "gateway-compat --help" for the modes and options.`,
     );
   }
-  return runStdin(values);
+  if (first !== undefined && first !== '-' && isHelmPluginRun(process.env)) {
+    throw new UsageError(`error: unexpected argument "${first}": under Helm 4 the manifests come on stdin; a FILE would replace them. Remove it from --post-renderer-args.`);
+  }
+  return runStdin(values, first === undefined || first === '-' ? {} : { file: first });
 }
 
 function internalError(error: unknown): Outcome {
@@ -159,6 +177,10 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     outcome =
       error instanceof UserError ? { stdout: '', stderr: `${error.message}\n`, exitCode: error.exitCode } : internalError(error);
+  }
+  if (reportFile !== undefined) {
+    const failed = await writeReportFile(reportFile, outcome.report ?? outcome.stderr);
+    if (failed) outcome = { stdout: '', stderr: `${outcome.stderr}${failed}\n`, exitCode: 1 };
   }
   // Helm 4 never shows a plugin's stderr: deliver the failure where the user will see it.
   if (outcome.exitCode !== 0 && helmPlugin) surfaceHelmPluginError(outcome.stderr, process.env);

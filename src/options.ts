@@ -1,6 +1,6 @@
 // Command-line flags -> a partial configuration layered over the config file.
 import { parseArgs } from 'node:util';
-import { mergeSpecs, type ConfigSpec } from './config.js';
+import { closest, mergeSpecs, type ConfigSpec } from './config.js';
 import { UsageError } from './errors.js';
 import { parseSize } from './input.js';
 import { RULES } from './rules/index.js';
@@ -15,6 +15,7 @@ const GENERAL_FLAGS = {
   validate: { type: 'boolean' },
   'max-input-size': { type: 'string' },
   report: { type: 'string' },
+  'report-file': { type: 'string' },
   // File mode (pre-commit): fix the named files in place, or only show what would change.
   write: { type: 'boolean' },
   check: { type: 'boolean' },
@@ -59,7 +60,7 @@ function parseStrict(args: string[]) {
   try {
     return parseArgs({ args, options: FLAG_OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`error: ${(error as Error).message}\nRun "post-render --help" for the options.`);
+    throw new UsageError(`error: ${describeFlagError(error)}\nRun "gateway-compat --help" for the options.`);
   }
 }
 
@@ -82,6 +83,21 @@ export function misplacedFileMode(mode: 'write' | 'check'): UsageError {
   return new UsageError(
     `error: --${mode} and the other options go before the file names (post-render --${mode} [options] [--] FILE...); every argument after the first file name is a file name`,
   );
+}
+
+/**
+ * parseArgs' words for an unknown option suggest passing it as a positional argument after `--`,
+ * which is never what was meant here: name the nearest real option instead, with the same
+ * closest-match the configuration errors use.
+ */
+export function describeFlagError(error: unknown): string {
+  const message = (error as Error).message;
+  if ((error as NodeJS.ErrnoException).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return message;
+  const given = /^Unknown option '([^']+)'/.exec(message)?.[1] ?? message;
+  const name = given.replace(/^--?/, '').split('=')[0] as string;
+  const names = Object.keys(FLAG_OPTIONS);
+  const guess = given.startsWith('--') ? closest(name, names) : names.find((option) => (FLAG_OPTIONS as Record<string, { short?: string }>)[option]?.short === name.toUpperCase() || (FLAG_OPTIONS as Record<string, { short?: string }>)[option]?.short === name.toLowerCase());
+  return `Unknown option '${given}'${guess ? ` (did you mean --${guess}?)` : ''}`;
 }
 
 export type ReportFormat = 'text' | 'json' | 'none';

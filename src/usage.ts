@@ -17,40 +17,44 @@ function ruleOptionLines(): string {
     .join('\n');
 }
 
-export const USAGE = `Usage: post-render [options] < rendered.yaml > fixed.yaml
-       post-render [options] --write|--check FILE...
-       post-render install-kustomize-plugin [PLUGIN_HOME]
-       post-render nodes [--json] [--file PATH]
-       post-render explain [--json] [--file PATH]
-       post-render doctor [--json] [--file PATH]
+export const USAGE = `Usage: gateway-compat [options] [FILE | -] < rendered.yaml > fixed.yaml
+       gateway-compat [options] --write|--check FILE...
+       gateway-compat [options] --check [-] < rendered.yaml
+       gateway-compat install-kustomize-plugin [PLUGIN_HOME]
+       gateway-compat nodes [--json] [--file PATH]
+       gateway-compat explain [--json] [--file PATH]
+       gateway-compat doctor [--json] [--file PATH]
+(post-render is another name for the same command.)
 
 Makes Istio gateways start on Linux kernels before 4.11 (CentOS 7 and kin): removes the pod
 sysctl net.ipv4.ip_unprivileged_port_start from workloads and from Istio's gateway injection
 templates, and points Gateway API Gateways at an options ConfigMap that clears it.
 
 Modes (picked from the arguments and stdin; docs/hosts.md has a copy-paste example for each):
-  stream       manifests on stdin -> fixed manifests on stdout; the report on stderr
-      helm template gw ./chart --post-renderer ./bin/post-render --post-renderer-args --net-bind-service
-      kubectl kustomize overlay/ | post-render > fixed.yaml
-  Helm 4       a postrenderer/v1 plugin (helm-plugin/); on failure the message also goes to Helm's
-               stderr or the terminal and to $TMPDIR/gateway-compat-<uid>/last-error.txt
-      helm plugin install ./helm-plugin && helm template gw ./chart --post-renderer gateway-compat
+  stream       manifests on stdin (or in FILE; - is stdin) -> fixed manifests on stdout; the report
+               on stderr. --check: change nothing, exit 1 with the diff on stderr if the stream
+               would change (else the stream as it is on stdout)
+      helm template gw ./chart --post-renderer ./bin/gateway-compat.mjs --post-renderer-args --net-bind-service
+      kubectl kustomize overlay/ | gateway-compat > fixed.yaml
+  Helm 4       a postrenderer/v1 plugin (helm-plugin/gateway-compat/); on failure the message also
+               goes to Helm's stderr or the terminal and to $TMPDIR/gateway-compat-<uid>/last-error.txt
+      helm plugin install ./helm-plugin/gateway-compat && helm template gw ./chart --post-renderer gateway-compat
   KRM function stdin is a ResourceList: items are fixed, functionConfig configures (a GatewayCompat
                object or a ConfigMap of key=value strings), changes come back as results
-      kpt fn eval pkg/ --exec post-render -- netBindService=true
+      kpt fn eval pkg/ --exec gateway-compat -- netBindService=true
   kustomize    legacy exec plugin: argv[1] is the GatewayCompat config file kustomize hands over
-      post-render install-kustomize-plugin && kubectl kustomize --enable-alpha-plugins overlay/
+      gateway-compat install-kustomize-plugin && kubectl kustomize --enable-alpha-plugins overlay/
   files        --write FILE... fixes files in place (atomically; all or none on error);
                --check FILE... changes nothing, prints a unified diff, exits 1 if a file would change
-      post-render --write deploy/*.yaml       (pre-commit hooks: gateway-compat, gateway-compat-check)
+      gateway-compat --write deploy/*.yaml    (pre-commit hooks: gateway-compat, gateway-compat-check)
                options go first; after the first FILE, or after --, every argument is a file
   nodes        which cluster nodes run a kernel older than 4.11
-      kubectl get nodes -o json | post-render nodes
+      kubectl get nodes -o json | gateway-compat nodes
   explain      what a pasted error (kubectl describe, events, logs) means and what fixes it
-      kubectl describe pod -n istio-ingress <pod> | post-render explain
+      kubectl describe pod -n istio-ingress <pod> | gateway-compat explain
   doctor       what stands between a cluster and running gateways, in order, with the fixing commands,
                from a bundle of kubectl get -o json output (doctor --help has the one-liner)
-      post-render doctor --file bundle.json
+      gateway-compat doctor --file bundle.json
 
 Options:
 ${ruleOptionLines()}
@@ -61,6 +65,7 @@ ${ruleOptionLines()}
   --validate                   parse and check every document, not only those a rule reads
   --max-input-size SIZE        refuse larger input (default 1GiB)
   --report text|json|none      what to print on stderr (default text)
+  --report-file PATH           also keep the report (or the error) in PATH, whatever the host shows
   --diff                       a unified diff of each changed document on stderr (never of a Secret)
   --write FILE..., --check FILE...
                                fix files in place / show what would change (see Modes)

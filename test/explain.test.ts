@@ -183,7 +183,7 @@ describe('explain usage and bad input', () => {
   });
 
   it('the top-level help lists the mode', () => {
-    expect(runCli(['--help'], undefined).stdout).toContain('post-render explain [--json] [--file PATH]');
+    expect(runCli(['--help'], undefined).stdout).toContain('gateway-compat explain [--json] [--file PATH]');
     expect(existsSync(path.join(FIXTURES, 'kernel-runc-1.2', 'expected.txt'))).toBe(true);
   });
 });

@@ -73,6 +73,15 @@ describe('a large stream continues in a Node.js with a small young generation', 
     });
   }
 
+  it('from a FILE argument: restarts once, and the restarted run reads the file itself', () => {
+    const untuned = runLogged(['--net-bind-service', inputFile], { GATEWAY_COMPAT_V8_TUNED: '1' }, 'pipe', '');
+    const tuned = runLogged(['--net-bind-service', inputFile], {}, 'pipe', '');
+    expect(tuned.started).toEqual([[], ['--max-semi-space-size=4']]);
+    expect(tuned.status).toBe(0);
+    expect(tuned.stdout.equals(untuned.stdout)).toBe(true);
+    expect(tuned.stderr).toBe(untuned.stderr);
+  });
+
   it('below the threshold, or when started with the flag already, it does not restart', () => {
     expect(runLogged([], { GATEWAY_COMPAT_LARGE_INPUT: String(input.length + 1) }, 'pipe').started).toEqual([[]]);
     const result = spawnSync(process.execPath, ['--max-semi-space-size=8', POST_RENDER], { input, env: { ...process.env, GATEWAY_COMPAT_LARGE_INPUT: '100000', NODE_OPTIONS: `--import=${logger}`, EXEC_ARGV_LOG: path.join(dir, 'flagged.log') } });

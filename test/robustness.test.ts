@@ -474,7 +474,7 @@ describe('stdin is a terminal: usage on stderr, exit 2, no waiting', () => {
     expect(result.timedOut, 'the CLI waited for input on a terminal').toBe(false);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/no input/);
-    expect(result.stderr).toMatch(/Usage: post-render/);
+    expect(result.stderr).toMatch(/Usage: gateway-compat/);
     if (result.separateStreams) expect(result.stdout).toBe('');
   });
 });

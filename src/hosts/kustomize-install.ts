@@ -42,9 +42,22 @@ export function pluginScript(node: string, launcher: string): string {
   ].join('\n');
 }
 
+export const INSTALL_KUSTOMIZE_PLUGIN_USAGE = `Usage: gateway-compat install-kustomize-plugin [PLUGIN_HOME]
+
+Lays out the kustomize legacy exec plugin PLUGIN_HOME/gateway-compat.io/v1alpha1/gatewaycompat/GatewayCompat,
+a small shell script that runs this Node.js and this gateway-compat by absolute path (re-run it after
+moving either). PLUGIN_HOME defaults to $KUSTOMIZE_PLUGIN_HOME, else $XDG_CONFIG_HOME/kustomize/plugin,
+else ~/.config/kustomize/plugin. Then list a GatewayCompat object under transformers: and run
+  kubectl kustomize --enable-alpha-plugins DIR
+
+Options:
+  -h, --help   show this help
+`;
+
 export async function installKustomizePlugin(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Outcome> {
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) return { stdout: INSTALL_KUSTOMIZE_PLUGIN_USAGE, stderr: '', exitCode: 0 };
   if (args.length > 1 || args.some((arg) => arg.startsWith('-'))) {
-    throw new UsageError('usage: post-render install-kustomize-plugin [PLUGIN_HOME]\n(default: $KUSTOMIZE_PLUGIN_HOME, else $XDG_CONFIG_HOME/kustomize/plugin, else ~/.config/kustomize/plugin)');
+    throw new UsageError(`error: install-kustomize-plugin takes one optional PLUGIN_HOME and no options\n\n${INSTALL_KUSTOMIZE_PLUGIN_USAGE}`);
   }
   const home = path.resolve(args[0] ?? defaultPluginHome(env));
   const file = pluginFileIn(home);

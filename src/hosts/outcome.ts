@@ -4,4 +4,6 @@ export interface Outcome {
   stdout: string | readonly string[];
   stderr: string;
   exitCode: number;
+  /** what --report-file keeps, when it is not `stderr` (the report in text form under --report none) */
+  report?: string;
 }

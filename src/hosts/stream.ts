@@ -11,10 +11,16 @@ import { loadConfig, readStdin } from './load.js';
 import type { Outcome } from './outcome.js';
 
 export interface StreamSources {
-  /** stdin, when the caller has already read it (to tell a ResourceList from a stream) */
+  /** stdin or the FILE argument, when the caller has already read it (to tell a ResourceList from a stream) */
   input?: string;
   /** configuration the host found itself (a kustomize plugin config), under --config and flags */
   fileSpec?: ConfigSpec;
+  /**
+   * --check on a stream: change nothing. A stream that would change fails (exit 1) with the diff
+   * and the report on stderr and nothing on stdout; one that would not comes out whole, as
+   * without --check, so that no host ever gets an empty answer.
+   */
+  check?: boolean;
 }
 
 export async function runStream(values: ParsedFlags['values'], sources: StreamSources = {}): Promise<Outcome> {
@@ -39,5 +45,16 @@ export async function runStream(values: ParsedFlags['values'], sources: StreamSo
   if (input.length > 0 && result.pieces.every((piece) => piece.length === 0)) {
     throw new Error('the output is empty for a non-empty input');
   }
-  return { stdout: result.pieces, stderr: renderReport(result, report), exitCode: 0 };
+  // --report-file keeps the report even when stderr gets none of it (--report none).
+  const kept = renderReport(result, { format: report.format === 'json' ? 'json' : 'text', diff: report.diff });
+  if (sources.check && result.text !== input) {
+    const withDiff = { format: report.format, diff: report.format === 'text' };
+    const closing =
+      report.format === 'text'
+        ? `gateway-compat: --check: the stream would change (${result.changedDocuments.length} document(s) edited, ${result.documents.out - result.documents.in} added); nothing was written. Run without --check to fix it.\n`
+        : '';
+    const stderr = renderReport(result, withDiff) + closing;
+    return { stdout: '', stderr, exitCode: 1, report: renderReport(result, { format: report.format === 'json' ? 'json' : 'text', diff: report.format !== 'json' }) + closing };
+  }
+  return { stdout: result.pieces, stderr: renderReport(result, report), exitCode: 0, report: kept };
 }

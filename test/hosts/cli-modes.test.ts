@@ -17,8 +17,20 @@ describe('help and version', () => {
   it('--help names every mode with an example', () => {
     const { stdout, status } = runCli(['--help'], undefined);
     expect(status).toBe(0);
-    for (const example of ['--post-renderer ./bin/post-render', '--post-renderer gateway-compat', 'kpt fn eval', 'install-kustomize-plugin', '--write', '--check', 'post-render nodes']) {
+    for (const example of ['--post-renderer ./bin/gateway-compat.mjs', '--post-renderer gateway-compat', 'kpt fn eval', 'install-kustomize-plugin', '--write', '--check', 'gateway-compat nodes', '[FILE | -]', '--report-file']) {
       expect(stdout).toContain(example);
+    }
+  });
+
+  it('every subcommand\'s --help and -h go to stdout with exit 0', () => {
+    for (const command of [[], ['nodes'], ['explain'], ['doctor'], ['install-kustomize-plugin']]) {
+      for (const flag of ['--help', '-h']) {
+        const ran = runCli([...command, flag], undefined);
+        expect(ran.status, `${[...command, flag].join(' ')}: ${ran.stderr}`).toBe(0);
+        expect(ran.stderr).toBe('');
+        expect(ran.stdout).toMatch(/^Usage: /);
+        if (command[0]) expect(ran.stdout).toContain(command[0]);
+      }
     }
   });
 
@@ -28,13 +40,11 @@ describe('help and version', () => {
 });
 
 describe('arguments', () => {
-  it('a manifest file as argument is a usage error that shows the two right ways', () => {
+  it('a manifest file as argument is read as the stream (test/hosts/cli-manners.test.ts has the rest)', () => {
     writeFileSync(path.join(dir, 'gw.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n');
     const ran = runCli(['gw.yaml'], '', { cwd: dir });
-    expect(ran.status).toBe(2);
-    expect(ran.stdout).toBe('');
-    expect(ran.stderr).toContain('post-render < gw.yaml');
-    expect(ran.stderr).toContain('--write FILE...');
+    expect(ran.status, ran.stderr).toBe(0);
+    expect(ran.stdout).toBe('apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n');
   });
 
   it('a GatewayCompat file as the only argument is a kustomize plugin call, even without kustomize\'s variable', () => {
