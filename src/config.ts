@@ -4,6 +4,7 @@ import type { ErrorObject } from 'ajv';
 // Precompiled from schemas/ by scripts/build-validators.mjs: no schema is compiled at start-up.
 import { validateSpec as specValidator, validateTop as topValidator } from './generated/config-validators.js';
 import { UserError } from './errors.js';
+import type { WarningCode } from './records.js';
 
 export const CONFIG_API_VERSION = 'gateway-compat.io/v1alpha1';
 export const CONFIG_KIND = 'GatewayCompat';
@@ -23,6 +24,8 @@ export interface Config {
   /** move gateway Services' targetPorts below 1024 to port + offset (rules/unprivileged-ports.ts) */
   unprivilegedPorts: { enabled: boolean; offset: number };
   select: { include: string[]; exclude: string[] };
+  /** warning codes the operator acknowledged: left out of the warnings and of --strict, counted in the report */
+  warnings: { ignore: WarningCode[] };
   strict: boolean;
   validate: boolean;
   maxInputBytes: number;
@@ -39,9 +42,10 @@ export function defaultConfig(): Config {
     injectionTemplate: { enabled: true, templates: [...TEMPLATE_NAMES] },
     netBindService: false,
     runAsRoot: false,
-    gatewayApi: { enabled: true, optionsConfigMap: 'asm-kube-gateway-options', gatewayClassNames: ['istio'] },
+    gatewayApi: { enabled: true, optionsConfigMap: 'asm-kube-gateway-options', gatewayClassNames: ['istio', 'istio-agentgateway'] },
     unprivilegedPorts: { enabled: false, offset: DEFAULT_PORT_OFFSET },
     select: { include: ['*'], exclude: [] },
+    warnings: { ignore: [] },
     strict: false,
     validate: false,
     maxInputBytes: DEFAULT_MAX_INPUT_BYTES,

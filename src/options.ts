@@ -1,6 +1,7 @@
 // Command-line flags -> a partial configuration layered over the config file.
 import { parseArgs } from 'node:util';
 import { closest, mergeSpecs, type ConfigSpec } from './config.js';
+import type { WarningCode } from './records.js';
 import { UsageError } from './errors.js';
 import { parseSize } from './input.js';
 import { RULES } from './rules/index.js';
@@ -12,6 +13,7 @@ const GENERAL_FLAGS = {
   include: { type: 'string', multiple: true },
   exclude: { type: 'string', multiple: true },
   strict: { type: 'boolean' },
+  'ignore-warning': { type: 'string', multiple: true },
   validate: { type: 'boolean' },
   'max-input-size': { type: 'string' },
   report: { type: 'string' },
@@ -136,6 +138,7 @@ export function specFromFlags(values: ParsedFlags['values']): ConfigSpec {
     });
   }
   if (values.strict) parts.push({ strict: true });
+  if (values['ignore-warning']) parts.push({ warnings: { ignore: values['ignore-warning'] as WarningCode[] } });
   if (values.validate) parts.push({ validate: true });
   if (values['max-input-size'] !== undefined) parts.push({ maxInputBytes: parseSize(values['max-input-size']) });
   return mergeSpecs(parts);

@@ -22,16 +22,23 @@ export interface ChangeRecord {
   document: number;
 }
 
-export type WarningCode =
-  | 'privileged-port'
-  | 'capability-without-root'
-  | 'template-adds-sysctl-back'
-  | 'istio-cr-without-template'
-  | 'parameters-ref-unresolved'
-  | 'istio-too-old-for-parametersref'
-  | 'gateway-without-proxy-container'
-  | 'port-offset-conflict'
-  | 'nothing-matched';
+/** Every warning code (docs/reporting.md): --ignore-warning and spec.warnings.ignore take these. */
+export const WARNING_CODES = [
+  'privileged-port',
+  'grant-overridden',
+  'capability-without-root',
+  'template-adds-sysctl-back',
+  'sysctl-not-removed',
+  'istio-cr-without-template',
+  'parameters-ref-unresolved',
+  'istio-too-old-for-parametersref',
+  'gateway-without-proxy-container',
+  'port-offset-conflict',
+  'gateway-release-needs',
+  'nothing-matched',
+] as const;
+
+export type WarningCode = (typeof WARNING_CODES)[number];
 
 export interface WarningRecord {
   code: WarningCode;

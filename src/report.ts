@@ -15,7 +15,7 @@ export interface ReportOptions {
 }
 
 type Reported = Pick<TransformResult, 'changes' | 'warnings' | 'documents'> &
-  Partial<Pick<TransformResult, 'changedDocuments' | 'documentEdits'>>;
+  Partial<Pick<TransformResult, 'changedDocuments' | 'documentEdits' | 'ignoredWarnings'>>;
 
 const plural = (count: number, one: string, many = `${one}s`): string => `${count} ${count === 1 ? one : many}`;
 
@@ -34,7 +34,9 @@ export function totalLine(result: Reported): string {
   const n = counts(result);
   const added = n.addedDocuments > 0 ? `, ${plural(n.addedDocuments, 'document')} added` : '';
   const notes = n.notes > 0 ? `, ${plural(n.notes, 'note')}` : '';
-  return `gateway-compat: ${plural(n.changes, 'change')} in ${n.changedDocuments} of ${plural(n.documents, 'document')}${added}; ${plural(n.warnings, 'warning')}${notes}`;
+  const ignored = (result.ignoredWarnings ?? []).map((entry) => `${entry.code} x${entry.count}`);
+  const ignoredText = ignored.length > 0 ? ` (ignored by --ignore-warning: ${ignored.join(', ')})` : '';
+  return `gateway-compat: ${plural(n.changes, 'change')} in ${n.changedDocuments} of ${plural(n.documents, 'document')}${added}; ${plural(n.warnings, 'warning')}${notes}${ignoredText}`;
 }
 
 export function changeLine(change: ChangeRecord): string {
@@ -73,6 +75,8 @@ export interface JsonResource {
 export interface JsonReport {
   changes: { resource: JsonResource; rule: string; path: string; message: string; document: number }[];
   warnings: { resource?: JsonResource; code: string; severity: 'warning' | 'info'; message: string; path?: string; document?: number }[];
+  /** present when --ignore-warning was given: each code and how many warnings of it were left out */
+  ignoredWarnings?: { code: string; count: number }[];
   summary: {
     documents: number;
     changedDocuments: number;
@@ -106,6 +110,7 @@ export function jsonReport(result: Reported): JsonReport {
       ...(w.path ? { path: w.path } : {}),
       ...(w.document ? { document: w.document } : {}),
     })),
+    ...(result.ignoredWarnings && result.ignoredWarnings.length > 0 ? { ignoredWarnings: result.ignoredWarnings.map(({ code, count }) => ({ code, count })) } : {}),
     summary: {
       documents: n.documents,
       changedDocuments: n.changedDocuments,

@@ -16,8 +16,10 @@ import type { ChangeRecord, WarningRecord } from './records.js';
 import { RULES } from './rules/index.js';
 import type { ApplyToDocument, ApplyToStream, Rule, RuleContext, StreamRuleContext } from './rules/rule.js';
 import { splitStream, type Chunk } from './stream.js';
-import { analyzeStream, noteNothingMatched } from './warnings/analyze.js';
-import type { StreamView } from './warnings/inventory.js';
+import { analyzeStream, noteGatewayReleaseNeeds, noteNothingMatched } from './warnings/analyze.js';
+import { lenientView, type StreamView } from './warnings/inventory.js';
+import { warnSysctlsLeft } from './warnings/sysctl-not-removed.js';
+import { takeIgnored, type IgnoredWarnings } from './warnings/ignore.js';
 
 // Each rule's edit is its own module, loaded with the transform and never by the CLI's start-up.
 const APPLY = new Map<Rule, ApplyToDocument | ApplyToStream>(
@@ -71,6 +73,8 @@ export interface TransformResult {
   readonly pieces: readonly string[];
   changes: ChangeRecord[];
   warnings: WarningRecord[];
+  /** warning codes left out by --ignore-warning, with how many of each there were */
+  ignoredWarnings: IgnoredWarnings[];
   /** documents (with content) read and written, added ConfigMaps included in `out` */
   documents: { in: number; out: number };
   /** numbers (1-based) of the documents whose text changed */
@@ -199,7 +203,10 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     }
   }
 
+  warnSysctlsLeft(lenientView(view), ctx, changes);
+  noteGatewayReleaseNeeds(lenientView(view), ctx, { changes, warnings });
   noteNothingMatched(view, ctx, { changes, warnings });
+  const ignoredWarnings = takeIgnored(warnings, config.warnings.ignore);
   if (large) collectGarbage();
 
   if (config.strict) {
@@ -244,6 +251,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     pieces,
     changes,
     warnings,
+    ignoredWarnings,
     documents: { in: documentsIn, out: documentsIn + added },
     changedDocuments,
     documentEdits,

@@ -62,6 +62,8 @@ ${ruleOptionLines()}
                                select resources by Kind[/namespace[/name]] globs, repeatable
   --config FILE                GatewayCompat configuration (YAML or JSON); flags override it
   --strict                     treat warnings as errors (exit 1, nothing on stdout)
+  --ignore-warning CODE        acknowledge a warning code (repeatable): left out of the warnings and
+                               of --strict, counted in the report (e.g. template-adds-sysctl-back)
   --validate                   parse and check every document, not only those a rule reads
   --max-input-size SIZE        refuse larger input (default 1GiB)
   --report text|json|none      what to print on stderr (default text)

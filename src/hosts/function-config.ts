@@ -4,6 +4,7 @@
 // `-- key=value` kpt sends one with `data: {}`, which means the defaults).
 import { CONFIG_API_VERSION, CONFIG_KIND, formatSchemaErrors, mergeSpecs, validateConfigObject, validateSpec, type ConfigSpec } from '../config.js';
 import { UserError } from '../errors.js';
+import type { WarningCode } from '../records.js';
 import { validateFunctionInput } from '../generated/config-validators.js';
 import { RULES } from '../rules/index.js';
 import { keyBoolean, keyList, type Rule } from '../rules/rule.js';
@@ -17,6 +18,7 @@ export const FUNCTION_INPUT_KEYS: Readonly<Record<string, (value: string) => Con
   include: (value) => ({ select: { include: keyList(value) } }),
   exclude: (value) => ({ select: { exclude: keyList(value) } }),
   strict: (value) => ({ strict: keyBoolean(value) }),
+  ignoreWarnings: (value) => ({ warnings: { ignore: keyList(value) as WarningCode[] } }),
   validate: (value) => ({ validate: keyBoolean(value) }),
 };
 

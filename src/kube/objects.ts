@@ -25,16 +25,22 @@ export function resourceIdOf(map: YAMLMap): ResourceId {
   };
 }
 
+/** Lists nest (a List item may be a List): this deep is more than any tool writes. */
+const MAX_LIST_DEPTH = 16;
+
 export function objectsIn(doc: Document.Parsed): KubeObject[] {
   const root = doc.contents;
   if (!isMap(root)) return [];
-  const id = resourceIdOf(root);
-  const items = id.kind.endsWith('List') ? seqAt(root, 'items') : undefined;
-  if (!items) return [{ map: root, id, path: [] }];
-  const objects: KubeObject[] = [{ map: root, id, path: [] }];
-  items.items.forEach((item, index) => {
-    if (isMap(item)) objects.push({ map: item, id: resourceIdOf(item), path: ['items', index] });
-  });
+  const objects: KubeObject[] = [];
+  const visit = (map: YAMLMap, path: readonly (string | number)[], depth: number): void => {
+    const id = resourceIdOf(map);
+    objects.push({ map, id, path });
+    const items = id.kind.endsWith('List') && depth < MAX_LIST_DEPTH ? seqAt(map, 'items') : undefined;
+    items?.items.forEach((item, index) => {
+      if (isMap(item)) visit(item, [...path, 'items', index], depth + 1);
+    });
+  };
+  visit(root, [], 0);
   return objects;
 }
 
@@ -51,9 +57,40 @@ const POD_SPEC_PATHS: Record<string, readonly string[]> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 };
 
-export function podSpecPathOf(kind: string): readonly string[] | undefined {
+/**
+ * Workload custom resources that carry a full pod template at spec.template, by API group and
+ * kind: Argo Rollouts, Knative Serving, OpenKruise, OpenShift DeploymentConfigs. Kinds not listed
+ * here that still carry the sysctl get the `sysctl-not-removed` warning instead.
+ */
+const CUSTOM_POD_SPEC_PATHS: Record<string, readonly string[]> = {
+  'argoproj.io/Rollout': ['spec', 'template', 'spec'],
+  'serving.knative.dev/Service': ['spec', 'template', 'spec'],
+  'serving.knative.dev/Configuration': ['spec', 'template', 'spec'],
+  'apps.kruise.io/CloneSet': ['spec', 'template', 'spec'],
+  'apps.kruise.io/StatefulSet': ['spec', 'template', 'spec'],
+  'apps.kruise.io/DaemonSet': ['spec', 'template', 'spec'],
+  'apps.kruise.io/BroadcastJob': ['spec', 'template', 'spec'],
+  'apps.openshift.io/DeploymentConfig': ['spec', 'template', 'spec'],
+};
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
+/** Where a kind keeps its pod spec; custom resources are known by API group and kind. */
+export function podSpecPathOf(kind: string, apiVersion?: string): readonly string[] | undefined {
+  if (apiVersion !== undefined) {
+    const custom = CUSTOM_POD_SPEC_PATHS[`${groupOf(apiVersion)}/${kind}`];
+    if (custom) return custom;
+    // A kind of a built-in name in some other API group (serving.knative.dev Service) is not that kind.
+    const group = groupOf(apiVersion);
+    if (group !== '' && !BUILT_IN_GROUPS.has(group)) return undefined;
+  }
   return POD_SPEC_PATHS[kind];
 }
+
+const BUILT_IN_GROUPS = new Set(['apps', 'batch', 'extensions']);
 
 export interface PodTemplate {
   readonly spec: YAMLMap;
@@ -64,7 +101,7 @@ export interface PodTemplate {
 }
 
 export function podTemplateOf(object: KubeObject): PodTemplate | undefined {
-  const path = podSpecPathOf(object.id.kind);
+  const path = podSpecPathOf(object.id.kind, object.id.apiVersion);
   if (!path) return undefined;
   const spec = mapIn(object.map, path);
   if (!spec) return undefined;

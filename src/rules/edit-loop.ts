@@ -11,7 +11,7 @@ export function editUntilDone(step: () => boolean): void {
   throw new Error('a rule kept finding work after 10000 edits; this is a bug');
 }
 
-/** `items[2].` for an object inside a List, '' for the document's own object. */
+/** `items[2].` for an object inside a List (`items[0].items[2].` in a nested one), '' for the document's own object. */
 export function objectPath(object: KubeObject): string {
-  return object.path.length === 0 ? '' : `${object.path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('')}.`;
+  return object.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${p}`)).join('') + (object.path.length > 0 ? '.' : '');
 }

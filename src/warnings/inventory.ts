@@ -14,7 +14,8 @@ import { containersOf, objectsIn, podTemplateOf, type KubeObject, type ResourceI
 import { isGateway, matchesGatewayClass, mightHoldGateway } from '../rules/gateway-options/apply.js';
 import { isInjectorConfigMap, isIstioResource } from '../rules/injection-templates/apply.js';
 import { mightHoldTemplates } from '../rules/injection-templates/rule.js';
-import { isGatewayWorkload, PROXY_CONTAINER } from '../rules/proxy-privileges/apply.js';
+import { isGatewayWorkload, isInjectedGateway } from '../kube/gateway-workloads.js';
+import { PROXY_CONTAINER } from '../kube/gateway-containers.js';
 import type { RuleContext } from '../rules/rule.js';
 import { UserError } from '../errors.js';
 import type { Chunk } from '../stream.js';
@@ -73,6 +74,8 @@ export interface GatewayWorkload extends Place {
   readonly labels: ReadonlyMap<string, string>;
   /** the pod asks for the `gateway` injection template */
   readonly usesGatewayTemplate: boolean;
+  /** and Istio's injector will run it (not hostNetwork, not opted out) */
+  readonly injected: boolean;
 }
 
 export interface SelectingService extends Place {
@@ -124,7 +127,7 @@ export function selectorMatches(selector: ReadonlyMap<string, string>, labels: R
 }
 
 export function mightHoldGatewayWorkload(text: string): boolean {
-  return text.includes(PROXY_CONTAINER) || text.includes('inject.istio.io/templates');
+  return text.includes(PROXY_CONTAINER) || text.includes('inject.istio.io/templates') || text.includes('agentgateway');
 }
 
 export function usesGatewayTemplate(podMetadata: YAMLMap | undefined): boolean {
@@ -146,6 +149,7 @@ export function findGatewayWorkloads(view: StreamView, ctx: Pick<RuleContext, 'i
         id: object.id,
         labels: labelsOf(pod.metadata && mapAt(pod.metadata, 'labels')),
         usesGatewayTemplate: usesGatewayTemplate(pod.metadata),
+        injected: isInjectedGateway(pod.spec, pod.metadata),
       });
     });
   });

@@ -1,5 +1,10 @@
-// Warning `privileged-port`: once the sysctl is gone, a non-root Envoy cannot bind a port below
-// 1024. Where a gateway will listen is read from the stream as it leaves the rules:
+// Warnings `privileged-port` and `grant-overridden`: once the sysctl is gone, a gateway binds a port
+// below 1024 only as uid 0 with NET_BIND_SERVICE effective. Each gateway's container is judged as
+// the cluster will run it (predicted-privileges.ts, src/kube/privilege.ts) after this run's grants:
+// whatever does not bind is a warning naming the workload, the ports, why and the fix:
+// `privileged-port` when no grant was asked for (or only the capability, which a non-root process
+// may never get), `grant-overridden` when a grant was asked for and something still defeats it.
+// Where a gateway will listen is read from the stream as it leaves the rules:
 //   - the targetPorts of the Services whose selector matches the workload's pod labels (a named
 //     targetPort resolves to istio-proxy's container port of that name; no targetPort means port);
 //   - the containerPorts istio-proxy declares;
@@ -12,7 +17,9 @@ import { isMap, type YAMLMap } from 'yaml';
 import { mapAt, seqAt, stringAt } from '../edit/node-edits.js';
 import { describeResource, podTemplateOf } from '../kube/objects.js';
 import { objectPath } from '../rules/edit-loop.js';
-import { PROXY_CONTAINER } from '../rules/proxy-privileges/apply.js';
+import { gatewayContainerOf } from '../kube/gateway-workloads.js';
+import type { Grant, Judged } from '../kube/privilege.js';
+import { grantOf, grants, predictGateway, predictWorkload, type WorkloadPrediction } from './predicted-privileges.js';
 import type { RuleContext } from '../rules/rule.js';
 import { PRIVILEGED_BELOW } from '../rules/unprivileged-ports/apply.js';
 import {
@@ -20,7 +27,6 @@ import {
   nameAt,
   objectAtPlace,
   portsOf,
-  proxyContainerOf,
   selectorMatches,
   type GatewayWorkload,
   type IstioGateway,
@@ -30,14 +36,22 @@ import {
 } from './inventory.js';
 
 const WAYS_OUT = (offset: number): string =>
-  `Ways out: --unprivileged-ports (Service targetPorts below 1024 move to port + ${offset}, Service ports stay, so clients see no change; recommended), --run-as-root, or --net-bind-service (together with --run-as-root on most runtimes)`;
+  `Ways out: --unprivileged-ports (Service targetPorts below 1024 move to port + ${offset}, Service ports stay, so clients see no change; recommended), or --run-as-root (uid 0 with NET_BIND_SERVICE, as Istio's own sidecar template pairs them)`;
 const WAYS_OUT_WITH_HIGH_PORTS =
-  '--unprivileged-ports is on but left this: it moves only the targetPorts below 1024 of Services in this stream that select the gateway (and the containerPorts they name), and only where port + offset is free (see any port-offset-conflict warning). Render the gateway\'s Service in the same stream, or use --run-as-root, or --net-bind-service (together with --run-as-root on most runtimes)';
+  '--unprivileged-ports is on but left this: it moves only the targetPorts below 1024 of Services in this stream that select the gateway (and the containerPorts they name), and only where port + offset is free (see any port-offset-conflict warning). Render the gateway\'s Service in the same stream, or use --run-as-root (uid 0 with NET_BIND_SERVICE)';
 
-function runsAsRoot(podSpec: YAMLMap, proxy: YAMLMap | undefined): boolean {
-  const container = proxy && intAt(mapAt(proxy, 'securityContext'), 'runAsUser');
-  if (container !== undefined) return container === 0;
-  return intAt(mapAt(podSpec, 'securityContext'), 'runAsUser') === 0;
+const CAPABILITY_ONLY_FIX = 'Add --run-as-root (uid 0 with NET_BIND_SERVICE, as Istio\'s own sidecar template pairs them), or use --unprivileged-ports and need neither';
+
+function fixFor(ctx: RuleContext, judged: Judged, unprivilegedPorts: boolean, offset: number): { code: 'privileged-port' | 'grant-overridden'; fix: string } {
+  const grant = grantOf(ctx.config);
+  if (!grants(grant)) return { code: 'privileged-port', fix: unprivilegedPorts ? WAYS_OUT_WITH_HIGH_PORTS : WAYS_OUT(offset) };
+  if (!grant.root && judged.verdict === 'runtime-dependent') return { code: 'privileged-port', fix: CAPABILITY_ONLY_FIX };
+  return { code: 'grant-overridden', fix: 'Fix the securityContext named above (gateway-compat grants only what the configuration asks for and does not override a value it did not write), or use --unprivileged-ports' };
+}
+
+function pinNote(prediction: WorkloadPrediction, ctx: RuleContext): string {
+  if (!prediction.injected || ctx.config.runAsRoot || prediction.pins.length === 0) return '';
+  return ` Note: the injector re-applies this Deployment's own ${prediction.container} ${prediction.pins.join(' and ')} over the gateway injection template, so a root grant given only to the istiod release is lost here (with runAsNonRoot: true the kubelet refuses uid 0: CreateContainerConfigError); give both releases the same flags.`;
 }
 
 /** port -> where it comes from, in the order found */
@@ -62,21 +76,23 @@ export function checkWorkloadPorts(
   services: readonly SelectingService[],
   istioGateways: readonly IstioGateway[],
   ctx: RuleContext,
+  templateGrant?: Grant,
 ): void {
   const { offset, enabled: unprivilegedPorts } = ctx.config.unprivilegedPorts;
   for (const workload of workloads) {
     const found = objectAtPlace(view, workload);
     const pod = found && podTemplateOf(found.object);
     if (!found || !pod) continue;
-    const proxy = proxyContainerOf(pod.spec);
-    if (runsAsRoot(pod.spec, proxy?.container)) continue;
+    const prediction = predictWorkload(pod, ctx.config, true, templateGrant);
+    if (!prediction || prediction.judged.verdict === 'binds') continue;
+    const proxy = gatewayContainerOf(pod.spec);
     const byName = new Map<string, number>();
     const listening: Listening = new Map();
     for (const port of portsOf(proxy?.container)) {
       const number = intAt(port, 'containerPort');
       const name = nameAt(port, 'name');
       if (number !== undefined && name) byName.set(name, number);
-      note(listening, number, `containerPort of ${PROXY_CONTAINER}`);
+      note(listening, number, `containerPort of ${prediction.container}`);
     }
     const mine = services.filter((service) => service.workloads.includes(workload));
     const servicePorts = new Set<number>();
@@ -103,13 +119,15 @@ export function checkWorkloadPorts(
       }
     }
     if (listening.size === 0) continue;
+    const { code, fix } = fixFor(ctx, prediction.judged, unprivilegedPorts, offset);
+    const verdict = prediction.judged.verdict === 'runtime-dependent' ? 'may not be able to bind' : 'cannot bind';
     ctx.warn({
-      code: 'privileged-port',
+      code,
       severity: 'warning',
       resource: workload.id,
       path: `${objectPath(found.object)}${pod.specPath}.containers`,
       document: found.ed.number,
-      message: `this gateway will listen on ${describePorts(listening)}, below ${PRIVILEGED_BELOW}: without net.ipv4.ip_unprivileged_port_start its non-root Envoy (uid 1337) cannot bind ${listening.size > 1 ? 'them' : 'it'}. ${unprivilegedPorts ? WAYS_OUT_WITH_HIGH_PORTS : WAYS_OUT(offset)}`,
+      message: `this gateway will listen on ${describePorts(listening)}, below ${PRIVILEGED_BELOW}, and without net.ipv4.ip_unprivileged_port_start its ${prediction.container} ${verdict} ${listening.size > 1 ? 'them' : 'it'}: once ${prediction.injected ? 'injected' : 'admitted'} it ${prediction.judged.reason}. ${fix}.${pinNote(prediction, ctx)}`,
     });
   }
 }
@@ -120,6 +138,8 @@ export function checkGatewayListeners(view: StreamView, gateways: readonly Match
     const spec = found && mapAt(found.object.map, 'spec');
     const listeners = spec && seqAt(spec, 'listeners');
     if (!found || !listeners) continue;
+    const prediction = predictGateway(stringAt(spec, 'gatewayClassName'), ctx.config);
+    if (prediction.judged.verdict === 'binds') continue;
     const low: string[] = [];
     for (const listener of listeners.items) {
       if (!isMap(listener)) continue;
@@ -127,13 +147,18 @@ export function checkGatewayListeners(view: StreamView, gateways: readonly Match
       if (port !== undefined && port > 0 && port < PRIVILEGED_BELOW) low.push(`${port}${stringAt(listener, 'name') ? ` (listener ${stringAt(listener, 'name')})` : ''}`);
     }
     if (low.length === 0) continue;
+    const grant = grantOf(ctx.config);
+    const fix =
+      grants(grant) && !grant.root
+        ? CAPABILITY_ONLY_FIX.replace(', or use --unprivileged-ports and need neither', '; --unprivileged-ports cannot move Gateway API listeners')
+        : `Ways out: --run-as-root (uid 0 with NET_BIND_SERVICE; the options ConfigMap carries the grant, and on Istio before 1.26 the kube-gateway template of the istiod release), or a listener port of ${PRIVILEGED_BELOW} or above; --unprivileged-ports cannot move Gateway API listeners`;
     ctx.warn({
       code: 'privileged-port',
       severity: 'warning',
       resource: gateway.id,
       path: `${objectPath(found.object)}spec.listeners`,
       document: found.ed.number,
-      message: `listens on ${low.length > 1 ? 'ports' : 'port'} ${low.join(', ')}, below ${PRIVILEGED_BELOW}; Istio generates its Deployment and Service, and Envoy binds the listener port itself, which a non-root Envoy cannot do without net.ipv4.ip_unprivileged_port_start. Ways out: --run-as-root or --net-bind-service with --run-as-root (the options ConfigMap carries the grant), or a listener port of ${PRIVILEGED_BELOW} or above; --unprivileged-ports cannot move Gateway API listeners`,
+      message: `listens on ${low.length > 1 ? 'ports' : 'port'} ${low.join(', ')}, below ${PRIVILEGED_BELOW}; Istio generates its Deployment and Service, and its ${prediction.container} binds the listener port itself, which it ${prediction.judged.verdict === 'runtime-dependent' ? 'may not be able to do' : 'cannot do'} without net.ipv4.ip_unprivileged_port_start: it ${prediction.judged.reason}. ${fix}`,
     });
   }
 }

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/run-cli.js';
-import { addedCapabilities, find, objectsOf, sysctlNames, SYSCTL } from './helpers/manifests.js';
+import { find, objectsOf, proxySecurityContext, sysctlNames, SYSCTL } from './helpers/manifests.js';
 import { explain, run } from './helpers/process.js';
 import { scratchDir } from './helpers/scratch.js';
 import { describeWithHost, findHelm, findHelmRelease, findTool, HELM4_RELEASES, HELM_INSTALL_HINT } from './helpers/tools.js';
@@ -101,11 +101,11 @@ describeWithHost('Helm 4 plugin release (helm plugin package, signed; install fr
       const renders = async (helmRun: (args: string[]) => ReturnType<typeof run>) => {
         const listed = await helmRun(['plugin', 'list']);
         expect(listed.stdout, explain(listed)).toMatch(new RegExp(`gateway-compat\\s+${VERSION.replace(/\./g, '\\.')}\\s+postrenderer/v1`));
-        const ran = await helmRun(['template', 'gw', CHART, '--post-renderer', 'gateway-compat', '--post-renderer-args', '--net-bind-service']);
+        const ran = await helmRun(['template', 'gw', CHART, '--post-renderer', 'gateway-compat', '--post-renderer-args', '--run-as-root']);
         expect(ran.status, explain(ran)).toBe(0);
         const deployment = find(objectsOf(ran.stdout), 'Deployment', 'gw');
         expect(sysctlNames(deployment)).not.toContain(SYSCTL);
-        expect(addedCapabilities(deployment)).toContain('NET_BIND_SERVICE');
+        expect(proxySecurityContext(deployment)).toMatchObject({ runAsUser: 0, runAsNonRoot: false });
       };
 
       it('helm plugin package (the recipe) signs the tarball; it holds the plugin folder and nothing else', async () => {

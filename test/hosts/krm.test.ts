@@ -194,14 +194,14 @@ ${annotations('gateways.yaml', 0, 7)}
   });
 
   it('reads the ConfigMap form of functionConfig: booleans and comma-separated lists', () => {
-    const config = 'functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: function-input}\n  data:\n    netBindService: "true"\n    gatewayClassNames: "other, istio-*"\n';
+    const config = 'functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: function-input}\n  data:\n    runAsRoot: "true"\n    gatewayClassNames: "other, istio-*"\n';
     const { status, stderr, out } = runKrm(resourceList([DEPLOYMENT('x'), GATEWAY('x')], config));
     expect(status, stderr).toBe(0);
     // class istio no longer matches "other" or "istio-*": the Gateway is left alone.
     expect(out!.items.map((item) => item.kind)).toEqual(['Deployment', 'Gateway']);
     expect(out!.items[1]!.spec.infrastructure).toBeUndefined();
     const proxy = out!.items[0]!.spec.template.spec.containers[0];
-    expect(proxy.securityContext.capabilities.add).toEqual(['NET_BIND_SERVICE']);
+    expect(proxy.securityContext).toMatchObject({ runAsUser: 0, runAsNonRoot: false });
   });
 
   it('reads the GatewayCompat form of functionConfig', () => {

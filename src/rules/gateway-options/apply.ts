@@ -27,7 +27,9 @@ import {
 import { lineAndColumn } from '../../edit/source-text.js';
 import { documentError } from '../../diagnostics.js';
 import { keyColumnOf, replaceStringValue } from '../../edit/string-value.js';
+import { AGENTGATEWAY_CONTAINER, containerOfClass } from '../../kube/gateway-containers.js';
 import { objectsIn, type KubeObject, type ResourceId } from '../../kube/objects.js';
+import { isNamedSysctl } from '../../kube/sysctl-names.js';
 import type { AddedDocument, ApplyToStream, RuleContext } from '../rule.js';
 import { GATEWAY_API_GROUP, mightHoldGateway } from './rule.js';
 import { PROXY_CONTAINER, proxySecurityContext } from '../proxy-privileges/apply.js';
@@ -57,12 +59,30 @@ export function matchesGatewayClass(object: KubeObject, config: Config): boolean
   return className !== undefined && config.gatewayApi.gatewayClassNames.some((glob) => minimatch(className, glob));
 }
 
-/** The strategic merge patch the options ConfigMap's `deployment` key must contain. */
-export function deploymentPatch(config: Config): Record<string, unknown> {
+/**
+ * The strategic merge patch the options ConfigMap's `deployment` key must contain. The grant names
+ * the container istiod renders for the Gateway's class (`istio-proxy`, or `agentgateway` for
+ * istio-agentgateway): containers merge by name, so any other name would add a second container
+ * without an image, and the API server would reject the Deployment.
+ */
+export function deploymentPatch(config: Config, container: string = PROXY_CONTAINER): Record<string, unknown> {
   const podSpec: Record<string, unknown> = { securityContext: { sysctls: [] } };
   const proxy = proxySecurityContext(config);
-  if (proxy) podSpec.containers = [{ name: PROXY_CONTAINER, securityContext: toPlain(proxy) }];
+  if (proxy) podSpec.containers = [{ name: container, securityContext: toPlain(proxy) }];
   return { spec: { template: { spec: podSpec } } };
+}
+
+export function classOf(gateway: KubeObject): string | undefined {
+  return stringAt(mapAt(gateway.map, 'spec'), 'gatewayClassName');
+}
+
+/**
+ * The options ConfigMap the tool adds for a Gateway: one per namespace and gateway container, since
+ * a patch naming istio-proxy must never reach an agentgateway Deployment (or the reverse).
+ */
+export function optionsConfigMapName(config: Config, container: string): string {
+  const name = config.gatewayApi.optionsConfigMap;
+  return container === PROXY_CONTAINER ? name : `${name}-${container}`;
 }
 
 
@@ -104,7 +124,7 @@ function objectAt(ed: EditableDocument, path: readonly (string | number)[]): Kub
 
 /** Names of ConfigMaps Gateways in these documents point at, plus the configured one. */
 export function referencedConfigMapNames(gatewayDocs: readonly ParsedDocument[], config: Config): Set<string> {
-  const names = new Set([config.gatewayApi.optionsConfigMap]);
+  const names = new Set([config.gatewayApi.optionsConfigMap, optionsConfigMapName(config, AGENTGATEWAY_CONTAINER)]);
   for (const { ed } of gatewayDocs) {
     for (const object of objectsIn(ed.doc)) {
       const name = isGateway(object) ? parametersRefOf(object)?.name : undefined;
@@ -148,7 +168,8 @@ function applyGatewayOptions(
 ): AddedDocument[] {
   const config = ctx.config;
   const configMaps = findConfigMaps([...configMapDocs, ...gatewayDocs]);
-  const merged = new Set<string>();
+  /** ConfigMap key -> the container its patch names */
+  const merged = new Map<string, string>();
   const added: AddedDocument[] = [];
 
   for (const doc of gatewayDocs) {
@@ -156,10 +177,12 @@ function applyGatewayOptions(
       const gateway = objectAt(doc.ed, gatewayPath);
       if (!gateway || !ctx.isSelected(gateway.id) || !matchesGatewayClass(gateway, config)) continue;
       const namespace = gateway.id.namespace;
+      const container = containerOfClass(classOf(gateway));
+      const ownName = optionsConfigMapName(config, container);
       let ref = parametersRefOf(gateway);
       if (!ref) {
-        setParametersRef(doc.ed, gateway, ctx);
-        ref = { group: '', kind: 'ConfigMap', name: config.gatewayApi.optionsConfigMap };
+        setParametersRef(doc.ed, gateway, ctx, ownName);
+        ref = { group: '', kind: 'ConfigMap', name: ownName };
       }
       const refName = ref.name ?? '';
       if ((ref.group ?? '') !== '' || ref.kind !== 'ConfigMap' || !refName) {
@@ -168,18 +191,23 @@ function applyGatewayOptions(
       }
       const key = keyOf(namespace, refName);
       const place = configMaps.get(key);
+      const sharedWith = merged.get(key);
+      if (sharedWith !== undefined && sharedWith !== container && proxySecurityContext(config)) {
+        warnUnresolved(ctx, gateway, doc.ed, `its parametersRef names ConfigMap "${refName}", which Gateways whose container is ${sharedWith} use too, while this Gateway's class ${classOf(gateway) ?? ''} runs ${container}: one deployment patch cannot grant both (it would add an image-less container to one of them). Give this Gateway its own options ConfigMap`);
+        continue;
+      }
       if (place) {
-        if (!merged.has(key)) mergeIntoConfigMap(place, ctx);
-        merged.add(key);
+        if (sharedWith === undefined) mergeIntoConfigMap(place, ctx, container);
+        merged.set(key, container);
         continue;
       }
-      if (refName !== config.gatewayApi.optionsConfigMap) {
-        warnUnresolved(ctx, gateway, doc.ed, `its parametersRef names ConfigMap "${refName}"${namespace ? ` in namespace ${namespace}` : ''}, which is not in this stream, so gateway-compat cannot add the sysctl patch to it; render it together with the Gateway, or add to its data.deployment: ${JSON.stringify(deploymentPatch(config))}`);
+      if (refName !== ownName) {
+        warnUnresolved(ctx, gateway, doc.ed, `its parametersRef names ConfigMap "${refName}"${namespace ? ` in namespace ${namespace}` : ''}, which is not in this stream, so gateway-compat cannot add the sysctl patch to it; render it together with the Gateway, or add to its data.deployment: ${JSON.stringify(deploymentPatch(config, container))}`);
         continue;
       }
-      const text = newOptionsConfigMap(refName, namespace, annotationsForAdded(gateway, doc.ed), doc.ed.eol, gateway.id, config);
+      const text = newOptionsConfigMap(refName, namespace, annotationsForAdded(gateway, doc.ed), doc.ed.eol, gateway.id, config, container);
       added.push({ before: doc.chunk, text });
-      merged.add(key);
+      merged.set(key, container);
       configMaps.set(key, { doc, path: [] }); // later Gateways of this namespace share it
       ctx.change(
         {
@@ -206,8 +234,7 @@ function warnUnresolved(ctx: RuleContext, gateway: KubeObject, ed: EditableDocum
   });
 }
 
-function setParametersRef(ed: EditableDocument, gateway: KubeObject, ctx: RuleContext): void {
-  const name = ctx.config.gatewayApi.optionsConfigMap;
+function setParametersRef(ed: EditableDocument, gateway: KubeObject, ctx: RuleContext, name: string): void {
   ed.apply(mergePatches(ed, gateway.map, { spec: { infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name } } } }));
   const path = `${objectPath(gateway)}spec.infrastructure.parametersRef`;
   ctx.change(
@@ -223,6 +250,7 @@ function newOptionsConfigMap(
   eol: string,
   gateway: ResourceId,
   config: Config,
+  container: string,
 ): string {
   const configMap = {
     apiVersion: 'v1',
@@ -232,7 +260,7 @@ function newOptionsConfigMap(
       ...(namespace ? { namespace } : {}),
       ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     },
-    data: { deployment: stringify(deploymentPatch(config), { version: '1.1', indentSeq: false }) },
+    data: { deployment: stringify(deploymentPatch(config, container), { version: '1.1', indentSeq: false }) },
   };
   const text = [
     '---',
@@ -242,11 +270,11 @@ function newOptionsConfigMap(
   return eol === '\n' ? text : text.replace(/\n/g, eol);
 }
 
-function mergeIntoConfigMap(place: ConfigMapPlace, ctx: RuleContext): void {
+function mergeIntoConfigMap(place: ConfigMapPlace, ctx: RuleContext, container: string): void {
   const ed = place.doc.ed;
   const configMap = objectAt(ed, place.path);
   if (!configMap || !ctx.isSelected(configMap.id)) return;
-  const patchText = stringify(deploymentPatch(ctx.config), { version: '1.1', indentSeq: false });
+  const patchText = stringify(deploymentPatch(ctx.config, container), { version: '1.1', indentSeq: false });
   const data = mapAt(configMap.map, 'data');
   const deploymentPair = data && findPair(data, 'deployment');
   const value = deploymentPair?.value;
@@ -272,7 +300,7 @@ function mergeIntoConfigMap(place: ConfigMapPlace, ctx: RuleContext): void {
       return;
     }
     try {
-      editUntilDone(() => mergeStep(inner, ctx.config));
+      editUntilDone(() => mergeStep(inner, ctx.config, container));
     } catch (error) {
       if (!(error instanceof UnsupportedYamlError)) throw error;
       // The position is inside the string; the user needs the ConfigMap's document and line.
@@ -293,7 +321,7 @@ function mergeIntoConfigMap(place: ConfigMapPlace, ctx: RuleContext): void {
         resource: configMap.id,
         rule: 'gatewayOptions',
         path: `${objectPath(configMap)}data.deployment`,
-        message: `merged the patch that clears the pod sysctls${proxySecurityContext(ctx.config) ? ' and grants istio-proxy its privileges' : ''} into ${objectPath(configMap)}data.deployment`,
+        message: `merged the patch that clears the pod sysctls${proxySecurityContext(ctx.config) ? ` and grants ${container} its privileges` : ''} into ${objectPath(configMap)}data.deployment`,
       },
       ed,
     );
@@ -301,13 +329,13 @@ function mergeIntoConfigMap(place: ConfigMapPlace, ctx: RuleContext): void {
 }
 
 /** One step of merging our patch into a user's deployment patch, keeping all that is there. */
-function mergeStep(inner: EditableDocument, config: Config): boolean {
+function mergeStep(inner: EditableDocument, config: Config, container: string): boolean {
   const root = inner.doc.contents as YAMLMap;
   const podSpec = mapIn(root, ['spec', 'template', 'spec']);
   const sysctls = podSpec && mapAt(podSpec, 'securityContext') && seqAt(mapAt(podSpec, 'securityContext')!, 'sysctls');
   if (sysctls && sysctls.items.length > 0) {
     const names = config.sysctls.remove;
-    const isRemoved = (item: unknown): boolean => isMap(item) && names.includes(stringAt(item, 'name') ?? '');
+    const isRemoved = (item: unknown): boolean => isMap(item) && isNamedSysctl(stringAt(item, 'name'), names);
     if (sysctls.items.every(isRemoved)) {
       // An emptied block list would read as null; `[]` keeps replacing the pod's list.
       inner.apply(replaceValueInline(inner, findPair(mapAt(podSpec!, 'securityContext')!, 'sysctls')!, '[]'));
@@ -328,9 +356,9 @@ function mergeStep(inner: EditableDocument, config: Config): boolean {
   const spec = mapIn(root, ['spec', 'template', 'spec'])!;
   const containers = seqAt(spec, 'containers');
   const proxyContainer = containers?.items.find(
-    (item): item is YAMLMap => isMap(item) && stringAt(item, 'name') === PROXY_CONTAINER,
+    (item): item is YAMLMap => isMap(item) && stringAt(item, 'name') === container,
   );
-  const entry = { name: PROXY_CONTAINER, securityContext: toPlain(proxy) };
+  const entry = { name: container, securityContext: toPlain(proxy) };
   if (proxyContainer) patches = mergePatches(inner, proxyContainer, { securityContext: proxy });
   else if (containers) patches = appendToSeq(inner, containers, [entry]);
   else patches = mergePatches(inner, spec, { containers: [entry] });

@@ -29,7 +29,7 @@ export const gatewayOptions: StreamRule<'gatewayOptions'> = {
       type: 'string',
       multiple: true,
       usage: '--gateway-class GLOB',
-      help: 'Gateway classes to handle, repeatable (default istio)',
+      help: 'Gateway classes to handle, repeatable (default istio, istio-agentgateway)',
       toSpec: (globs) => ({ gatewayApi: { gatewayClassNames: globs as string[] } }),
     },
     {

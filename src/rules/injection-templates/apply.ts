@@ -8,13 +8,17 @@ import { isMap, isScalar, type Scalar } from 'yaml';
 import type { Config, TemplateName } from '../../config.js';
 import type { EditableDocument } from '../../edit/editable-document.js';
 import { parseYaml } from '../../edit/editable-document.js';
-import { findPair, mapAt, mapIn, mergePatches, stringAt, UnsupportedYamlError } from '../../edit/node-edits.js';
+import { findPair, mapAt, mapIn, mergePatches, removeSeqItems, replaceValueInline, seqAt, stringAt, UnsupportedYamlError } from '../../edit/node-edits.js';
 import { applyPatches, type Patch } from '../../edit/source-text.js';
 import { keyColumnOf, replaceStringValue } from '../../edit/string-value.js';
+import { containerOfTemplate } from '../../kube/gateway-containers.js';
+import { removeSysctlsFromValues } from '../../kube/injector-values.js';
 import { objectsIn, type KubeObject } from '../../kube/objects.js';
-import { proxySecurityContext, describeGrant } from '../proxy-privileges/apply.js';
+import { isNamedSysctl } from '../../kube/sysctl-names.js';
+import { describeGrant, grantsCapability, proxySecurityContext } from '../proxy-privileges/apply.js';
 import type { ApplyToDocument, RuleContext } from '../rule.js';
 import { grantProxyPrivilegesInTemplate, removeSysctlsFromTemplate } from '../template-text/index.js';
+import { grantStructured, removeSysctlsStructured } from '../template-text/structured.js';
 
 const INJECTOR_CONFIGMAP = /^istio-sidecar-injector(-[a-z0-9.-]+)?$/;
 const TEMPLATES_PATH = ['spec', 'values', 'sidecarInjectorWebhook', 'templates'] as const;
@@ -32,15 +36,24 @@ interface TemplateRewrite {
   messages: string[];
 }
 
-/** The whole edit of one template's text: sysctl out, then the proxy grant if asked for. */
-export function rewriteTemplate(text: string, config: Config): TemplateRewrite {
+/**
+ * The whole edit of one template's text: sysctl out, then the grant if asked for, to the container
+ * that template runs the gateway in (agentgateway's is `agentgateway`).
+ */
+export function rewriteTemplate(text: string, config: Config, name: TemplateName = 'gateway'): TemplateRewrite {
   // --no-sysctls leaves workload sysctls alone; the templates are --no-injection-templates' to spare
-  const withoutSysctl = removeSysctlsFromTemplate(text, config.sysctls.remove);
+  const names = config.sysctls.remove;
+  let withoutSysctl = removeSysctlsFromTemplate(text, names);
+  // Flow or JSON style: no block lines to read, but the text is YAML (structured.ts).
+  if (withoutSysctl.edits.length === 0) withoutSysctl = removeSysctlsStructured(text, names);
   const messages = withoutSysctl.edits.map((edit) => edit.message);
   let result = withoutSysctl.text;
-  if (proxySecurityContext(config)) {
-    const granted = grantProxyPrivilegesInTemplate(result, config);
-    if (granted.text !== result) messages.push(`istio-proxy: ${describeGrant(config)}`);
+  const wanted = proxySecurityContext(config);
+  if (wanted) {
+    const container = containerOfTemplate(name);
+    let granted = grantProxyPrivilegesInTemplate(result, { netBindService: grantsCapability(config), runAsRoot: config.runAsRoot }, container);
+    if (granted.text === result) granted = grantStructured(result, container, wanted);
+    if (granted.text !== result) messages.push(`${container}: ${describeGrant(config)}`);
     result = granted.text;
   }
   return { text: result, messages };
@@ -58,7 +71,30 @@ function recordTemplateEdits(
   }
 }
 
+/**
+ * data.values is what the templates read as `.Values`: a sysctl in `gateways.securityContext`
+ * (the value Istio's own chart comment points to) is rendered by every gateway template in place
+ * of the one removed from their text, so it goes too.
+ */
+function injectorValuesPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
+  const data = mapAt(object.map, 'data');
+  const valuesPair = data && findPair(data, 'values');
+  const valuesNode = valuesPair?.value;
+  if (!ctx.config.sysctls.enabled || !valuesPair || !valuesNode || !isScalar(valuesNode) || typeof valuesNode.value !== 'string') return [];
+  const edit = removeSysctlsFromValues(valuesNode.value, ctx.config.sysctls.remove);
+  if (!edit) return [];
+  const path = 'data.values.gateways.securityContext.sysctls';
+  for (const name of edit.removed) {
+    ctx.change({ resource: object.id, rule: 'injectionTemplates', path, message: `removed sysctl ${name} from ${path} (the istiod value gateways.securityContext, which every gateway template renders)` }, ed);
+  }
+  return [replaceStringValue(ed.source, valuesNode as Scalar, edit.text, keyColumnOf(ed.source, valuesPair.key as Scalar), ed.eol)];
+}
+
 function injectorConfigMapPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
+  return [...injectorTemplatePatches(ed, object, ctx), ...injectorValuesPatches(ed, object, ctx)];
+}
+
+function injectorTemplatePatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
   const data = mapAt(object.map, 'data');
   const configPair = data && findPair(data, 'config');
   const configNode = configPair?.value;
@@ -84,7 +120,7 @@ function injectorConfigMapPatches(ed: EditableDocument, object: KubeObject, ctx:
     const pair = findPair(templates, name);
     const node = pair?.value;
     if (!pair || !node || !isScalar(node) || typeof node.value !== 'string') continue;
-    const rewrite = rewriteTemplate(node.value, ctx.config);
+    const rewrite = rewriteTemplate(node.value, ctx.config, name);
     if (rewrite.text === node.value) continue;
     patches.push(replaceStringValue(inner, node as Scalar, rewrite.text, keyColumnOf(inner, pair.key as Scalar), innerEol));
     edits.push({ name, messages: rewrite.messages });
@@ -95,6 +131,28 @@ function injectorConfigMapPatches(ed: EditableDocument, object: KubeObject, ctx:
   return [replaceStringValue(ed.source, configNode, newInner, keyColumnOf(ed.source, configPair.key as Scalar), ed.eol)];
 }
 
+/**
+ * A sysctl in the Istio resource's spec.values.gateways.securityContext: Sail's CRD declares no
+ * `gateways` key, so the API server prunes it and it never reaches istiod; it goes anyway, so that
+ * the stream holds the sysctl nowhere and nobody copies it to a place where it counts.
+ */
+function istioValuesPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
+  if (!ctx.config.sysctls.enabled) return [];
+  const securityContext = mapIn(object.map, ['spec', 'values', 'gateways', 'securityContext']);
+  const pair = securityContext && findPair(securityContext, 'sysctls');
+  const sysctls = securityContext && seqAt(securityContext, 'sysctls');
+  if (!pair || !sysctls) return [];
+  const names = ctx.config.sysctls.remove;
+  const named = (item: unknown): boolean => isMap(item) && isNamedSysctl(stringAt(item, 'name'), names);
+  const doomed = sysctls.items.filter(named);
+  if (doomed.length === 0) return [];
+  const path = 'spec.values.gateways.securityContext.sysctls';
+  for (const item of doomed) {
+    ctx.change({ resource: object.id, rule: 'injectionTemplates', path, message: `removed sysctl ${stringAt(item as never, 'name')} from ${path} (Sail's Istio CRD prunes spec.values.gateways, so istiod never saw it; the gateway template is what counts)` }, ed);
+  }
+  return doomed.length === sysctls.items.length ? replaceValueInline(ed, pair, '[]') : removeSeqItems(ed, sysctls, named);
+}
+
 function istioResourcePatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
   const templates = mapIn(object.map, TEMPLATES_PATH);
   const path = TEMPLATES_PATH.join('.');
@@ -103,7 +161,7 @@ function istioResourcePatches(ed: EditableDocument, object: KubeObject, ctx: Rul
     const pair = templates && findPair(templates, name);
     const node = pair?.value;
     if (!pair || !node || !isScalar(node) || typeof node.value !== 'string') continue;
-    const rewrite = rewriteTemplate(node.value, ctx.config);
+    const rewrite = rewriteTemplate(node.value, ctx.config, name);
     if (rewrite.text === node.value) continue;
     patches.push(replaceStringValue(ed.source, node as Scalar, rewrite.text, keyColumnOf(ed.source, pair.key as Scalar), ed.eol));
     recordTemplateEdits(ed, ctx, object, `${path}.${name}`, rewrite.messages);
@@ -156,7 +214,7 @@ export const apply: ApplyToDocument = (ed, ctx) => {
       if (!ctx.isSelected(object.id)) return [];
       if (isInjectorConfigMap(object)) return injectorConfigMapPatches(ed, object, ctx);
       if (isIstioResource(object)) {
-        return [...istioResourcePatches(ed, object, ctx), ...addGatewayTemplatePatches(ed, object, ctx, ctx.gatewayTemplate)];
+        return [...istioResourcePatches(ed, object, ctx), ...addGatewayTemplatePatches(ed, object, ctx, ctx.gatewayTemplate), ...istioValuesPatches(ed, object, ctx)];
       }
       return [];
     }),

@@ -1,60 +1,87 @@
 // Rules `netBindService` and `runAsRoot`: without the sysctl, a non-root Envoy can no longer bind
-// ports below 1024; these grant the gateway's istio-proxy container the capability and/or root.
+// ports below 1024; these grant the gateway container (istio-proxy, or agentgateway) what binds
+// them, as judged by src/kube/privilege.ts: `--run-as-root` is uid 0 *with* NET_BIND_SERVICE
+// (root alone binds nothing once the container drops ALL), `--net-bind-service` alone the
+// capability only (runtime-dependent for a non-root process; the warnings say so).
 // The same grant goes into the injection templates and the Gateway API options patch; this file
 // holds what they share and the edit of rendered workloads.
-import { isScalar, type YAMLMap } from 'yaml';
+import type { YAMLMap } from 'yaml';
 import type { Config } from '../../config.js';
 import type { EditableDocument } from '../../edit/editable-document.js';
-import { mergePatches, seqAt, stringAt, Union, type Desired } from '../../edit/node-edits.js';
-import { annotationOf, containersOf, objectsIn, podTemplateOf, type KubeObject } from '../../kube/objects.js';
+import { mapAt, mergePatches, stringAt, Union, type Desired } from '../../edit/node-edits.js';
+import { GATEWAY_CONTAINERS, PROXY_CONTAINER as ISTIO_PROXY } from '../../kube/gateway-containers.js';
+import { isGatewayWorkload, isInjectedGateway } from '../../kube/gateway-workloads.js';
+import { containersOf, objectsIn, podTemplateOf, type KubeObject } from '../../kube/objects.js';
+import { NET_BIND_SERVICE as CAPABILITY } from '../../kube/privilege.js';
 import type { ApplyToDocument, RuleContext } from '../rule.js';
 import { objectPath } from '../edit-loop.js';
 import type { Patch } from '../../edit/source-text.js';
 
-export const PROXY_CONTAINER = 'istio-proxy';
-export const NET_BIND_SERVICE = 'NET_BIND_SERVICE';
+export const PROXY_CONTAINER = ISTIO_PROXY;
+export const NET_BIND_SERVICE = CAPABILITY;
 
-/** The istio-proxy securityContext fields the configuration asks for, or null when none. */
-export function proxySecurityContext(config: Pick<Config, 'netBindService' | 'runAsRoot'>): Desired | null {
+type Privileges = Pick<Config, 'netBindService' | 'runAsRoot'>;
+
+/** Whether the configuration grants the capability: asked for, or implied by --run-as-root. */
+export function grantsCapability(config: Privileges): boolean {
+  return config.netBindService || config.runAsRoot;
+}
+
+/** The gateway container's securityContext fields the configuration asks for, or null when none. */
+export function proxySecurityContext(config: Privileges): Desired | null {
   const wanted: Desired = {};
-  if (config.netBindService) wanted.capabilities = { add: new Union([NET_BIND_SERVICE]) };
+  if (grantsCapability(config)) wanted.capabilities = { add: new Union([NET_BIND_SERVICE]) };
   if (config.runAsRoot) Object.assign(wanted, { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false });
   return Object.keys(wanted).length > 0 ? wanted : null;
 }
 
-export function describeGrant(config: Pick<Config, 'netBindService' | 'runAsRoot'>): string {
+export function describeGrant(config: Privileges): string {
+  return describeFields(grantsCapability(config), config.runAsRoot);
+}
+
+function describeFields(capability: boolean, root: boolean): string {
   const parts: string[] = [];
-  if (config.netBindService) parts.push(`added ${NET_BIND_SERVICE} to capabilities.add`);
-  if (config.runAsRoot) parts.push('set runAsUser: 0, runAsGroup: 0, runAsNonRoot: false');
+  if (capability) parts.push(`added ${NET_BIND_SERVICE} to capabilities.add`);
+  if (root) parts.push('set runAsUser: 0, runAsGroup: 0, runAsNonRoot: false');
   return parts.join('; ');
 }
 
+export { isGatewayWorkload, isInjectedGateway } from '../../kube/gateway-workloads.js';
+
 /**
- * A gateway workload: its pod asks for the `gateway` injection template, or it already carries an
- * istio-proxy container running as a router (what istiod renders for Gateway API gateways).
+ * An injected gateway gets NET_BIND_SERVICE from the injection template (the istiod release, same
+ * flags), and the injector re-applies the Deployment's container over it: a capabilities.add
+ * written here would replace the template's whole list (its NET_BIND_SERVICE and any capability a
+ * user's template adds). So the capability is written only where this list is what counts: pods
+ * that are not injected, and containers that already have a capabilities.add of their own.
  */
-export function isGatewayWorkload(podSpec: YAMLMap, podMetadata: YAMLMap | undefined): boolean {
-  const templates = annotationOf(podMetadata, 'inject.istio.io/templates');
-  if (templates?.split(',').some((name) => name.trim() === 'gateway')) return true;
-  return containersOf(podSpec).some((container) => {
-    if (stringAt(container, 'name') !== PROXY_CONTAINER) return false;
-    const args = seqAt(container, 'args');
-    return !!args?.items.some((arg) => isScalar(arg) && arg.value === 'router');
-  });
+function wantedFor(container: YAMLMap, injected: boolean, wanted: Desired): Desired {
+  if (!injected || !wanted.capabilities) return wanted;
+  const securityContext = mapAt(container, 'securityContext');
+  const capabilities = securityContext && mapAt(securityContext, 'capabilities');
+  if (capabilities?.has('add')) return wanted;
+  const { capabilities: _dropped, ...rest } = wanted;
+  return rest;
 }
 
 function grantPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext, wanted: Desired): Patch[] {
   const pod = podTemplateOf(object);
   if (!pod || !isGatewayWorkload(pod.spec, pod.metadata)) return [];
-  const containers = containersOf(pod.spec);
-  const index = containers.findIndex((container) => stringAt(container, 'name') === PROXY_CONTAINER);
-  const proxy = containers[index];
-  if (!proxy) return [];
-  const patches = mergePatches(ed, proxy, { securityContext: wanted });
-  if (patches.length > 0) {
+  const injected = isInjectedGateway(pod.spec, pod.metadata);
+  const patches: Patch[] = [];
+  containersOf(pod.spec).forEach((container, index) => {
+    const name = stringAt(container, 'name');
+    if (!name || !GATEWAY_CONTAINERS.includes(name)) return;
+    const fields = wantedFor(container, injected, wanted);
+    if (Object.keys(fields).length === 0) return;
+    const found = mergePatches(ed, container, { securityContext: fields });
+    if (found.length === 0) return;
+    patches.push(...found);
     const path = `${objectPath(object)}${pod.specPath}.containers[${index}].securityContext`;
-    ctx.change({ resource: object.id, rule: 'proxyPrivileges', path, message: `${PROXY_CONTAINER}: ${describeGrant(ctx.config)} in ${path}` }, ed);
-  }
+    const grant = describeFields(!!fields.capabilities, ctx.config.runAsRoot);
+    const deferred = fields.capabilities || !grantsCapability(ctx.config) ? '' : `; ${NET_BIND_SERVICE} comes from the gateway injection template at admission (post-render the istiod release with the same flags): a capabilities.add written here would replace the template's list`;
+    ctx.change({ resource: object.id, rule: 'proxyPrivileges', path, message: `${name}: ${grant} in ${path}${deferred}` }, ed);
+  });
   return patches;
 }
 

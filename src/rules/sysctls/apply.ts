@@ -7,6 +7,7 @@ import { objectsIn, podTemplateOf, type KubeObject } from '../../kube/objects.js
 import type { ApplyToDocument, RuleContext } from '../rule.js';
 import { objectPath } from '../edit-loop.js';
 import type { Patch } from '../../edit/source-text.js';
+import { isNamedSysctl } from '../../kube/sysctl-names.js';
 
 function sysctlName(item: unknown): string | undefined {
   return isMap(item) ? stringAt(item as YAMLMap, 'name') : undefined;
@@ -24,7 +25,7 @@ function refuseAnchorsAndAliases(items: readonly Node[], names: readonly string[
         item.range?.[0] ?? 0,
       );
     }
-    if (names.includes(sysctlName(item) ?? '')) refuseAnchored(item);
+    if (isNamedSysctl(sysctlName(item), names)) refuseAnchored(item);
   }
 }
 
@@ -46,7 +47,7 @@ function removalPatches(ed: EditableDocument, object: KubeObject, ctx: RuleConte
   if (!pod || !securityContextPair || !securityContext || !sysctls) return [];
   const names = ctx.config.sysctls.remove;
   refuseAnchorsAndAliases(sysctls.items as Node[], names);
-  const removed = sysctls.items.map(sysctlName).filter((name): name is string => !!name && names.includes(name));
+  const removed = sysctls.items.map(sysctlName).filter((name): name is string => isNamedSysctl(name, names));
   if (removed.length === 0) return [];
 
   const path = `${objectPath(object)}${pod.specPath}.securityContext.sysctls`;
@@ -54,7 +55,7 @@ function removalPatches(ed: EditableDocument, object: KubeObject, ctx: RuleConte
     ctx.change({ resource: object.id, rule: 'sysctls', path, message: `removed sysctl ${name} from ${path}` }, ed);
   }
   if (removed.length < sysctls.items.length) {
-    return removeSeqItems(ed, sysctls, (item) => names.includes(sysctlName(item) ?? ''));
+    return removeSeqItems(ed, sysctls, (item) => isNamedSysctl(sysctlName(item), names));
   }
   refuseAnchored(securityContext.items.length === 1 ? securityContext : sysctls);
   // An empty securityContext must stay a mapping: `securityContext:` alone reads as null.

@@ -2,6 +2,7 @@
 // which kernels before 4.11 lack) from every pod template in the stream.
 import { keyBoolean, keyList, KEY_BOOLEAN, KEY_LIST, type DocumentRule } from '../rule.js';
 import schema from './schema.json' with { type: 'json' };
+import { mightMentionSysctl } from '../../kube/sysctl-names.js';
 
 export const sysctls: DocumentRule<'sysctls'> = {
   id: 'sysctls',
@@ -38,6 +39,6 @@ export const sysctls: DocumentRule<'sysctls'> = {
     },
   ],
   isEnabled: (config) => config.sysctls.enabled && config.sysctls.remove.length > 0,
-  mightApply: (text, config) => config.sysctls.remove.some((name) => text.includes(name)),
+  mightApply: (text, config) => mightMentionSysctl(text, config.sysctls.remove),
   load: () => import('./apply.js'),
 };

@@ -19,10 +19,10 @@ interface ContainerItem {
   mapping: Level;
 }
 
-function proxyContainers(info: readonly LineInfo[]): ContainerItem[] {
+function proxyContainers(info: readonly LineInfo[], containerName: string): ContainerItem[] {
   return blockListsUnder(info, ['containers', 'initContainers']).flatMap(({ list }) =>
     entriesOf(list).flatMap((item) => {
-      if (itemField(info, item, 'name') !== PROXY_CONTAINER) return [];
+      if (itemField(info, item, 'name') !== containerName) return [];
       const mapping = itemMapping(info, item);
       return mapping ? [{ item, mapping }] : [];
     }),
@@ -49,26 +49,27 @@ function containerStep(view: View, container: ContainerItem, privileges: ProxyPr
   );
 }
 
-function nextPrivilegeStep(doc: LineDoc, privileges: ProxyPrivileges): Step | undefined {
+function nextPrivilegeStep(doc: LineDoc, privileges: ProxyPrivileges, containerName: string): Step | undefined {
   const texts = doc.lines.map((line) => line.text);
   const view: View = { info: classifyLines(texts), texts };
-  return firstStep(proxyContainers(view.info), (container) => containerStep(view, container, privileges));
+  return firstStep(proxyContainers(view.info, containerName), (container) => containerStep(view, container, privileges));
 }
 
 /**
- * Grants the `istio-proxy` container `NET_BIND_SERVICE` and/or root in every Go branch of its
- * securityContext, adding a securityContext when it has none. Other containers are left alone.
+ * Grants the gateway container (`istio-proxy`, or `agentgateway` in that template) `NET_BIND_SERVICE`
+ * and/or root in every Go branch of its securityContext, adding a securityContext when it has none.
+ * Other containers are left alone.
  */
-export function grantProxyPrivilegesInTemplate(text: string, privileges: ProxyPrivileges): TemplateEditResult {
+export function grantProxyPrivilegesInTemplate(text: string, privileges: ProxyPrivileges, containerName = PROXY_CONTAINER): TemplateEditResult {
   if (!privileges.netBindService && !privileges.runAsRoot) return { text, edits: [] };
-  if (!text.includes(PROXY_CONTAINER)) return { text, edits: [] };
+  if (!text.includes(containerName)) return { text, edits: [] };
   const doc = splitLines(text);
   const edits: TemplateEdit[] = [];
   for (let count = 0; ; count++) {
     if (count >= MAX_PRIVILEGE_STEPS) throw new Error('granting istio-proxy privileges did not settle');
-    const step = nextPrivilegeStep(doc, privileges);
+    const step = nextPrivilegeStep(doc, privileges, containerName);
     if (!step) break;
-    edits.push({ line: originalLineNumber(doc, step.anchor), message: step.message });
+    edits.push({ line: originalLineNumber(doc, step.anchor), message: containerName === PROXY_CONTAINER ? step.message : step.message.replace(/^istio-proxy:/, `${containerName}:`) });
     applyStep(doc, step);
   }
   return edits.length === 0 ? { text, edits } : { text: joinLines(doc), edits };

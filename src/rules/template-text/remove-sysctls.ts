@@ -6,6 +6,7 @@ import { flowMapGet, splitFlowCollection } from './flow.js';
 import { blockListsUnder, containsOpaque, entriesOf, itemField, type EntryNode, type Level } from './levels.js';
 import { joinLines, splitLines, type LineDoc, type TextLine } from './lines.js';
 import type { TemplateEdit, TemplateEditResult } from './types.js';
+import { isNamedSysctl, mightMentionSysctl } from '../../kube/sysctl-names.js';
 
 interface LinePlan {
   deletions: Set<number>;
@@ -36,7 +37,7 @@ function planBlockListRemoval(
   plan: LinePlan,
 ): void {
   const items = entriesOf(list);
-  const doomed = items.filter((item) => names.includes(itemField(info, item, 'name') ?? ''));
+  const doomed = items.filter((item) => isNamedSysctl(itemField(info, item, 'name'), names));
   for (const item of doomed) {
     deleteItemLines(info, item, plan.deletions);
     plan.edits.push({ line: item.line + 1, message: `removed sysctl ${itemField(info, item, 'name')}` });
@@ -92,7 +93,7 @@ function planFlowListRemoval(text: string, line: LineInfo, index: number, names:
   const removedNames: string[] = [];
   const kept = items.filter((item) => {
     const name = item.startsWith('{') ? flowMapGet(item, 'name') : undefined;
-    if (name === undefined || !names.includes(name)) return true;
+    if (name === undefined || !isNamedSysctl(name, names)) return true;
     removedNames.push(name);
     return false;
   });
@@ -138,5 +139,5 @@ export function templateHasSysctl(text: string, sysctlNames: readonly string[]):
 }
 
 function mentionsAny(text: string, names: readonly string[]): boolean {
-  return names.some((name) => name !== '' && text.includes(name));
+  return mightMentionSysctl(text, names);
 }

@@ -1,6 +1,7 @@
 // YAML quoted scalars: where a quote opens one, where it ends, and the plain text of a quoted or
 // plain key or value. Line classification and the flow collection helpers both step over quoted
 // text (which may hold `#`, `,`, `:` or brackets) and compare keys and items by their unquoted text.
+import { parse } from 'yaml';
 
 /** A quote opens a quoted scalar only where a YAML token can start. */
 export function startsYamlToken(text: string, index: number, from: number): boolean {
@@ -21,8 +22,10 @@ export function findYamlQuoteEnd(text: string, open: number): number {
 export function unquote(scalar: string): string {
   const text = scalar.trim();
   if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) {
+    // YAML's escapes, not JSON's: `\x5f`, `\_`, `\N` and the rest (YAML 1.2, 5.7) name characters too.
     try {
-      return JSON.parse(text) as string;
+      const value: unknown = parse(text);
+      return typeof value === 'string' ? value : text.slice(1, -1);
     } catch {
       return text.slice(1, -1);
     }

@@ -1,0 +1,46 @@
+// What makes a pod template an Istio gateway, and whether Istio's injector will run the gateway
+// template over it at admission (pkg/kube/inject/webhook.go injectRequired: hostNetwork pods and
+// pods labelled or annotated sidecar.istio.io/inject: "false" are left alone).
+import { isMap, isScalar, type YAMLMap } from 'yaml';
+import { mapAt, seqAt, stringAt } from '../edit/node-edits.js';
+import { AGENTGATEWAY_CONTAINER, GATEWAY_CONTAINERS, PROXY_CONTAINER } from './gateway-containers.js';
+import { annotationOf, containersOf } from './objects.js';
+
+export function usesGatewayTemplate(podMetadata: YAMLMap | undefined): boolean {
+  const templates = annotationOf(podMetadata, 'inject.istio.io/templates');
+  return !!templates?.split(',').some((name) => name.trim() === 'gateway');
+}
+
+/**
+ * A gateway workload: its pod asks for the `gateway` injection template, or it already carries an
+ * istio-proxy container running as a router (what istiod renders for Gateway API gateways), or an
+ * agentgateway container (what istiod renders for class istio-agentgateway).
+ */
+export function isGatewayWorkload(podSpec: YAMLMap, podMetadata: YAMLMap | undefined): boolean {
+  if (usesGatewayTemplate(podMetadata)) return true;
+  return containersOf(podSpec).some((container) => {
+    const name = stringAt(container, 'name');
+    if (name === AGENTGATEWAY_CONTAINER) return true;
+    if (name !== PROXY_CONTAINER) return false;
+    const args = seqAt(container, 'args');
+    return !!args?.items.some((arg) => isScalar(arg) && arg.value === 'router');
+  });
+}
+
+/** Will the injector merge the gateway template over this pod (and re-apply its containers after)? */
+export function isInjectedGateway(podSpec: YAMLMap, podMetadata: YAMLMap | undefined): boolean {
+  if (!usesGatewayTemplate(podMetadata)) return false;
+  const hostNetwork = podSpec.get('hostNetwork');
+  if (hostNetwork === true || (isScalar(hostNetwork) && hostNetwork.value === true)) return false;
+  const labels = isMap(podMetadata) ? mapAt(podMetadata, 'labels') : undefined;
+  const optOut = stringAt(labels, 'sidecar.istio.io/inject') ?? annotationOf(podMetadata, 'sidecar.istio.io/inject');
+  return optOut !== 'false';
+}
+
+/** The container that listens: istio-proxy or agentgateway, with its index among the containers. */
+export function gatewayContainerOf(podSpec: YAMLMap): { container: YAMLMap; index: number; name: string } | undefined {
+  const containers = containersOf(podSpec);
+  const index = containers.findIndex((container) => GATEWAY_CONTAINERS.includes(stringAt(container, 'name') ?? ''));
+  const container = containers[index];
+  return container ? { container, index, name: stringAt(container, 'name') as string } : undefined;
+}
