@@ -30,9 +30,9 @@ describe('gateways.securityContext in data.values', () => {
     expect(result.text).toBe(input);
   });
 
-  it('set with the sysctl in it: the dead branch is no excuse, the templates are still rewritten', () => {
+  it('set with the sysctl in it: the dead branch is no excuse, the templates are still rewritten (and the value loses it)', () => {
     const input = withSecurityContext('{"sysctls": [{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}]}');
-    expect(templateChanges(input)).toEqual(['data.config.templates.gateway', 'data.config.templates.kube-gateway']);
+    expect(templateChanges(input)).toEqual(['data.config.templates.gateway', 'data.config.templates.kube-gateway', 'data.values.gateways.securityContext.sysctls']);
   });
 
   it('set, with a grant asked for: only the grant goes into the templates', () => {

@@ -79,7 +79,7 @@ describeWithHost('--gateway-options class (real Helm 3, istio-sim gateways)', he
       const values = path.join(work, `classes-${version}.yaml`);
       writeFileSync(values, 'gatewayClasses:\n  istio:\n    service:\n      spec:\n        type: ClusterIP\n');
       const istiod = await template(version, '-f', values);
-      const fixed = await gatewayCompat(['--gateway-options', 'class', '--report', 'json'], istiod);
+      const fixed = await gatewayCompat(['--gateway-options', 'class', '--gateway-class', 'istio', '--report', 'json'], istiod);
       expect(fixed.status, explain(fixed)).toBe(0);
       const report = JSON.parse(fixed.stderr) as { summary: { addedDocuments: number } };
       expect(report.summary.addedDocuments).toBe(0);

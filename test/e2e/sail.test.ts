@@ -79,7 +79,7 @@ describeWithHost('gateway-compat sail (recorded Istio resources, istio-sim)', he
 
       const values = (patch as { spec: { values: Json } }).spec.values;
       if (version >= '1.26') {
-        expect(Object.keys(values.gatewayClasses as Json)).toEqual(['istio']);
+        expect(Object.keys(values.gatewayClasses as Json)).toContain('istio');
         const kubeGateway = path.join(CHARTS, version, 'istiod/files/kube-gateway.yaml');
         const deployed = await gatewaysAndCheck(controlPlane, GATEWAY_API, ['--template', `kube-gateway=${kubeGateway}`, '--istio-version', version]);
         expect(deployed.gateways.status, explain(deployed.gateways)).toBe(0);
