@@ -72,6 +72,9 @@ async function run(argv: string[]): Promise<Outcome> {
   if (argv[0] === 'nodes') return runNodes(argv.slice(1));
   if (argv[0] === 'explain') return (await import('./explain/command.js')).runExplain(argv.slice(1));
   if (argv[0] === 'doctor') return (await import('./doctor/command.js')).runDoctor(argv.slice(1));
+  if (argv[0] === 'values') return (await import('./values/command.js')).runValuesCommand(argv.slice(1));
+  if (argv[0] === 'patches') return (await import('./patches/command.js')).runPatchesCommand(argv.slice(1));
+  if (argv[0] === 'sail') return (await import('./sail/command.js')).runSailCommand(argv.slice(1));
   if (argv[0] === 'install-kustomize-plugin') {
     return (await import('./hosts/kustomize-install.js')).installKustomizePlugin(argv.slice(1), process.env);
   }

@@ -20,7 +20,8 @@ export interface Config {
   injectionTemplate: { enabled: boolean; file?: string; templates: TemplateName[] };
   netBindService: boolean;
   runAsRoot: boolean;
-  gatewayApi: { enabled: boolean; optionsConfigMap: string; gatewayClassNames: string[] };
+  /** optionsFor: a ConfigMap and parametersRef per Gateway, or one class-defaults ConfigMap per class (1.26+) */
+  gatewayApi: { enabled: boolean; optionsConfigMap: string; optionsFor: 'gateway' | 'class'; gatewayClassNames: string[] };
   /** move gateway Services' targetPorts below 1024 to port + offset (rules/unprivileged-ports.ts) */
   unprivilegedPorts: { enabled: boolean; offset: number };
   select: { include: string[]; exclude: string[] };
@@ -42,7 +43,7 @@ export function defaultConfig(): Config {
     injectionTemplate: { enabled: true, templates: [...TEMPLATE_NAMES] },
     netBindService: false,
     runAsRoot: false,
-    gatewayApi: { enabled: true, optionsConfigMap: 'asm-kube-gateway-options', gatewayClassNames: ['istio', 'istio-agentgateway'] },
+    gatewayApi: { enabled: true, optionsConfigMap: 'asm-kube-gateway-options', optionsFor: 'gateway', gatewayClassNames: ['istio', 'istio-agentgateway'] },
     unprivilegedPorts: { enabled: false, offset: DEFAULT_PORT_OFFSET },
     select: { include: ['*'], exclude: [] },
     warnings: { ignore: [] },

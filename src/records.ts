@@ -34,6 +34,7 @@ export const WARNING_CODES = [
   'istio-too-old-for-parametersref',
   'gateway-without-proxy-container',
   'port-offset-conflict',
+  'class-defaults-elsewhere',
   'gateway-release-needs',
   'nothing-matched',
 ] as const;

@@ -55,6 +55,12 @@ Modes (picked from the arguments and stdin; docs/hosts.md has a copy-paste examp
   doctor       what stands between a cluster and running gateways, in order, with the fixing commands,
                from a bundle of kubectl get -o json output (doctor --help has the one-liner)
       gateway-compat doctor --file bundle.json
+  values       the fix as Istio's own chart values (no post-renderer needed); values --help
+      helm template istiod istio/istiod | gateway-compat values --chart istiod > istiod-values.yaml
+  patches      the fix as kustomize patches (Flux, Argo CD, kustomize, manifests in git); patches --help
+      helm template gw istio/gateway | gateway-compat patches --out overlays/gateway-compat
+  sail         the merge patch and reviewable kubectl script for a Sail Istio resource; sail --help
+      kubectl get istio default -o yaml | gateway-compat sail > fix-istio.sh
 
 Options:
 ${ruleOptionLines()}

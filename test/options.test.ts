@@ -176,10 +176,10 @@ describe('privileges and ports', () => {
     expect(run([high, service(1024)], { unprivilegedPorts: { enabled: true } })).toEqual([sysctlRemoved(high), ...asObjects([service(1024)])]);
   });
 
-  it('inject.istio.io/templates: gateway,<other> is a gateway workload: istio-proxy gets the grant', () => {
+  it('inject.istio.io/templates: gateway,<other> is a gateway workload: istio-proxy gets the root grant (NET_BIND_SERVICE is the injection template\'s to add)', () => {
     const workload = deployment('istio-system', 'gw', { 'inject.istio.io/templates': 'gateway,custom' }, 'istio-proxy');
     const expected = sysctlRemoved(workload);
-    expected.spec.template.spec.containers[0].securityContext = { capabilities: { add: ['NET_BIND_SERVICE'] }, runAsUser: 0, runAsGroup: 0, runAsNonRoot: false };
+    expected.spec.template.spec.containers[0].securityContext = { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false };
     const [out] = run([workload], { netBindService: true, runAsRoot: true });
     expect(out).toEqual(expected);
   });

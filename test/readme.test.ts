@@ -1,5 +1,5 @@
 // The README shows real output; these tests fail when the tool and the README drift apart.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from './helpers/run-cli.js';
@@ -73,6 +73,28 @@ describe('README', () => {
     for (const flag of new Set([...chinese.matchAll(/--[a-z][a-z-]+/g)].map((match) => match[0]))) {
       if (flag.startsWith('--post-renderer') || ['--exec', '--enable-alpha-plugins', '--global', '--install', '--keyring'].includes(flag)) continue; // the hosts' own flags
       expect(help, flag).toContain(flag);
+    }
+  });
+
+  it('"Which path is mine?": every row links a recipe that exists and names test files that exist', () => {
+    const hosts = readFileSync(path.join(REPO_ROOT, 'docs/hosts.md'), 'utf8');
+    const slugs = new Set(
+      [...hosts.matchAll(/^#{2,3} (.+)$/gm)].map((match) =>
+        (match[1] ?? '').toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-'),
+      ),
+    );
+    const section = /## Which path is mine\?\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+    const rows = section.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| you') && !line.startsWith('| ---'));
+    expect(rows.map((row) => row.split(' | ')[0]?.slice(2))).toEqual([
+      'Helm 3, by hand', 'Helm 4', 'helmfile', 'Flux', 'Argo CD', 'Sail operator', 'istioctl', 'kustomize', 'kpt', 'rendered manifests in git',
+    ]);
+    for (const row of rows) {
+      const anchors = [...row.matchAll(/\(docs\/hosts\.md#([^)]+)\)/g)].map((match) => match[1]);
+      expect(anchors.length, row).toBeGreaterThan(0);
+      for (const anchor of anchors) expect(slugs, `${row}: #${anchor}`).toContain(anchor);
+      const tests = [...row.matchAll(/`(test\/e2e\/[a-z0-9-]+\.test\.ts)`/g)].map((match) => match[1] as string);
+      expect(tests.length, row).toBeGreaterThan(0);
+      for (const test of tests) expect(existsSync(path.join(REPO_ROOT, test)), test).toBe(true);
     }
   });
 });

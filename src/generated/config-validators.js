@@ -6,7 +6,7 @@ const schema13 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"htt
 const schema14 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://gateway-compat.io/schemas/rules/injection-templates.schema.json","title":"injection templates rule","description":"Removes the sysctl from Istio's gateway, kube-gateway and agentgateway injection templates in istio-sidecar-injector ConfigMaps and Sail operator Istio resources.","type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","default":true},"file":{"type":"string","pattern":"\\S","description":"the default gateway injection template of your Istio version, set (rewritten) on Istio resources that carry none"},"templates":{"type":"array","items":{"type":"string","enum":["gateway","kube-gateway","agentgateway"]},"uniqueItems":true,"default":["gateway","kube-gateway","agentgateway"]}}};
 const schema16 = {"type":"boolean","default":false,"description":"add NET_BIND_SERVICE to istio-proxy's capabilities"};
 const schema17 = {"type":"boolean","default":false,"description":"run istio-proxy as uid/gid 0 with runAsNonRoot false"};
-const schema18 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://gateway-compat.io/schemas/rules/gateway-options.schema.json","title":"gatewayOptions rule","description":"Points matching Gateway API Gateways at an options ConfigMap whose deployment patch clears the pod sysctls.","type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","default":true},"optionsConfigMap":{"type":"string","description":"a DNS subdomain name: lower-case letters, digits, '-' and '.', at most 253 characters","pattern":"^(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?$","default":"asm-kube-gateway-options"},"gatewayClassNames":{"type":"array","description":"minimatch globs over spec.gatewayClassName","items":{"type":"string","pattern":"\\S"},"default":["istio","istio-agentgateway"]}}};
+const schema18 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://gateway-compat.io/schemas/rules/gateway-options.schema.json","title":"gatewayOptions rule","description":"Points matching Gateway API Gateways at an options ConfigMap whose deployment patch clears the pod sysctls.","type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","default":true},"optionsConfigMap":{"type":"string","description":"a DNS subdomain name: lower-case letters, digits, '-' and '.', at most 253 characters","pattern":"^(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?$","default":"asm-kube-gateway-options"},"optionsFor":{"type":"string","enum":["gateway","class"],"description":"gateway: a parametersRef and an options ConfigMap per Gateway's namespace; class (Istio 1.26+): one class-defaults ConfigMap per class in the control plane's namespace, written into the istiod release, Gateways left alone (flag --gateway-options)","default":"gateway"},"gatewayClassNames":{"type":"array","description":"minimatch globs over spec.gatewayClassName","items":{"type":"string","pattern":"\\S"},"default":["istio","istio-agentgateway"]}}};
 const schema19 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://gateway-compat.io/schemas/rules/unprivileged-ports.schema.json","title":"unprivilegedPorts rule","description":"Moves every targetPort below 1024 of the Services that select gateway workloads to targetPort + offset (80 -> 8080, 443 -> 8443), and the matching istio-proxy containerPorts with it. Service ports stay, so clients see no change, and Envoy needs neither NET_BIND_SERVICE nor root. Applies to gateways whose Service is in the stream (gateway Helm chart, istioctl, hand-written); not to Gateway API listeners, whose Service Istio generates.","type":"object","additionalProperties":false,"properties":{"enabled":{"type":"boolean","default":false,"description":"move privileged targetPorts (flag --unprivileged-ports)"},"offset":{"type":"integer","minimum":1024,"maximum":64512,"default":8000,"description":"added to each port below 1024 (flag --port-offset); 1024..64512 keeps every moved port in 1024..65535"}}};
 const schema20 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://gateway-compat.io/schemas/rules/select.schema.json","title":"resource selection","description":"minimatch globs over Kind, Kind/namespace or Kind/namespace/name; a resource is edited when it matches an include glob and no exclude glob.","type":"object","additionalProperties":false,"properties":{"include":{"type":"array","items":{"type":"string","pattern":"\\S"},"default":["*"]},"exclude":{"type":"array","items":{"type":"string","pattern":"\\S"},"default":[]}}};
 const func2 = Object.prototype.hasOwnProperty;
@@ -294,7 +294,7 @@ if(data.gatewayApi !== undefined){
 let data11 = data.gatewayApi;
 if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
 for(const key3 in data11){
-if(!(((key3 === "enabled") || (key3 === "optionsConfigMap")) || (key3 === "gatewayClassNames"))){
+if(!((((key3 === "enabled") || (key3 === "optionsConfigMap")) || (key3 === "optionsFor")) || (key3 === "gatewayClassNames"))){
 const err19 = {instancePath:instancePath+"/gatewayApi",schemaPath:"rules/gateway-options.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema18,data:data11};
 if(vErrors === null){
 vErrors = [err19];
@@ -343,15 +343,10 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data11.gatewayClassNames !== undefined){
-let data14 = data11.gatewayClassNames;
-if(Array.isArray(data14)){
-const len2 = data14.length;
-for(let i4=0; i4<len2; i4++){
-let data15 = data14[i4];
-if(typeof data15 === "string"){
-if(!pattern1.test(data15)){
-const err23 = {instancePath:instancePath+"/gatewayApi/gatewayClassNames/" + i4,schemaPath:"rules/gateway-options.schema.json/properties/gatewayClassNames/items/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema18.properties.gatewayClassNames.items,data:data15};
+if(data11.optionsFor !== undefined){
+let data14 = data11.optionsFor;
+if(typeof data14 !== "string"){
+const err23 = {instancePath:instancePath+"/gatewayApi/optionsFor",schemaPath:"rules/gateway-options.schema.json/properties/optionsFor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.optionsFor.type,parentSchema:schema18.properties.optionsFor,data:data14};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -360,9 +355,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-}
-else {
-const err24 = {instancePath:instancePath+"/gatewayApi/gatewayClassNames/" + i4,schemaPath:"rules/gateway-options.schema.json/properties/gatewayClassNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.gatewayClassNames.items.type,parentSchema:schema18.properties.gatewayClassNames.items,data:data15};
+if(!((data14 === "gateway") || (data14 === "class"))){
+const err24 = {instancePath:instancePath+"/gatewayApi/optionsFor",schemaPath:"rules/gateway-options.schema.json/properties/optionsFor/enum",keyword:"enum",params:{allowedValues: schema18.properties.optionsFor.enum},message:"must be equal to one of the allowed values",schema:schema18.properties.optionsFor.enum,parentSchema:schema18.properties.optionsFor,data:data14};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -372,9 +366,15 @@ vErrors.push(err24);
 errors++;
 }
 }
-}
-else {
-const err25 = {instancePath:instancePath+"/gatewayApi/gatewayClassNames",schemaPath:"rules/gateway-options.schema.json/properties/gatewayClassNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.gatewayClassNames.type,parentSchema:schema18.properties.gatewayClassNames,data:data14};
+if(data11.gatewayClassNames !== undefined){
+let data15 = data11.gatewayClassNames;
+if(Array.isArray(data15)){
+const len2 = data15.length;
+for(let i4=0; i4<len2; i4++){
+let data16 = data15[i4];
+if(typeof data16 === "string"){
+if(!pattern1.test(data16)){
+const err25 = {instancePath:instancePath+"/gatewayApi/gatewayClassNames/" + i4,schemaPath:"rules/gateway-options.schema.json/properties/gatewayClassNames/items/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema18.properties.gatewayClassNames.items,data:data16};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -384,9 +384,8 @@ vErrors.push(err25);
 errors++;
 }
 }
-}
 else {
-const err26 = {instancePath:instancePath+"/gatewayApi",schemaPath:"rules/gateway-options.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.type,parentSchema:schema18,data:data11};
+const err26 = {instancePath:instancePath+"/gatewayApi/gatewayClassNames/" + i4,schemaPath:"rules/gateway-options.schema.json/properties/gatewayClassNames/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.gatewayClassNames.items.type,parentSchema:schema18.properties.gatewayClassNames.items,data:data16};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -396,12 +395,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data.unprivilegedPorts !== undefined){
-let data16 = data.unprivilegedPorts;
-if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
-for(const key4 in data16){
-if(!((key4 === "enabled") || (key4 === "offset"))){
-const err27 = {instancePath:instancePath+"/unprivilegedPorts",schemaPath:"rules/unprivileged-ports.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema19,data:data16};
+}
+else {
+const err27 = {instancePath:instancePath+"/gatewayApi/gatewayClassNames",schemaPath:"rules/gateway-options.schema.json/properties/gatewayClassNames/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.gatewayClassNames.type,parentSchema:schema18.properties.gatewayClassNames,data:data15};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -411,10 +407,9 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data16.enabled !== undefined){
-let data17 = data16.enabled;
-if(typeof data17 !== "boolean"){
-const err28 = {instancePath:instancePath+"/unprivilegedPorts/enabled",schemaPath:"rules/unprivileged-ports.schema.json/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.enabled.type,parentSchema:schema19.properties.enabled,data:data17};
+}
+else {
+const err28 = {instancePath:instancePath+"/gatewayApi",schemaPath:"rules/gateway-options.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.type,parentSchema:schema18,data:data11};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -424,10 +419,12 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data16.offset !== undefined){
-let data18 = data16.offset;
-if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-const err29 = {instancePath:instancePath+"/unprivilegedPorts/offset",schemaPath:"rules/unprivileged-ports.schema.json/properties/offset/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.properties.offset.type,parentSchema:schema19.properties.offset,data:data18};
+if(data.unprivilegedPorts !== undefined){
+let data17 = data.unprivilegedPorts;
+if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
+for(const key4 in data17){
+if(!((key4 === "enabled") || (key4 === "offset"))){
+const err29 = {instancePath:instancePath+"/unprivilegedPorts",schemaPath:"rules/unprivileged-ports.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema19,data:data17};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -436,9 +433,11 @@ vErrors.push(err29);
 }
 errors++;
 }
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 > 64512 || isNaN(data18)){
-const err30 = {instancePath:instancePath+"/unprivilegedPorts/offset",schemaPath:"rules/unprivileged-ports.schema.json/properties/offset/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64512},message:"must be <= 64512",schema:64512,parentSchema:schema19.properties.offset,data:data18};
+}
+if(data17.enabled !== undefined){
+let data18 = data17.enabled;
+if(typeof data18 !== "boolean"){
+const err30 = {instancePath:instancePath+"/unprivilegedPorts/enabled",schemaPath:"rules/unprivileged-ports.schema.json/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema19.properties.enabled.type,parentSchema:schema19.properties.enabled,data:data18};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -447,8 +446,11 @@ vErrors.push(err30);
 }
 errors++;
 }
-if(data18 < 1024 || isNaN(data18)){
-const err31 = {instancePath:instancePath+"/unprivilegedPorts/offset",schemaPath:"rules/unprivileged-ports.schema.json/properties/offset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema19.properties.offset,data:data18};
+}
+if(data17.offset !== undefined){
+let data19 = data17.offset;
+if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
+const err31 = {instancePath:instancePath+"/unprivilegedPorts/offset",schemaPath:"rules/unprivileged-ports.schema.json/properties/offset/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema19.properties.offset.type,parentSchema:schema19.properties.offset,data:data19};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -457,11 +459,9 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err32 = {instancePath:instancePath+"/unprivilegedPorts",schemaPath:"rules/unprivileged-ports.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.type,parentSchema:schema19,data:data16};
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 > 64512 || isNaN(data19)){
+const err32 = {instancePath:instancePath+"/unprivilegedPorts/offset",schemaPath:"rules/unprivileged-ports.schema.json/properties/offset/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64512},message:"must be <= 64512",schema:64512,parentSchema:schema19.properties.offset,data:data19};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -470,13 +470,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-if(data.select !== undefined){
-let data19 = data.select;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-for(const key5 in data19){
-if(!((key5 === "include") || (key5 === "exclude"))){
-const err33 = {instancePath:instancePath+"/select",schemaPath:"rules/select.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema20,data:data19};
+if(data19 < 1024 || isNaN(data19)){
+const err33 = {instancePath:instancePath+"/unprivilegedPorts/offset",schemaPath:"rules/unprivileged-ports.schema.json/properties/offset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema19.properties.offset,data:data19};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -486,15 +481,10 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data19.include !== undefined){
-let data20 = data19.include;
-if(Array.isArray(data20)){
-const len3 = data20.length;
-for(let i5=0; i5<len3; i5++){
-let data21 = data20[i5];
-if(typeof data21 === "string"){
-if(!pattern1.test(data21)){
-const err34 = {instancePath:instancePath+"/select/include/" + i5,schemaPath:"rules/select.schema.json/properties/include/items/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema20.properties.include.items,data:data21};
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/unprivilegedPorts",schemaPath:"rules/unprivileged-ports.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.type,parentSchema:schema19,data:data17};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -504,8 +494,12 @@ vErrors.push(err34);
 errors++;
 }
 }
-else {
-const err35 = {instancePath:instancePath+"/select/include/" + i5,schemaPath:"rules/select.schema.json/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.include.items.type,parentSchema:schema20.properties.include.items,data:data21};
+if(data.select !== undefined){
+let data20 = data.select;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+for(const key5 in data20){
+if(!((key5 === "include") || (key5 === "exclude"))){
+const err35 = {instancePath:instancePath+"/select",schemaPath:"rules/select.schema.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema20,data:data20};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -515,9 +509,15 @@ vErrors.push(err35);
 errors++;
 }
 }
-}
-else {
-const err36 = {instancePath:instancePath+"/select/include",schemaPath:"rules/select.schema.json/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.properties.include.type,parentSchema:schema20.properties.include,data:data20};
+if(data20.include !== undefined){
+let data21 = data20.include;
+if(Array.isArray(data21)){
+const len3 = data21.length;
+for(let i5=0; i5<len3; i5++){
+let data22 = data21[i5];
+if(typeof data22 === "string"){
+if(!pattern1.test(data22)){
+const err36 = {instancePath:instancePath+"/select/include/" + i5,schemaPath:"rules/select.schema.json/properties/include/items/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema20.properties.include.items,data:data22};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -527,15 +527,8 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data19.exclude !== undefined){
-let data22 = data19.exclude;
-if(Array.isArray(data22)){
-const len4 = data22.length;
-for(let i6=0; i6<len4; i6++){
-let data23 = data22[i6];
-if(typeof data23 === "string"){
-if(!pattern1.test(data23)){
-const err37 = {instancePath:instancePath+"/select/exclude/" + i6,schemaPath:"rules/select.schema.json/properties/exclude/items/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema20.properties.exclude.items,data:data23};
+else {
+const err37 = {instancePath:instancePath+"/select/include/" + i5,schemaPath:"rules/select.schema.json/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.include.items.type,parentSchema:schema20.properties.include.items,data:data22};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -545,8 +538,9 @@ vErrors.push(err37);
 errors++;
 }
 }
+}
 else {
-const err38 = {instancePath:instancePath+"/select/exclude/" + i6,schemaPath:"rules/select.schema.json/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.exclude.items.type,parentSchema:schema20.properties.exclude.items,data:data23};
+const err38 = {instancePath:instancePath+"/select/include",schemaPath:"rules/select.schema.json/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.properties.include.type,parentSchema:schema20.properties.include,data:data21};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -556,9 +550,15 @@ vErrors.push(err38);
 errors++;
 }
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/select/exclude",schemaPath:"rules/select.schema.json/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.properties.exclude.type,parentSchema:schema20.properties.exclude,data:data22};
+if(data20.exclude !== undefined){
+let data23 = data20.exclude;
+if(Array.isArray(data23)){
+const len4 = data23.length;
+for(let i6=0; i6<len4; i6++){
+let data24 = data23[i6];
+if(typeof data24 === "string"){
+if(!pattern1.test(data24)){
+const err39 = {instancePath:instancePath+"/select/exclude/" + i6,schemaPath:"rules/select.schema.json/properties/exclude/items/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\"",schema:"\\S",parentSchema:schema20.properties.exclude.items,data:data24};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -568,9 +568,8 @@ vErrors.push(err39);
 errors++;
 }
 }
-}
 else {
-const err40 = {instancePath:instancePath+"/select",schemaPath:"rules/select.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data19};
+const err40 = {instancePath:instancePath+"/select/exclude/" + i6,schemaPath:"rules/select.schema.json/properties/exclude/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.exclude.items.type,parentSchema:schema20.properties.exclude.items,data:data24};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -580,12 +579,9 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data.warnings !== undefined){
-let data24 = data.warnings;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-for(const key6 in data24){
-if(!(key6 === "ignore")){
-const err41 = {instancePath:instancePath+"/warnings",schemaPath:"#/properties/warnings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.warnings,data:data24};
+}
+else {
+const err41 = {instancePath:instancePath+"/select/exclude",schemaPath:"rules/select.schema.json/properties/exclude/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.properties.exclude.type,parentSchema:schema20.properties.exclude,data:data23};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -595,14 +591,9 @@ vErrors.push(err41);
 errors++;
 }
 }
-if(data24.ignore !== undefined){
-let data25 = data24.ignore;
-if(Array.isArray(data25)){
-const len5 = data25.length;
-for(let i7=0; i7<len5; i7++){
-let data26 = data25[i7];
-if(!((((((((((((data26 === "privileged-port") || (data26 === "grant-overridden")) || (data26 === "capability-without-root")) || (data26 === "template-adds-sysctl-back")) || (data26 === "sysctl-not-removed")) || (data26 === "istio-cr-without-template")) || (data26 === "parameters-ref-unresolved")) || (data26 === "istio-too-old-for-parametersref")) || (data26 === "gateway-without-proxy-container")) || (data26 === "port-offset-conflict")) || (data26 === "gateway-release-needs")) || (data26 === "nothing-matched"))){
-const err42 = {instancePath:instancePath+"/warnings/ignore/" + i7,schemaPath:"#/properties/warnings/properties/ignore/items/enum",keyword:"enum",params:{allowedValues: schema12.properties.warnings.properties.ignore.items.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.warnings.properties.ignore.items.enum,parentSchema:schema12.properties.warnings.properties.ignore.items,data:data26};
+}
+else {
+const err42 = {instancePath:instancePath+"/select",schemaPath:"rules/select.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data20};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -612,9 +603,12 @@ vErrors.push(err42);
 errors++;
 }
 }
-}
-else {
-const err43 = {instancePath:instancePath+"/warnings/ignore",schemaPath:"#/properties/warnings/properties/ignore/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.warnings.properties.ignore.type,parentSchema:schema12.properties.warnings.properties.ignore,data:data25};
+if(data.warnings !== undefined){
+let data25 = data.warnings;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+for(const key6 in data25){
+if(!(key6 === "ignore")){
+const err43 = {instancePath:instancePath+"/warnings",schemaPath:"#/properties/warnings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.warnings,data:data25};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -624,9 +618,14 @@ vErrors.push(err43);
 errors++;
 }
 }
-}
-else {
-const err44 = {instancePath:instancePath+"/warnings",schemaPath:"#/properties/warnings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.warnings.type,parentSchema:schema12.properties.warnings,data:data24};
+if(data25.ignore !== undefined){
+let data26 = data25.ignore;
+if(Array.isArray(data26)){
+const len5 = data26.length;
+for(let i7=0; i7<len5; i7++){
+let data27 = data26[i7];
+if(!((((((((((((data27 === "privileged-port") || (data27 === "grant-overridden")) || (data27 === "capability-without-root")) || (data27 === "template-adds-sysctl-back")) || (data27 === "sysctl-not-removed")) || (data27 === "istio-cr-without-template")) || (data27 === "parameters-ref-unresolved")) || (data27 === "istio-too-old-for-parametersref")) || (data27 === "gateway-without-proxy-container")) || (data27 === "port-offset-conflict")) || (data27 === "gateway-release-needs")) || (data27 === "nothing-matched"))){
+const err44 = {instancePath:instancePath+"/warnings/ignore/" + i7,schemaPath:"#/properties/warnings/properties/ignore/items/enum",keyword:"enum",params:{allowedValues: schema12.properties.warnings.properties.ignore.items.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.warnings.properties.ignore.items.enum,parentSchema:schema12.properties.warnings.properties.ignore.items,data:data27};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -636,10 +635,9 @@ vErrors.push(err44);
 errors++;
 }
 }
-if(data.strict !== undefined){
-let data27 = data.strict;
-if(typeof data27 !== "boolean"){
-const err45 = {instancePath:instancePath+"/strict",schemaPath:"#/properties/strict/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.strict.type,parentSchema:schema12.properties.strict,data:data27};
+}
+else {
+const err45 = {instancePath:instancePath+"/warnings/ignore",schemaPath:"#/properties/warnings/properties/ignore/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.warnings.properties.ignore.type,parentSchema:schema12.properties.warnings.properties.ignore,data:data26};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -649,10 +647,9 @@ vErrors.push(err45);
 errors++;
 }
 }
-if(data.validate !== undefined){
-let data28 = data.validate;
-if(typeof data28 !== "boolean"){
-const err46 = {instancePath:instancePath+"/validate",schemaPath:"#/properties/validate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.validate.type,parentSchema:schema12.properties.validate,data:data28};
+}
+else {
+const err46 = {instancePath:instancePath+"/warnings",schemaPath:"#/properties/warnings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.warnings.type,parentSchema:schema12.properties.warnings,data:data25};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -662,10 +659,10 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data.maxInputBytes !== undefined){
-let data29 = data.maxInputBytes;
-if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-const err47 = {instancePath:instancePath+"/maxInputBytes",schemaPath:"#/properties/maxInputBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.maxInputBytes.type,parentSchema:schema12.properties.maxInputBytes,data:data29};
+if(data.strict !== undefined){
+let data28 = data.strict;
+if(typeof data28 !== "boolean"){
+const err47 = {instancePath:instancePath+"/strict",schemaPath:"#/properties/strict/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.strict.type,parentSchema:schema12.properties.strict,data:data28};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -674,9 +671,11 @@ vErrors.push(err47);
 }
 errors++;
 }
-if((typeof data29 == "number") && (isFinite(data29))){
-if(data29 < 1 || isNaN(data29)){
-const err48 = {instancePath:instancePath+"/maxInputBytes",schemaPath:"#/properties/maxInputBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.maxInputBytes,data:data29};
+}
+if(data.validate !== undefined){
+let data29 = data.validate;
+if(typeof data29 !== "boolean"){
+const err48 = {instancePath:instancePath+"/validate",schemaPath:"#/properties/validate/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.validate.type,parentSchema:schema12.properties.validate,data:data29};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -686,15 +685,39 @@ vErrors.push(err48);
 errors++;
 }
 }
-}
-}
-else {
-const err49 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(data.maxInputBytes !== undefined){
+let data30 = data.maxInputBytes;
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+const err49 = {instancePath:instancePath+"/maxInputBytes",schemaPath:"#/properties/maxInputBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.maxInputBytes.type,parentSchema:schema12.properties.maxInputBytes,data:data30};
 if(vErrors === null){
 vErrors = [err49];
 }
 else {
 vErrors.push(err49);
+}
+errors++;
+}
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 < 1 || isNaN(data30)){
+const err50 = {instancePath:instancePath+"/maxInputBytes",schemaPath:"#/properties/maxInputBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.maxInputBytes,data:data30};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err51 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
 }
 errors++;
 }
@@ -816,7 +839,7 @@ return errors === 0;
 export const validateSpec = validate11;
 
 export const validateFunctionInput = validate14;
-const schema21 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://gateway-compat.io/schemas/function-input.schema.json","title":"GatewayCompat KRM function ConfigMap data","description":"The data of a ConfigMap given as a KRM function's functionConfig, e.g. the one kpt builds from `kpt fn eval --exec post-render -- netBindService=true`. Every value is a string; lists are comma-separated. Each key maps to a GatewayCompat spec field, which then validates the value.","type":"object","additionalProperties":false,"definitions":{"boolean":{"type":"string","enum":["true","false"]},"list":{"type":"string","description":"comma-separated; blanks around commas are ignored"}},"properties":{"sysctls":{"$ref":"#/definitions/boolean","description":"spec.sysctls.enabled (\"false\" = --no-sysctls)"},"removeSysctls":{"$ref":"#/definitions/list","description":"spec.sysctls.remove"},"injectionTemplates":{"$ref":"#/definitions/boolean","description":"spec.injectionTemplate.enabled (\"false\" = --no-injection-templates)"},"gatewayTemplate":{"type":"string","pattern":"\\S","description":"spec.injectionTemplate.file, a path relative to the function's working directory"},"netBindService":{"$ref":"#/definitions/boolean","description":"spec.netBindService"},"runAsRoot":{"$ref":"#/definitions/boolean","description":"spec.runAsRoot"},"gatewayOptions":{"$ref":"#/definitions/boolean","description":"spec.gatewayApi.enabled (\"false\" = --no-gateway-options)"},"optionsConfigMap":{"type":"string","description":"spec.gatewayApi.optionsConfigMap"},"gatewayClassNames":{"$ref":"#/definitions/list","description":"spec.gatewayApi.gatewayClassNames"},"unprivilegedPorts":{"$ref":"#/definitions/boolean","description":"spec.unprivilegedPorts.enabled (\"true\" = --unprivileged-ports)"},"portOffset":{"type":"string","pattern":"^[0-9]{1,5}$","description":"spec.unprivilegedPorts.offset, a whole number from 1024 to 64512 (as --port-offset, it also turns the rule on)"},"include":{"$ref":"#/definitions/list","description":"spec.select.include"},"exclude":{"$ref":"#/definitions/list","description":"spec.select.exclude"},"strict":{"$ref":"#/definitions/boolean","description":"spec.strict"},"ignoreWarnings":{"$ref":"#/definitions/list","description":"spec.warnings.ignore"},"validate":{"$ref":"#/definitions/boolean","description":"spec.validate"}}};
+const schema21 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://gateway-compat.io/schemas/function-input.schema.json","title":"GatewayCompat KRM function ConfigMap data","description":"The data of a ConfigMap given as a KRM function's functionConfig, e.g. the one kpt builds from `kpt fn eval --exec post-render -- netBindService=true`. Every value is a string; lists are comma-separated. Each key maps to a GatewayCompat spec field, which then validates the value.","type":"object","additionalProperties":false,"definitions":{"boolean":{"type":"string","enum":["true","false"]},"list":{"type":"string","description":"comma-separated; blanks around commas are ignored"}},"properties":{"sysctls":{"$ref":"#/definitions/boolean","description":"spec.sysctls.enabled (\"false\" = --no-sysctls)"},"removeSysctls":{"$ref":"#/definitions/list","description":"spec.sysctls.remove"},"injectionTemplates":{"$ref":"#/definitions/boolean","description":"spec.injectionTemplate.enabled (\"false\" = --no-injection-templates)"},"gatewayTemplate":{"type":"string","pattern":"\\S","description":"spec.injectionTemplate.file: refused when it comes from the package (a functionConfig cannot name a local file to read); pass --gateway-template FILE in the --exec command instead"},"netBindService":{"$ref":"#/definitions/boolean","description":"spec.netBindService"},"runAsRoot":{"$ref":"#/definitions/boolean","description":"spec.runAsRoot"},"gatewayOptions":{"$ref":"#/definitions/boolean","description":"spec.gatewayApi.enabled (\"false\" = --no-gateway-options)"},"optionsConfigMap":{"type":"string","description":"spec.gatewayApi.optionsConfigMap"},"gatewayOptionsFor":{"type":"string","enum":["gateway","class"],"description":"spec.gatewayApi.optionsFor (--gateway-options)"},"gatewayClassNames":{"$ref":"#/definitions/list","description":"spec.gatewayApi.gatewayClassNames"},"unprivilegedPorts":{"$ref":"#/definitions/boolean","description":"spec.unprivilegedPorts.enabled (\"true\" = --unprivileged-ports)"},"portOffset":{"type":"string","pattern":"^[0-9]{1,5}$","description":"spec.unprivilegedPorts.offset, a whole number from 1024 to 64512 (as --port-offset, it also turns the rule on)"},"include":{"$ref":"#/definitions/list","description":"spec.select.include"},"exclude":{"$ref":"#/definitions/list","description":"spec.select.exclude"},"strict":{"$ref":"#/definitions/boolean","description":"spec.strict"},"ignoreWarnings":{"$ref":"#/definitions/list","description":"spec.warnings.ignore"},"validate":{"$ref":"#/definitions/boolean","description":"spec.validate"}}};
 const schema22 = {"type":"string","enum":["true","false"]};
 const schema23 = {"type":"string","description":"comma-separated; blanks around commas are ignored"};
 const pattern7 = new RegExp("^[0-9]{1,5}$", "u");
@@ -1004,10 +1027,10 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data.gatewayClassNames !== undefined){
-let data8 = data.gatewayClassNames;
+if(data.gatewayOptionsFor !== undefined){
+let data8 = data.gatewayOptionsFor;
 if(typeof data8 !== "string"){
-const err15 = {instancePath:instancePath+"/gatewayClassNames",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data8};
+const err15 = {instancePath:instancePath+"/gatewayOptionsFor",schemaPath:"#/properties/gatewayOptionsFor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.gatewayOptionsFor.type,parentSchema:schema21.properties.gatewayOptionsFor,data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1016,11 +1039,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-if(data.unprivilegedPorts !== undefined){
-let data9 = data.unprivilegedPorts;
-if(typeof data9 !== "string"){
-const err16 = {instancePath:instancePath+"/unprivilegedPorts",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data9};
+if(!((data8 === "gateway") || (data8 === "class"))){
+const err16 = {instancePath:instancePath+"/gatewayOptionsFor",schemaPath:"#/properties/gatewayOptionsFor/enum",keyword:"enum",params:{allowedValues: schema21.properties.gatewayOptionsFor.enum},message:"must be equal to one of the allowed values",schema:schema21.properties.gatewayOptionsFor.enum,parentSchema:schema21.properties.gatewayOptionsFor,data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1029,8 +1049,11 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(!((data9 === "true") || (data9 === "false"))){
-const err17 = {instancePath:instancePath+"/unprivilegedPorts",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data9};
+}
+if(data.gatewayClassNames !== undefined){
+let data9 = data.gatewayClassNames;
+if(typeof data9 !== "string"){
+const err17 = {instancePath:instancePath+"/gatewayClassNames",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1040,11 +1063,10 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data.portOffset !== undefined){
-let data10 = data.portOffset;
-if(typeof data10 === "string"){
-if(!pattern7.test(data10)){
-const err18 = {instancePath:instancePath+"/portOffset",schemaPath:"#/properties/portOffset/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"},message:"must match pattern \""+"^[0-9]{1,5}$"+"\"",schema:"^[0-9]{1,5}$",parentSchema:schema21.properties.portOffset,data:data10};
+if(data.unprivilegedPorts !== undefined){
+let data10 = data.unprivilegedPorts;
+if(typeof data10 !== "string"){
+const err18 = {instancePath:instancePath+"/unprivilegedPorts",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data10};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1053,9 +1075,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-else {
-const err19 = {instancePath:instancePath+"/portOffset",schemaPath:"#/properties/portOffset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.portOffset.type,parentSchema:schema21.properties.portOffset,data:data10};
+if(!((data10 === "true") || (data10 === "false"))){
+const err19 = {instancePath:instancePath+"/unprivilegedPorts",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data10};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1065,10 +1086,11 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data.include !== undefined){
-let data11 = data.include;
-if(typeof data11 !== "string"){
-const err20 = {instancePath:instancePath+"/include",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data11};
+if(data.portOffset !== undefined){
+let data11 = data.portOffset;
+if(typeof data11 === "string"){
+if(!pattern7.test(data11)){
+const err20 = {instancePath:instancePath+"/portOffset",schemaPath:"#/properties/portOffset/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"},message:"must match pattern \""+"^[0-9]{1,5}$"+"\"",schema:"^[0-9]{1,5}$",parentSchema:schema21.properties.portOffset,data:data11};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1078,10 +1100,8 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data.exclude !== undefined){
-let data12 = data.exclude;
-if(typeof data12 !== "string"){
-const err21 = {instancePath:instancePath+"/exclude",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data12};
+else {
+const err21 = {instancePath:instancePath+"/portOffset",schemaPath:"#/properties/portOffset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.portOffset.type,parentSchema:schema21.properties.portOffset,data:data11};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1091,10 +1111,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.strict !== undefined){
-let data13 = data.strict;
-if(typeof data13 !== "string"){
-const err22 = {instancePath:instancePath+"/strict",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data13};
+if(data.include !== undefined){
+let data12 = data.include;
+if(typeof data12 !== "string"){
+const err22 = {instancePath:instancePath+"/include",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data12};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1103,8 +1123,11 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(!((data13 === "true") || (data13 === "false"))){
-const err23 = {instancePath:instancePath+"/strict",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data13};
+}
+if(data.exclude !== undefined){
+let data13 = data.exclude;
+if(typeof data13 !== "string"){
+const err23 = {instancePath:instancePath+"/exclude",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data13};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1114,10 +1137,10 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data.ignoreWarnings !== undefined){
-let data14 = data.ignoreWarnings;
+if(data.strict !== undefined){
+let data14 = data.strict;
 if(typeof data14 !== "string"){
-const err24 = {instancePath:instancePath+"/ignoreWarnings",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data14};
+const err24 = {instancePath:instancePath+"/strict",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data14};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1126,11 +1149,8 @@ vErrors.push(err24);
 }
 errors++;
 }
-}
-if(data.validate !== undefined){
-let data15 = data.validate;
-if(typeof data15 !== "string"){
-const err25 = {instancePath:instancePath+"/validate",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data15};
+if(!((data14 === "true") || (data14 === "false"))){
+const err25 = {instancePath:instancePath+"/strict",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data14};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1139,8 +1159,11 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(!((data15 === "true") || (data15 === "false"))){
-const err26 = {instancePath:instancePath+"/validate",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data15};
+}
+if(data.ignoreWarnings !== undefined){
+let data15 = data.ignoreWarnings;
+if(typeof data15 !== "string"){
+const err26 = {instancePath:instancePath+"/ignoreWarnings",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data15};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1150,14 +1173,37 @@ vErrors.push(err26);
 errors++;
 }
 }
-}
-else {
-const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.type,parentSchema:schema21,data};
+if(data.validate !== undefined){
+let data16 = data.validate;
+if(typeof data16 !== "string"){
+const err27 = {instancePath:instancePath+"/validate",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data16};
 if(vErrors === null){
 vErrors = [err27];
 }
 else {
 vErrors.push(err27);
+}
+errors++;
+}
+if(!((data16 === "true") || (data16 === "false"))){
+const err28 = {instancePath:instancePath+"/validate",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data16};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.type,parentSchema:schema21,data};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
 }
 errors++;
 }

@@ -12,7 +12,7 @@ import type { EditableDocument } from '../edit/editable-document.js';
 import { mapAt, mapIn, seqAt, stringAt, UnsupportedYamlError } from '../edit/node-edits.js';
 import { containersOf, objectsIn, podTemplateOf, type KubeObject, type ResourceId } from '../kube/objects.js';
 import { isGateway, matchesGatewayClass, mightHoldGateway } from '../rules/gateway-options/apply.js';
-import { isInjectorConfigMap, isIstioResource } from '../rules/injection-templates/apply.js';
+import { isInjectorConfigMap, isIstioOperator, isIstioResource } from '../rules/injection-templates/apply.js';
 import { mightHoldTemplates } from '../rules/injection-templates/rule.js';
 import { isGatewayWorkload, isInjectedGateway } from '../kube/gateway-workloads.js';
 import { PROXY_CONTAINER } from '../kube/gateway-containers.js';
@@ -261,7 +261,7 @@ export function findIstioGateways(view: StreamView): IstioGateway[] {
 export interface TemplateHolders {
   /** istio-sidecar-injector ConfigMaps */
   readonly injectorConfigMaps: readonly Place[];
-  /** Sail operator Istio resources */
+  /** Sail operator Istio resources and IstioOperators (templates in spec.values) */
   readonly istioResources: readonly Place[];
 }
 
@@ -273,7 +273,7 @@ export function findTemplateHolders(view: StreamView): TemplateHolders {
     if (!chunk.hasContent || !mightHoldTemplates(chunk.text)) return;
     eachObject(view, index, (object) => {
       if (isInjectorConfigMap(object)) injectorConfigMaps.push({ chunk: index, path: object.path });
-      else if (isIstioResource(object)) istioResources.push({ chunk: index, path: object.path });
+      else if (isIstioResource(object) || isIstioOperator(object)) istioResources.push({ chunk: index, path: object.path });
     });
   });
   return { injectorConfigMaps, istioResources };

@@ -59,8 +59,10 @@ describe('every spec setting is reachable from each configuration source', () =>
   it('from command-line flags', () => {
     const reached = new Set<string>();
     for (const [name, option] of Object.entries(FLAG_OPTIONS)) {
-      // '9000' is a valid value of every string flag: a port offset, a size, a name, a glob.
-      const args = option.type === 'boolean' ? [`--${name}`] : [`--${name}`, '9000'];
+      // '9000' is a valid value of every free-form string flag (a port offset, a size, a name, a
+      // glob); --gateway-options takes one of its words.
+      const sample = name === 'gateway-options' ? 'class' : '9000';
+      const args = option.type === 'boolean' ? [`--${name}`] : [`--${name}`, sample];
       for (const leaf of leavesOfValue(specFromFlags(parseFlags(args).values))) if (leaf) reached.add(leaf);
     }
     const missing = SPEC_LEAVES.filter((leaf) => !reached.has(leaf) && !(leaf in NOT_A_FLAG));
@@ -81,7 +83,7 @@ describe('every spec setting is reachable from each configuration source', () =>
     const reached = new Set<string>();
     const properties = functionInputSchema.properties as Record<string, Schema>;
     for (const key of Object.keys(FUNCTION_INPUT_KEYS)) {
-      const value = properties[key]?.$ref === '#/definitions/boolean' ? 'true' : key === 'ignoreWarnings' ? 'privileged-port' : '9000';
+      const value = properties[key]?.$ref === '#/definitions/boolean' ? 'true' : key === 'ignoreWarnings' ? 'privileged-port' : key === 'gatewayOptionsFor' ? 'class' : '9000';
       for (const leaf of leavesOfValue(specFromConfigMapData({ [key]: value }))) if (leaf) reached.add(leaf);
     }
     const missing = SPEC_LEAVES.filter((leaf) => !reached.has(leaf) && !(leaf in NOT_A_KPT_KEY));

@@ -55,13 +55,13 @@ describe('option injection through file names: every argument after the first fi
 
   it('under pre-commit (PRE_COMMIT=1) file names without -- before them are refused: exit 2, files untouched', () => {
     const work = workspace();
-    const result = runCli(['--write', '--net-bind-service', '--config=evil.yaml', 'ok.yaml'], noStdin, { cwd: work, env: { ...process.env, PRE_COMMIT: '1' } });
+    const result = runCli(['--write', '--run-as-root', '--config=evil.yaml', 'ok.yaml'], noStdin, { cwd: work, env: { ...process.env, PRE_COMMIT: '1' } });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`end the hook's args with "--"`);
     expect(readFileSync(path.join(work, 'ok.yaml'), 'utf8')).toBe(gatewayDeployment());
-    const withSeparator = runCli(['--write', '--report', 'none', '--net-bind-service', '--', '--config=evil.yaml', 'ok.yaml'], noStdin, { cwd: work, env: { ...process.env, PRE_COMMIT: '1' } });
+    const withSeparator = runCli(['--write', '--report', 'none', '--run-as-root', '--', '--config=evil.yaml', 'ok.yaml'], noStdin, { cwd: work, env: { ...process.env, PRE_COMMIT: '1' } });
     expect(withSeparator.status, withSeparator.stderr).toBe(0);
-    expect(readFileSync(path.join(work, '--config=evil.yaml'), 'utf8')).toContain('NET_BIND_SERVICE');
+    expect(readFileSync(path.join(work, '--config=evil.yaml'), 'utf8')).toContain('runAsUser: 0');
   });
 
   it('the pre-commit hooks pass -- before the file names', () => {

@@ -34,6 +34,7 @@ import type { AddedDocument, ApplyToStream, RuleContext } from '../rule.js';
 import { GATEWAY_API_GROUP, mightHoldGateway } from './rule.js';
 import { PROXY_CONTAINER, proxySecurityContext } from '../proxy-privileges/apply.js';
 import { editUntilDone, objectPath } from '../edit-loop.js';
+import { applyClassDefaults } from './class-defaults.js';
 
 export { GATEWAY_API_GROUP, mightHoldGateway };
 
@@ -100,7 +101,7 @@ function parametersRefOf(gateway: KubeObject): ParametersRef | undefined {
 
 const keyOf = (namespace: string | undefined, name: string): string => `${namespace ?? ''}/${name}`;
 
-interface ConfigMapPlace {
+export interface ConfigMapPlace {
   readonly doc: ParsedDocument;
   readonly path: readonly (string | number)[];
 }
@@ -136,6 +137,8 @@ export function referencedConfigMapNames(gatewayDocs: readonly ParsedDocument[],
 
 /** Gateways first, then the ConfigMaps they name; CustomResourceDefinitions are never read. */
 export const apply: ApplyToStream = (ctx) => {
+  // --gateway-options class: one class-defaults ConfigMap in the istiod release instead (class-defaults.ts).
+  if (ctx.config.gatewayApi.optionsFor === 'class') return applyClassDefaults(ctx);
   const { view } = ctx;
   const gatewayDocs: ParsedDocument[] = [];
   view.chunks.forEach((chunk, index) => {
@@ -270,7 +273,7 @@ function newOptionsConfigMap(
   return eol === '\n' ? text : text.replace(/\n/g, eol);
 }
 
-function mergeIntoConfigMap(place: ConfigMapPlace, ctx: RuleContext, container: string): void {
+export function mergeIntoConfigMap(place: ConfigMapPlace, ctx: RuleContext, container: string): void {
   const ed = place.doc.ed;
   const configMap = objectAt(ed, place.path);
   if (!configMap || !ctx.isSelected(configMap.id)) return;

@@ -2,6 +2,7 @@
 // ConfigMap whose deployment patch clears the pod sysctls; works across the stream (see apply.ts).
 import { keyBoolean, keyList, KEY_BOOLEAN, KEY_LIST, type StreamRule } from '../rule.js';
 import schema from './schema.json' with { type: 'json' };
+import { UsageError } from '../../errors.js';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
@@ -33,6 +34,18 @@ export const gatewayOptions: StreamRule<'gatewayOptions'> = {
       toSpec: (globs) => ({ gatewayApi: { gatewayClassNames: globs as string[] } }),
     },
     {
+      name: 'gateway-options',
+      type: 'string',
+      usage: '--gateway-options gateway|class',
+      help: 'a parametersRef and options ConfigMap per Gateway (default), or one class-defaults ConfigMap per class in the istiod release (Istio 1.26+)',
+      toSpec: (value) => {
+        if (value !== 'gateway' && value !== 'class') {
+          throw new UsageError(`error: --gateway-options must be gateway (a parametersRef and an options ConfigMap per Gateway's namespace) or class (one class-defaults ConfigMap per class in the control plane's namespace, Istio 1.26+), not "${String(value)}"`);
+        }
+        return { gatewayApi: { optionsFor: value } };
+      },
+    },
+    {
       name: 'no-gateway-options',
       type: 'boolean',
       usage: '--no-gateway-options',
@@ -50,6 +63,11 @@ export const gatewayOptions: StreamRule<'gatewayOptions'> = {
       key: 'optionsConfigMap',
       schema: { type: 'string', description: 'spec.gatewayApi.optionsConfigMap' },
       toSpec: (value) => ({ gatewayApi: { optionsConfigMap: value } }),
+    },
+    {
+      key: 'gatewayOptionsFor',
+      schema: { type: 'string', enum: ['gateway', 'class'], description: 'spec.gatewayApi.optionsFor (--gateway-options)' },
+      toSpec: (value) => ({ gatewayApi: { optionsFor: value as 'gateway' | 'class' } }),
     },
     {
       key: 'gatewayClassNames',

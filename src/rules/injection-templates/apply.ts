@@ -17,7 +17,8 @@ import { objectsIn, type KubeObject } from '../../kube/objects.js';
 import { isNamedSysctl } from '../../kube/sysctl-names.js';
 import { describeGrant, grantsCapability, proxySecurityContext } from '../proxy-privileges/apply.js';
 import type { ApplyToDocument, RuleContext } from '../rule.js';
-import { grantProxyPrivilegesInTemplate, removeSysctlsFromTemplate } from '../template-text/index.js';
+import { grantProxyPrivilegesInTemplate, removeSysctlsFromTemplate, templateHasSysctl } from '../template-text/index.js';
+import { renderedBranchText } from '../template-text/values-guard.js';
 import { grantStructured, removeSysctlsStructured } from '../template-text/structured.js';
 
 const INJECTOR_CONFIGMAP = /^istio-sidecar-injector(-[a-z0-9.-]+)?$/;
@@ -31,6 +32,45 @@ export function isIstioResource(object: KubeObject): boolean {
   return object.id.kind === 'Istio' && /^sailoperator\.io\/v1(alpha1)?$/.test(object.id.apiVersion);
 }
 
+/** istioctl's IstioOperator: the same spec.values.sidecarInjectorWebhook.templates as Sail's Istio. */
+export function isIstioOperator(object: KubeObject): boolean {
+  return object.id.kind === 'IstioOperator' && object.id.apiVersion === 'install.istio.io/v1alpha1';
+}
+
+const GATEWAY_SECURITY_CONTEXT = ['spec', 'values', 'gateways', 'securityContext'] as const;
+
+/**
+ * An IstioOperator's spec.values.gateways.securityContext (the istiod chart value that every
+ * gateway template renders in place of its own sysctl, 1.20.8/1.21.4+/1.22.2+/1.23+) loses the
+ * removed sysctls; a list left empty stays as `sysctls: []`, which still replaces the pod's list.
+ * Sail's Istio has no such key (its API server prunes it).
+ */
+function operatorValuesPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
+  const securityContext = mapIn(object.map, GATEWAY_SECURITY_CONTEXT);
+  const sysctls = securityContext && seqAt(securityContext, 'sysctls');
+  if (!securityContext || !sysctls) return [];
+  const names = ctx.config.sysctls.remove;
+  const isRemoved = (item: unknown): boolean => isMap(item) && names.includes(stringAt(item, 'name') ?? '');
+  const removed = sysctls.items.filter(isRemoved).map((item) => stringAt(item as never, 'name'));
+  if (removed.length === 0) return [];
+  const pair = findPair(securityContext, 'sysctls');
+  const patches = sysctls.items.every(isRemoved) && pair ? replaceValueInline(ed, pair, '[]') : removeSeqItems(ed, sysctls, isRemoved);
+  const path = `${GATEWAY_SECURITY_CONTEXT.join('.')}.sysctls`;
+  for (const name of removed) {
+    ctx.change({ resource: object.id, rule: 'injectionTemplates', path, message: `removed sysctl ${name} from ${path}, which every gateway template renders` }, ed);
+  }
+  return patches;
+}
+
+/**
+ * The IstioOperator sets a non-empty gateways.securityContext: the templates' switch renders it
+ * (without the sysctl, once operatorValuesPatches has run) in place of their own sysctl.
+ */
+function operatorSetsSecurityContext(object: KubeObject): boolean {
+  const securityContext = mapIn(object.map, GATEWAY_SECURITY_CONTEXT);
+  return securityContext !== undefined && securityContext.items.length > 0;
+}
+
 interface TemplateRewrite {
   text: string;
   messages: string[];
@@ -39,10 +79,15 @@ interface TemplateRewrite {
 /**
  * The whole edit of one template's text: sysctl out, then the grant if asked for, to the container
  * that template runs the gateway in (agentgateway's is `agentgateway`).
+ * `securityContextFromValues`: the values the template renders with set a non-empty
+ * `gateways.securityContext` that holds no removed sysctl, so the `else` branch that writes the
+ * sysctl never renders; a template whose sysctl lives only there keeps it.
  */
-export function rewriteTemplate(text: string, config: Config, name: TemplateName = 'gateway'): TemplateRewrite {
+export function rewriteTemplate(text: string, config: Config, name: TemplateName = 'gateway', securityContextFromValues = false): TemplateRewrite {
   // --no-sysctls leaves workload sysctls alone; the templates are --no-injection-templates' to spare
-  const names = config.sysctls.remove;
+  const all = config.sysctls.remove;
+  const live = securityContextFromValues ? renderedBranchText(text, 'gateways.securityContext', true) : undefined;
+  const names = live !== undefined && !templateHasSysctl(live, all) ? [] : all;
   let withoutSysctl = removeSysctlsFromTemplate(text, names);
   // Flow or JSON style: no block lines to read, but the text is YAML (structured.ts).
   if (withoutSysctl.edits.length === 0) withoutSysctl = removeSysctlsStructured(text, names);
@@ -80,7 +125,7 @@ function injectorValuesPatches(ed: EditableDocument, object: KubeObject, ctx: Ru
   const data = mapAt(object.map, 'data');
   const valuesPair = data && findPair(data, 'values');
   const valuesNode = valuesPair?.value;
-  if (!ctx.config.sysctls.enabled || !valuesPair || !valuesNode || !isScalar(valuesNode) || typeof valuesNode.value !== 'string') return [];
+  if (!valuesPair || !valuesNode || !isScalar(valuesNode) || typeof valuesNode.value !== 'string') return [];
   const edit = removeSysctlsFromValues(valuesNode.value, ctx.config.sysctls.remove);
   if (!edit) return [];
   const path = 'data.values.gateways.securityContext.sysctls';
@@ -90,12 +135,31 @@ function injectorValuesPatches(ed: EditableDocument, object: KubeObject, ctx: Ru
   return [replaceStringValue(ed.source, valuesNode as Scalar, edit.text, keyColumnOf(ed.source, valuesPair.key as Scalar), ed.eol)];
 }
 
+/**
+ * Whether the injector's `data.values` (the JSON the templates see as `.Values`) sets a non-empty
+ * `gateways.securityContext` without any of the removed sysctls (Helm value of the same name).
+ */
+export function valuesSetGatewaySecurityContext(valuesText: string | undefined, removed: readonly string[]): boolean {
+  if (valuesText === undefined) return false;
+  let values: unknown;
+  try {
+    values = JSON.parse(valuesText);
+  } catch {
+    return false;
+  }
+  const securityContext = (values as { gateways?: { securityContext?: unknown } } | null)?.gateways?.securityContext;
+  if (securityContext === null || typeof securityContext !== 'object' || Object.keys(securityContext).length === 0) return false;
+  const text = JSON.stringify(securityContext);
+  return !removed.some((name) => text.includes(name) || text.includes(name.replace(/\./g, '/')));
+}
+
 function injectorConfigMapPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
   return [...injectorTemplatePatches(ed, object, ctx), ...injectorValuesPatches(ed, object, ctx)];
 }
 
 function injectorTemplatePatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
   const data = mapAt(object.map, 'data');
+  const fromValues = valuesSetGatewaySecurityContext(data ? stringAt(data, 'values') : undefined, ctx.config.sysctls.remove);
   const configPair = data && findPair(data, 'config');
   const configNode = configPair?.value;
   if (!configPair || !configNode || !isScalar(configNode) || typeof configNode.value !== 'string') return [];
@@ -120,7 +184,7 @@ function injectorTemplatePatches(ed: EditableDocument, object: KubeObject, ctx: 
     const pair = findPair(templates, name);
     const node = pair?.value;
     if (!pair || !node || !isScalar(node) || typeof node.value !== 'string') continue;
-    const rewrite = rewriteTemplate(node.value, ctx.config, name);
+    const rewrite = rewriteTemplate(node.value, ctx.config, name, fromValues);
     if (rewrite.text === node.value) continue;
     patches.push(replaceStringValue(inner, node as Scalar, rewrite.text, keyColumnOf(inner, pair.key as Scalar), innerEol));
     edits.push({ name, messages: rewrite.messages });
@@ -137,7 +201,6 @@ function injectorTemplatePatches(ed: EditableDocument, object: KubeObject, ctx: 
  * the stream holds the sysctl nowhere and nobody copies it to a place where it counts.
  */
 function istioValuesPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
-  if (!ctx.config.sysctls.enabled) return [];
   const securityContext = mapIn(object.map, ['spec', 'values', 'gateways', 'securityContext']);
   const pair = securityContext && findPair(securityContext, 'sysctls');
   const sysctls = securityContext && seqAt(securityContext, 'sysctls');
@@ -179,13 +242,18 @@ function addGatewayTemplatePatches(ed: EditableDocument, object: KubeObject, ctx
   if (templates && stringAt(templates, 'gateway') !== undefined) return [];
   if (!ctx.config.injectionTemplate.templates.includes('gateway')) return [];
   if (baseTemplate === undefined) {
+    const operator = isIstioOperator(object);
+    // The value route: with gateways.securityContext set, the built-in templates render it instead
+    // of their sysctl (on the releases that have that switch).
+    if (operator && operatorSetsSecurityContext(object)) return [];
     ctx.warn({
       code: 'istio-cr-without-template',
       severity: 'warning',
       resource: object.id,
       path: `${TEMPLATES_PATH.join('.')}.gateway`,
-      message:
-        'this Istio resource has no gateway injection template, so Istio injects its built-in one, which sets net.ipv4.ip_unprivileged_port_start and adds it back to every gateway pod. Save the default gateway template of your Istio version (see the README) and pass it with --gateway-template FILE (config: spec.injectionTemplate.file)',
+      message: operator
+        ? 'this IstioOperator has no gateway injection template, so istioctl installs Istio\'s built-in one, which sets net.ipv4.ip_unprivileged_port_start and adds it back to every gateway pod. Either set spec.values.gateways.securityContext (Istio 1.20.8, 1.21.4+, 1.22.2+, 1.23+; gateway-compat values --chart istiod --format istiooperator prints it from a render), or save the default gateway template of your Istio version and pass it with --gateway-template FILE (config: spec.injectionTemplate.file)'
+        : 'this Istio resource has no gateway injection template, so Istio injects its built-in one, which sets net.ipv4.ip_unprivileged_port_start and adds it back to every gateway pod. Save the default gateway template of your Istio version (see the README) and pass it with --gateway-template FILE (config: spec.injectionTemplate.file)',
     });
     return [];
   }
@@ -215,6 +283,13 @@ export const apply: ApplyToDocument = (ed, ctx) => {
       if (isInjectorConfigMap(object)) return injectorConfigMapPatches(ed, object, ctx);
       if (isIstioResource(object)) {
         return [...istioResourcePatches(ed, object, ctx), ...addGatewayTemplatePatches(ed, object, ctx, ctx.gatewayTemplate), ...istioValuesPatches(ed, object, ctx)];
+      }
+      if (isIstioOperator(object)) {
+        return [
+          ...istioResourcePatches(ed, object, ctx),
+          ...operatorValuesPatches(ed, object, ctx),
+          ...addGatewayTemplatePatches(ed, object, ctx, ctx.gatewayTemplate),
+        ];
       }
       return [];
     }),

@@ -4,11 +4,15 @@ import { keyBoolean, KEY_BOOLEAN, type DocumentRule } from '../rule.js';
 import schema from './schema.json' with { type: 'json' };
 
 /**
- * Whether a document's text could hold an injector ConfigMap or a Sail Istio resource. The istiod
+ * Whether a document's text could hold an injector ConfigMap, a Sail Istio resource or an IstioOperator. The istiod
  * chart's MutatingWebhookConfiguration is named istio-sidecar-injector too, but holds no ConfigMap.
  */
 export function mightHoldTemplates(text: string): boolean {
-  return (text.includes('istio-sidecar-injector') && text.includes('ConfigMap')) || (text.includes('sailoperator.io') && text.includes('Istio'));
+  return (
+    (text.includes('istio-sidecar-injector') && text.includes('ConfigMap')) ||
+    (text.includes('sailoperator.io') && text.includes('Istio')) ||
+    (text.includes('install.istio.io') && text.includes('IstioOperator'))
+  );
 }
 
 export const injectionTemplates: DocumentRule<'injectionTemplates'> = {
@@ -43,7 +47,7 @@ export const injectionTemplates: DocumentRule<'injectionTemplates'> = {
       schema: {
         type: 'string',
         pattern: '\\S',
-        description: "spec.injectionTemplate.file, a path relative to the function's working directory",
+        description: 'spec.injectionTemplate.file: refused when it comes from the package (a functionConfig cannot name a local file to read); pass --gateway-template FILE in the --exec command instead',
       },
       toSpec: (value) => ({ injectionTemplate: { file: value } }),
     },
