@@ -17,9 +17,9 @@ import { RULES } from './rules/index.js';
 import type { ApplyToDocument, ApplyToStream, Rule, RuleContext, StreamRuleContext } from './rules/rule.js';
 import { splitStream, type Chunk } from './stream.js';
 import { analyzeStream, noteGatewayReleaseNeeds, noteNothingMatched } from './warnings/analyze.js';
-import { lenientView, type StreamView } from './warnings/inventory.js';
 import { warnSysctlsLeft } from './warnings/sysctl-not-removed.js';
 import { takeIgnored, type IgnoredWarnings } from './warnings/ignore.js';
+import { lenientView, type StreamView } from './kube/view.js';
 
 // Each rule's edit is its own module, loaded with the transform and never by the CLI's start-up.
 const APPLY = new Map<Rule, ApplyToDocument | ApplyToStream>(

@@ -6,15 +6,12 @@ import { EditableDocument } from '../src/edit/editable-document.js';
 import { StrictModeError, UserError } from '../src/errors.js';
 import type { WarningCode, WarningRecord } from '../src/records.js';
 import { transform } from '../src/transform.js';
-import {
-  findGatewayWorkloads,
-  findSelectingServices,
-  lenientView,
-  mightHoldService,
-  type StreamView,
-} from '../src/warnings/inventory.js';
-import { compareVersions, decidingVersion, parseVersion } from '../src/warnings/istio-version.js';
+import { decidingVersion } from '../src/kube/istio-versions.js';
+import { compareVersions, parseVersion } from '../src/kube/version.js';
 import { splitStream } from '../src/stream.js';
+import { findGatewayWorkloads } from '../src/kube/gateway-workloads.js';
+import { findSelectingServices, mightHoldService } from '../src/kube/services.js';
+import { lenientView, type StreamView } from '../src/kube/view.js';
 
 const doc = (text: string): string => `---\n${text.trim()}\n`;
 

@@ -2,9 +2,12 @@
 // template over it at admission (pkg/kube/inject/webhook.go injectRequired: hostNetwork pods and
 // pods labelled or annotated sidecar.istio.io/inject: "false" are left alone).
 import { isMap, isScalar, type YAMLMap } from 'yaml';
+import type { RuleContext } from '../context.js';
 import { mapAt, seqAt, stringAt } from '../edit/node-edits.js';
 import { AGENTGATEWAY_CONTAINER, GATEWAY_CONTAINERS, PROXY_CONTAINER } from './gateway-containers.js';
-import { annotationOf, containersOf } from './objects.js';
+import { annotationOf, containersOf, labelsOf, podTemplateOf, type ResourceId } from './objects.js';
+import { mightHoldGatewayWorkload } from './text-checks.js';
+import { eachObject, type Place, type StreamView } from './view.js';
 
 export function usesGatewayTemplate(podMetadata: YAMLMap | undefined): boolean {
   const templates = annotationOf(podMetadata, 'inject.istio.io/templates');
@@ -43,4 +46,43 @@ export function gatewayContainerOf(podSpec: YAMLMap): { container: YAMLMap; inde
   const index = containers.findIndex((container) => GATEWAY_CONTAINERS.includes(stringAt(container, 'name') ?? ''));
   const container = containers[index];
   return container ? { container, index, name: stringAt(container, 'name') as string } : undefined;
+}
+
+/** The istio-proxy container of a pod spec and its index among the containers. */
+export function proxyContainerOf(podSpec: YAMLMap): { container: YAMLMap; index: number } | undefined {
+  const containers = containersOf(podSpec);
+  const index = containers.findIndex((container) => stringAt(container, 'name') === PROXY_CONTAINER);
+  const container = containers[index];
+  return container ? { container, index } : undefined;
+}
+
+export interface GatewayWorkload extends Place {
+  readonly id: ResourceId;
+  /** the pod template's labels */
+  readonly labels: ReadonlyMap<string, string>;
+  /** the pod asks for the `gateway` injection template */
+  readonly usesGatewayTemplate: boolean;
+  /** and Istio's injector will run it (not hostNetwork, not opted out) */
+  readonly injected: boolean;
+}
+
+/** Gateway workloads the select globs let us touch, in stream order. */
+export function findGatewayWorkloads(view: StreamView, ctx: Pick<RuleContext, 'isSelected'>): GatewayWorkload[] {
+  const found: GatewayWorkload[] = [];
+  view.chunks.forEach((chunk, index) => {
+    if (!chunk.hasContent || !mightHoldGatewayWorkload(chunk.text)) return;
+    eachObject(view, index, (object) => {
+      const pod = podTemplateOf(object);
+      if (!pod || !isGatewayWorkload(pod.spec, pod.metadata) || !ctx.isSelected(object.id)) return;
+      found.push({
+        chunk: index,
+        path: object.path,
+        id: object.id,
+        labels: labelsOf(pod.metadata && mapAt(pod.metadata, 'labels')),
+        usesGatewayTemplate: usesGatewayTemplate(pod.metadata),
+        injected: isInjectedGateway(pod.spec, pod.metadata),
+      });
+    });
+  });
+  return found;
 }

@@ -1,6 +1,6 @@
 // Kubernetes objects inside a parsed document: the document itself, or the items of a `kind: List`
 // (or any `*List` kind) wrapper, with their identity and their pod template.
-import { isMap, type Document, type YAMLMap } from 'yaml';
+import { isMap, isScalar, type Document, type YAMLMap } from 'yaml';
 import { mapAt, mapIn, seqAt, stringAt } from '../edit/node-edits.js';
 
 import type { ResourceId } from '../records.js';
@@ -122,4 +122,21 @@ export function annotationOf(metadata: YAMLMap | undefined, key: string): string
 
 export function describeResource(id: ResourceId): string {
   return `${id.kind || 'document'} ${id.namespace ? `${id.namespace}/` : ''}${id.name || '(unnamed)'}`;
+}
+
+/** A map of string-valued labels (a selector, matchLabels, a pod's labels); other values are left out. */
+export function labelsOf(map: YAMLMap | undefined): Map<string, string> {
+  const labels = new Map<string, string>();
+  if (!map) return labels;
+  for (const pair of map.items) {
+    if (isScalar(pair.key) && isScalar(pair.value) && pair.value.value !== null && pair.value.value !== undefined) {
+      labels.set(String(pair.key.value), String(pair.value.value));
+    }
+  }
+  return labels;
+}
+
+/** `items[2].` for an object inside a List (`items[0].items[2].` in a nested one), '' for the document's own object. */
+export function objectPath(object: KubeObject): string {
+  return object.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${p}`)).join('') + (object.path.length > 0 ? '.' : '');
 }

@@ -1,6 +1,5 @@
 // Rules change one thing at a time and then look again at the freshly parsed document, so every
 // position they use matches the current text. This runs such a step until it finds nothing to do.
-import type { KubeObject } from '../kube/objects.js';
 
 const MAX_STEPS = 10_000;
 
@@ -9,9 +8,4 @@ export function editUntilDone(step: () => boolean): void {
     if (!step()) return;
   }
   throw new Error('a rule kept finding work after 10000 edits; this is a bug');
-}
-
-/** `items[2].` for an object inside a List (`items[0].items[2].` in a nested one), '' for the document's own object. */
-export function objectPath(object: KubeObject): string {
-  return object.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${p}`)).join('') + (object.path.length > 0 ? '.' : '');
 }

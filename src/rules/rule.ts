@@ -5,20 +5,12 @@
 // apply function lives in a module of its own, loaded only when a transform runs.
 import type { Config, ConfigSpec } from '../config.js';
 import type { EditableDocument } from '../edit/editable-document.js';
-import type { KubeObject, ResourceId } from '../kube/objects.js';
-import type { ChangeRecord, WarningRecord } from '../records.js';
-import type { StreamView } from '../warnings/inventory.js';
+import type { KubeObject } from '../kube/objects.js';
+import type { StreamView } from '../kube/view.js';
+import type { RuleContext } from '../context.js';
 
-/** @internal (its types are the parser's, which the published types leave out) */
-export interface RuleContext {
-  readonly config: Config;
-  /** text of the default gateway injection template (--gateway-template), if one was given */
-  readonly gatewayTemplate?: string | undefined;
-  /** whether the select include/exclude globs let a rule edit this resource */
-  isSelected(id: ResourceId): boolean;
-  change(record: Omit<ChangeRecord, 'document'>, ed: EditableDocument): void;
-  warn(record: WarningRecord): void;
-}
+/** @internal */
+export type { RuleContext } from '../context.js';
 
 /** @internal What a stream-wide rule gets besides the context: the whole stream, parsed on demand. */
 export interface StreamRuleContext extends RuleContext {

@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import type { Config } from '../config.js';
 import { isPlainMap, type Plain } from '../export/objects.js';
 import { getPath } from '../export/plain-data.js';
-import { atLeast, type Version } from '../values/istio-version.js';
+import { atLeast, type Version } from '../kube/version.js';
 import { classDeploymentPatch } from '../values/class-defaults.js';
 
 export const ADDITIVE_TEMPLATE_NAME = 'gateway-compat';

@@ -5,9 +5,8 @@ import type { LoadedConfig } from '../hosts/load.js';
 import { fixStream } from '../export/fix.js';
 import { describeObject, isPlainMap, metadataOf, type Plain } from '../export/objects.js';
 import { deepEqual, getPath } from '../export/plain-data.js';
-import { parseVersion, type Version } from '../values/istio-version.js';
+import { atLeast, parseVersion, type Version } from '../kube/version.js';
 import { classDeploymentPatch, literalClassNames } from '../values/class-defaults.js';
-import { atLeast } from '../values/istio-version.js';
 import { ADDITIVE_TEMPLATE_NAME, additiveTemplate, additiveVerified } from './additive-template.js';
 
 const TEMPLATES = ['spec', 'values', 'sidecarInjectorWebhook', 'templates'] as const;

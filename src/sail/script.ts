@@ -5,7 +5,7 @@
 import { UsageError, UserError } from '../errors.js';
 import { ADDITIVE_TEMPLATE_NAME } from './additive-template.js';
 import type { SailPlan } from './istio-resource.js';
-import { formatVersion } from '../values/istio-version.js';
+import { formatVersion } from '../kube/version.js';
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 

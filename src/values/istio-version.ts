@@ -2,16 +2,7 @@
 import { UsageError } from '../errors.js';
 import { isPlainMap } from '../export/objects.js';
 import type { FixedObject } from '../export/fix.js';
-
-export type Version = readonly [number, number, number];
-
-const VERSION = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+].*)?$/;
-
-export function parseVersion(text: string): Version | undefined {
-  const match = VERSION.exec(text.trim());
-  if (!match) return undefined;
-  return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
-}
+import { parseVersion, type Version } from '../kube/version.js';
 
 export function versionFlag(text: string | undefined): Version | undefined {
   if (text === undefined) return undefined;
@@ -20,17 +11,6 @@ export function versionFlag(text: string | undefined): Version | undefined {
     throw new UsageError(`error: --istio-version must be an Istio release such as 1.26.3, not "${text}"`);
   }
   return version;
-}
-
-export function atLeast(version: Version, floor: Version): boolean {
-  for (let i = 0; i < 3; i++) {
-    if ((version[i] ?? 0) !== (floor[i] ?? 0)) return (version[i] ?? 0) > (floor[i] ?? 0);
-  }
-  return true;
-}
-
-export function formatVersion(version: Version): string {
-  return version.join('.');
 }
 
 /**

@@ -22,7 +22,8 @@ import { splitStream } from '../stream.js';
 import { transform } from '../transform.js';
 import { classDeploymentPatch, literalClassNames } from './class-defaults.js';
 import { GATEWAY_TEMPLATES, injectorValuesOf, isInjectorConfigMap, templatesOf } from './injector.js';
-import { atLeast, formatVersion, versionOfRender, type Version } from './istio-version.js';
+import { atLeast, formatVersion, type Version } from '../kube/version.js';
+import { versionOfRender } from './istio-version.js';
 
 export type ValuesTarget = 'helm' | 'sail' | 'istiooperator';
 

@@ -12,23 +12,17 @@
 // gateway-options), port-offset-conflict from unprivileged-ports: each warning has one source.
 import { mapIn, UnsupportedYamlError } from '../edit/node-edits.js';
 import type { ChangeRecord, WarningRecord } from '../records.js';
-import type { RuleContext } from '../rules/rule.js';
-import {
-  findGatewayWorkloads,
-  findIstioGateways,
-  findMatchedGateways,
-  findSelectingServices,
-  findTemplateHolders,
-  lenientView,
-  objectAtPlace,
-  type MatchedGateway,
-  type StreamView,
-  type TemplateHolders,
-} from './inventory.js';
-import { compareVersions, decidingVersion, findIstioVersions, formatVersion, type Version } from './istio-version.js';
+import { decidingVersion, findIstioVersions } from '../kube/istio-versions.js';
+import { compareVersions, formatVersion, type Version } from '../kube/version.js';
 import { checkGatewayListeners, checkWorkloadPorts } from './privileged-ports.js';
 import { predictWorkload } from './predicted-privileges.js';
 import { podTemplateOf } from '../kube/objects.js';
+import type { RuleContext } from '../context.js';
+import { findGatewayWorkloads } from '../kube/gateway-workloads.js';
+import { findIstioGateways, findMatchedGateways, type MatchedGateway } from '../kube/gateways.js';
+import { findTemplateHolders, type TemplateHolders } from '../kube/injection-templates.js';
+import { findSelectingServices } from '../kube/services.js';
+import { lenientView, objectAtPlace, type StreamView } from '../kube/view.js';
 
 /** Istio honours Gateway spec.infrastructure.parametersRef from this version (istio/istio#55283). */
 export const PARAMETERS_REF_SINCE: Version = [1, 26, 0];

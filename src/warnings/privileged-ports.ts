@@ -13,27 +13,18 @@
 //     targetPort, which the first check covers);
 //   - the listener ports of Gateway API Gateways of a handled class (Istio generates their
 //     Deployment and Service; Envoy binds the listener port).
-import { isMap, type YAMLMap } from 'yaml';
+import { isMap } from 'yaml';
 import { mapAt, seqAt, stringAt } from '../edit/node-edits.js';
 import { describeResource, podTemplateOf } from '../kube/objects.js';
-import { objectPath } from '../rules/edit-loop.js';
 import { gatewayContainerOf } from '../kube/gateway-workloads.js';
 import type { Grant, Judged } from '../kube/privilege.js';
 import { grantOf, grants, predictGateway, predictWorkload, type WorkloadPrediction } from './predicted-privileges.js';
-import type { RuleContext } from '../rules/rule.js';
-import { PRIVILEGED_BELOW } from '../rules/unprivileged-ports/apply.js';
-import {
-  intAt,
-  nameAt,
-  objectAtPlace,
-  portsOf,
-  selectorMatches,
-  type GatewayWorkload,
-  type IstioGateway,
-  type MatchedGateway,
-  type SelectingService,
-  type StreamView,
-} from './inventory.js';
+import type { RuleContext } from '../context.js';
+import type { GatewayWorkload } from '../kube/gateway-workloads.js';
+import type { IstioGateway, MatchedGateway } from '../kube/gateways.js';
+import { objectPath } from '../kube/objects.js';
+import { PRIVILEGED_BELOW, intAt, nameAt, portsOf, selectorMatches, type SelectingService } from '../kube/services.js';
+import { objectAtPlace, type StreamView } from '../kube/view.js';
 
 const WAYS_OUT = (offset: number): string =>
   `Ways out: --unprivileged-ports (Service targetPorts below 1024 move to port + ${offset}, Service ports stay, so clients see no change; recommended), or --run-as-root (uid 0 with NET_BIND_SERVICE, as Istio's own sidecar template pairs them)`;

@@ -10,8 +10,8 @@ import { lineAndColumn } from '../edit/source-text.js';
 import { describeResource, objectsIn } from '../kube/objects.js';
 import { isNamedSysctl, mightMentionSysctl, normalizeSysctlName } from '../kube/sysctl-names.js';
 import type { ChangeRecord } from '../records.js';
-import type { RuleContext } from '../rules/rule.js';
-import type { StreamView } from './inventory.js';
+import type { RuleContext } from '../context.js';
+import type { StreamView } from '../kube/view.js';
 
 const OWN_KINDS = new Set(['GatewayCompat', 'CustomResourceDefinition']);
 

@@ -11,9 +11,9 @@ import { UserError } from '../../errors.js';
 import { mapAt, stringAt } from '../../edit/node-edits.js';
 import { objectsIn, type KubeObject } from '../../kube/objects.js';
 import type { AddedDocument, StreamRuleContext } from '../rule.js';
-import { mightHoldGateway } from './rule.js';
-import { deploymentPatch, mergeIntoConfigMap, type ConfigMapPlace, type ParsedDocument } from './apply.js';
+import { deploymentPatch, mergeIntoConfigMap, type ConfigMapPlace, type ParsedDocument } from './per-gateway.js';
 import { containerOfClass } from '../../kube/gateway-containers.js';
+import { mightHoldGateway } from '../../kube/text-checks.js';
 
 /** The literal class names of the configuration, and the globs (which name no single class). */
 function literalClassNames(config: Config): { names: string[]; globs: string[] } {

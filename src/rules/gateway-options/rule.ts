@@ -3,13 +3,7 @@
 import { keyBoolean, keyList, KEY_BOOLEAN, KEY_LIST, type StreamRule } from '../rule.js';
 import schema from './schema.json' with { type: 'json' };
 import { UsageError } from '../../errors.js';
-
-export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
-
-/** Cheap text check: could this document hold a Gateway API Gateway? */
-export function mightHoldGateway(text: string): boolean {
-  return text.includes(GATEWAY_API_GROUP) && text.includes('Gateway');
-}
+import { mightHoldGateway } from '../../kube/text-checks.js';
 
 export const gatewayOptions: StreamRule<'gatewayOptions'> = {
   id: 'gatewayOptions',

@@ -20,22 +20,9 @@ import type { ApplyToDocument, RuleContext } from '../rule.js';
 import { grantProxyPrivilegesInTemplate, removeSysctlsFromTemplate, templateHasSysctl } from '../template-text/index.js';
 import { renderedBranchText } from '../template-text/values-guard.js';
 import { grantStructured, removeSysctlsStructured } from '../template-text/structured.js';
+import { isInjectorConfigMap, isIstioOperator, isIstioResource } from '../../kube/injection-templates.js';
 
-const INJECTOR_CONFIGMAP = /^istio-sidecar-injector(-[a-z0-9.-]+)?$/;
 const TEMPLATES_PATH = ['spec', 'values', 'sidecarInjectorWebhook', 'templates'] as const;
-
-export function isInjectorConfigMap(object: KubeObject): boolean {
-  return object.id.kind === 'ConfigMap' && object.id.apiVersion === 'v1' && INJECTOR_CONFIGMAP.test(object.id.name);
-}
-
-export function isIstioResource(object: KubeObject): boolean {
-  return object.id.kind === 'Istio' && /^sailoperator\.io\/v1(alpha1)?$/.test(object.id.apiVersion);
-}
-
-/** istioctl's IstioOperator: the same spec.values.sidecarInjectorWebhook.templates as Sail's Istio. */
-export function isIstioOperator(object: KubeObject): boolean {
-  return object.id.kind === 'IstioOperator' && object.id.apiVersion === 'install.istio.io/v1alpha1';
-}
 
 const GATEWAY_SECURITY_CONTEXT = ['spec', 'values', 'gateways', 'securityContext'] as const;
 

@@ -2,18 +2,7 @@
 // admission, so the gateway injection templates themselves must lose it (see apply.ts).
 import { keyBoolean, KEY_BOOLEAN, type DocumentRule } from '../rule.js';
 import schema from './schema.json' with { type: 'json' };
-
-/**
- * Whether a document's text could hold an injector ConfigMap, a Sail Istio resource or an IstioOperator. The istiod
- * chart's MutatingWebhookConfiguration is named istio-sidecar-injector too, but holds no ConfigMap.
- */
-export function mightHoldTemplates(text: string): boolean {
-  return (
-    (text.includes('istio-sidecar-injector') && text.includes('ConfigMap')) ||
-    (text.includes('sailoperator.io') && text.includes('Istio')) ||
-    (text.includes('install.istio.io') && text.includes('IstioOperator'))
-  );
-}
+import { mightHoldTemplates } from '../../kube/text-checks.js';
 
 export const injectionTemplates: DocumentRule<'injectionTemplates'> = {
   id: 'injectionTemplates',

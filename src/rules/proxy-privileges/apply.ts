@@ -14,8 +14,8 @@ import { isGatewayWorkload, isInjectedGateway } from '../../kube/gateway-workloa
 import { containersOf, objectsIn, podTemplateOf, type KubeObject } from '../../kube/objects.js';
 import { NET_BIND_SERVICE as CAPABILITY } from '../../kube/privilege.js';
 import type { ApplyToDocument, RuleContext } from '../rule.js';
-import { objectPath } from '../edit-loop.js';
 import type { Patch } from '../../edit/source-text.js';
+import { objectPath } from '../../kube/objects.js';
 
 export const PROXY_CONTAINER = ISTIO_PROXY;
 export const NET_BIND_SERVICE = CAPABILITY;

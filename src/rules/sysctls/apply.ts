@@ -5,9 +5,9 @@ import type { EditableDocument } from '../../edit/editable-document.js';
 import { findPair, mapAt, removePair, removeSeqItems, replaceValueInline, seqAt, stringAt, UnsupportedYamlError } from '../../edit/node-edits.js';
 import { objectsIn, podTemplateOf, type KubeObject } from '../../kube/objects.js';
 import type { ApplyToDocument, RuleContext } from '../rule.js';
-import { objectPath } from '../edit-loop.js';
 import type { Patch } from '../../edit/source-text.js';
 import { isNamedSysctl } from '../../kube/sysctl-names.js';
+import { objectPath } from '../../kube/objects.js';
 
 function sysctlName(item: unknown): string | undefined {
   return isMap(item) ? stringAt(item as YAMLMap, 'name') : undefined;

@@ -15,23 +15,13 @@ import type { YAMLMap } from 'yaml';
 import type { EditableDocument } from '../../edit/editable-document.js';
 import { mapAt, mergePatches, setScalar } from '../../edit/node-edits.js';
 import { describeResource, podTemplateOf, type KubeObject, type ResourceId } from '../../kube/objects.js';
-import {
-  findGatewayWorkloads,
-  findSelectingServices,
-  intAt,
-  nameAt,
-  objectAtPlace,
-  portsOf,
-  proxyContainerOf,
-  type GatewayWorkload,
-  type SelectingService,
-  type StreamView,
-} from '../../warnings/inventory.js';
-import { objectPath } from '../edit-loop.js';
 import { PROXY_CONTAINER } from '../proxy-privileges/apply.js';
 import type { ApplyToStream, RuleContext } from '../rule.js';
-
-export const PRIVILEGED_BELOW = 1024;
+import { findGatewayWorkloads, proxyContainerOf, type GatewayWorkload } from '../../kube/gateway-workloads.js';
+import { objectPath } from '../../kube/objects.js';
+import { findSelectingServices, intAt, nameAt, portsOf, type SelectingService } from '../../kube/services.js';
+import { objectAtPlace, type StreamView } from '../../kube/view.js';
+import { PRIVILEGED_BELOW } from '../../kube/services.js';
 
 interface ContainerPortMove {
   /** move the istio-proxy port with this containerPort, or the one with this name */

@@ -8,10 +8,10 @@
 // those, and only the injector ConfigMap and Istio resources are parsed.
 import { isScalar } from 'yaml';
 import { mapAt, mapIn, stringAt } from '../edit/node-edits.js';
-import { describeResource } from '../kube/objects.js';
-import { objectAtPlace, type StreamView, type TemplateHolders } from './inventory.js';
-
-export type Version = readonly [number, number, number];
+import type { TemplateHolders } from './injection-templates.js';
+import { describeResource } from './objects.js';
+import { compareVersions, parseVersion, type Version } from './version.js';
+import { objectAtPlace, type StreamView } from './view.js';
 
 export interface VersionEvidence {
   readonly version: Version;
@@ -19,18 +19,6 @@ export interface VersionEvidence {
   readonly source: string;
   readonly controlPlane: boolean;
 }
-
-export function parseVersion(text: string): Version | undefined {
-  const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][\w.-]*)?$/.exec(text.trim());
-  if (!match) return undefined;
-  return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
-}
-
-export function compareVersions(a: Version, b: Version): number {
-  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
-}
-
-export const formatVersion = (v: Version): string => v.join('.');
 
 const CONTROL_PLANE_CHARTS = new Set(['istiod', 'istio-discovery', 'base', 'istio-base', 'istiod-remote']);
 const CHART = /helm\.sh\/chart["']?\s*:\s*["']?(istiod|istio-discovery|istiod-remote|base|istio-base|gateway|istio-ingress|istio-egress|cni|istio-cni|ztunnel)-(v?\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?)["']?\s*$/gm;
