@@ -7,13 +7,13 @@
 // and pre-commit run, so an empty stream or --help loads neither the YAML parser nor the rules.
 import { UserError, UsageError } from './errors.js';
 import { clearLastError, isHelmPluginRun, surfaceHelmPluginError } from './hosts/helm4-errors.js';
-import { loadConfig, readInputFile, readStdin } from './hosts/load.js';
+import { loadConfig, readInputFile, readStdin } from './config/load.js';
 import type { Outcome } from './hosts/outcome.js';
 import { writeReportFile } from './hosts/report-file.js';
 import { readStdinBytes, stdinIsTerminal, writeStderr, writeStdout } from './hosts/stdio.js';
-import { decodeText, sizeError } from './input.js';
-import { misplacedFileMode, parseFlags, type ParsedFlags } from './options.js';
-import { USAGE, VERSION } from './usage.js';
+import { decodeText, sizeError } from './input/text.js';
+import { misplacedFileMode, parseFlags, type ParsedFlags } from './config/flags.js';
+import { USAGE, VERSION } from './config/usage.js';
 
 /** `kubectl get nodes -o json` of a large cluster is tens of MB; the stream limit is plenty. */
 const NODES_INPUT_LIMIT = 1024 ** 3;

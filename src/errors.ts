@@ -24,8 +24,8 @@ export class StrictModeError extends UserError {
   constructor(
     message: string,
     readonly records: {
-      changes: import('./records.js').ChangeRecord[];
-      warnings: import('./records.js').WarningRecord[];
+      changes: import('./report/records.js').ChangeRecord[];
+      warnings: import('./report/records.js').WarningRecord[];
       documents: { in: number; out: number };
     },
   ) {

@@ -7,7 +7,7 @@ export {
   validateSpec,
   type Config,
   type ConfigSpec,
-} from './config.js';
-export { parseConfigText } from './config-file.js';
-export type { ChangeRecord, WarningRecord, WarningCode, RuleId, ResourceId } from './records.js';
+} from './config/config.js';
+export { parseConfigText } from './config/file.js';
+export type { ChangeRecord, WarningRecord, WarningCode, RuleId, ResourceId } from './report/records.js';
 export { UserError, UsageError } from './errors.js';

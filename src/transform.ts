@@ -1,21 +1,21 @@
 // The pure core: text in, text out, plus records of what changed and what could not be done.
 //   stream -> select (cheap text checks) -> parse (only those) -> rules -> emit
 // A document no rule could concern is never parsed and comes out as its original bytes.
-import { isAlias, isMap, isPair, isScalar, isSeq, visit, YAMLError } from 'yaml';
-import { defaultConfig, mergeConfig, type Config, type ConfigSpec } from './config.js';
-import { documentError } from './diagnostics.js';
-import { EditableDocument } from './edit/editable-document.js';
-import { UnsupportedYamlError } from './edit/node-edits.js';
-import { lineAndColumn } from './edit/source-text.js';
+import { defaultConfig, mergeConfig, type Config, type ConfigSpec } from './config/config.js';
+import { documentError } from './parse/document-error.js';
+import type { EditableDocument } from './yaml/editable-document.js';
+import { emit } from './emit.js';
+import { parseChecked, positionOf } from './parse/parse-document.js';
+import { UnsupportedYamlError } from './yaml/node-edits.js';
 import { collectGarbage, LARGE_INPUT } from './memory.js';
 import { StrictModeError } from './errors.js';
 import { isCustomResourceDefinition } from './kube/kind-text.js';
 import { annotationOf, describeResource, type KubeObject, type ResourceId } from './kube/objects.js';
-import { isResourceSelected } from './kube/select.js';
-import type { ChangeRecord, WarningRecord } from './records.js';
+import { isResourceSelected } from './stream/select.js';
+import type { ChangeRecord, DocumentEdit, WarningRecord } from './report/records.js';
 import { RULES } from './rules/index.js';
 import type { ApplyToDocument, ApplyToStream, Rule, RuleContext, StreamRuleContext } from './rules/rule.js';
-import { splitStream, type Chunk } from './stream.js';
+import { splitStream, type Chunk } from './stream/split.js';
 import { analyzeStream, noteGatewayReleaseNeeds, noteNothingMatched } from './warnings/analyze.js';
 import { warnSysctlsLeft } from './warnings/sysctl-not-removed.js';
 import { takeIgnored, type IgnoredWarnings } from './warnings/ignore.js';
@@ -81,18 +81,13 @@ export interface TransformResult {
   changedDocuments: number[];
   /**
    * Each changed document's text before and after, and each added document (before: ''), in output
-   * order: what --diff shows (src/diff.ts). `number` is the document's own, or for an added one the
+   * order: what --diff shows (src/report/diff.ts). `number` is the document's own, or for an added one the
    * number of the document it was placed before.
    */
   documentEdits: DocumentEdit[];
 }
 
-export interface DocumentEdit {
-  number: number;
-  added: boolean;
-  before: string;
-  after: string;
-}
+export type { DocumentEdit };
 
 export const HELM_FILENAME_ANNOTATION = 'postrenderer.helm.sh/postrender-filename';
 
@@ -221,27 +216,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     }
   }
 
-  // The output as pieces: joining 100 MB into one string (and encoding it again to write it) would
-  // double the peak memory; the CLI writes the pieces, the library joins them when asked.
-  const pieces: string[] = bom ? [bom] : [];
-  let added = 0;
-  const changedDocuments: number[] = [];
-  const documentEdits: DocumentEdit[] = [];
-  chunks.forEach((chunk, index) => {
-    const additions = insertBefore.get(index) ?? [];
-    added += additions.length;
-    for (const after of additions) documentEdits.push({ number: numbers[index] ?? 0, added: true, before: '', after });
-    pieces.push(...additions);
-    if (additions.length > 0 && !startsWithMarker(chunk.text)) pieces.push(`---${chunk.text.includes('\r\n') ? '\r\n' : '\n'}`);
-    const ed = parsed.get(index);
-    // Documents re-parse lazily, so an edit nobody read again is checked here: a patch that
-    // broke the YAML is our bug and must fail the run, never reach the output.
-    if (ed?.changed) runRule(() => ed.verify(), ed, chunk);
-    if (ed?.changed) changedDocuments.push(ed.number);
-    if (ed?.changed) documentEdits.push({ number: ed.number, added: false, before: chunk.text, after: ed.source });
-    pieces.push(ed?.changed ? ed.source : chunk.text);
-    ed?.release();
-  });
+  const { pieces, added, changedDocuments, documentEdits } = emit({ bom, chunks, numbers, parsed, insertBefore }, (ed, chunk) => runRule(() => ed.verify(), ed, chunk));
   const documentsIn = chunks.filter((chunk) => chunk.hasContent).length;
   let text: string | undefined;
   return {
@@ -258,158 +233,10 @@ export function transform(input: string, options: TransformOptions = {}): Transf
   };
 }
 
-function startsWithMarker(text: string): boolean {
-  for (const line of text.split('\n')) {
-    if (line.startsWith('---')) return true;
-    if (line.trim() !== '' && !line.trimStart().startsWith('#') && !line.startsWith('%')) return false;
-  }
-  return false;
-}
-
 /** 1-based numbers of the documents that carry content; separators and comments get 0. */
 function documentNumbers(chunks: readonly Chunk[]): number[] {
   let number = 0;
   return chunks.map((chunk) => (chunk.hasContent ? ++number : 0));
-}
-
-const FIXES: Record<string, string> = {
-  DUPLICATE_KEY: 'remove or rename one of the two keys',
-  TAB_AS_INDENT: 'indent with spaces; YAML does not allow tabs for indentation',
-  BAD_INDENT: 'align the line with its siblings (YAML indentation is significant)',
-  MISSING_CHAR: 'close the bracket or quote that was opened',
-  UNEXPECTED_TOKEN: 'check the indentation, brackets and quotes around this position',
-  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; check for a missing colon or quote',
-  BLOCK_AS_IMPLICIT_KEY: 'check the indentation: a nested block cannot be used as a key',
-};
-
-/**
- * Kubernetes objects nest about 30 levels at most (CRD schemas). Deeper documents are refused
- * up front: the parser itself gives up near 1,000 levels, and a document just below that would
- * overflow the stack later, when a rule re-parses it after an edit.
- */
-const MAX_NESTING = 200;
-
-function nestingError(number: number, chunk: Chunk, at: { line: number; column: number } | undefined): Error {
-  return documentError(
-    number,
-    chunk.text,
-    chunk.firstLine,
-    at,
-    `the document nests too deeply to be read (more than ${MAX_NESTING} levels)`,
-    'flatten the document; Kubernetes objects never nest this deep',
-  );
-}
-
-/** Where the first collection deeper than MAX_NESTING starts, found without recursion. */
-function tooDeepAt(ed: EditableDocument): number | undefined {
-  const stack: [unknown, number][] = [[ed.doc.contents, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (!isMap(node) && !isSeq(node)) continue;
-    if (depth > MAX_NESTING) return node.range?.[0] ?? 0;
-    for (const item of node.items as unknown[]) {
-      if (isPair(item)) stack.push([item.key, depth + 1], [item.value, depth + 1]);
-      else stack.push([item, depth + 1]);
-    }
-  }
-  return undefined;
-}
-
-function parseChecked(chunk: Chunk, number: number): EditableDocument {
-  let ed: EditableDocument;
-  try {
-    ed = new EditableDocument(chunk.text, number, chunk.firstLine);
-  } catch (error) {
-    if (error instanceof RangeError) throw nestingError(number, chunk, undefined);
-    throw error;
-  }
-  const firstError = ed.doc.errors[0];
-  if (firstError) throw yamlError(firstError, chunk, number);
-  const deep = tooDeepAt(ed);
-  if (deep !== undefined) throw nestingError(number, chunk, positionOf(chunk.text, deep));
-  const contents = ed.doc.contents;
-  if (contents !== null && !isMap(contents)) {
-    const what = isSeq(contents) ? 'a sequence' : isScalar(contents) ? 'a scalar' : 'not a mapping';
-    throw documentError(
-      number,
-      chunk.text,
-      chunk.firstLine,
-      positionOf(chunk.text, contents.range?.[0] ?? 0),
-      `the document is ${what}, not a Kubernetes object`,
-      'each document must be a mapping with apiVersion, kind and metadata; check for a stray "-" or a missing "---" separator',
-    );
-  }
-  if (chunk.text.includes('*')) checkAliases(ed, chunk);
-  return ed;
-}
-
-function checkAliases(ed: EditableDocument, chunk: Chunk): void {
-  // An alias must come after its anchor; yaml only finds out (with an error that reads like an
-  // alias bomb) when the document is converted.
-  const anchors = new Set<string>();
-  let aliases = 0;
-  let unresolved: { source: string; offset: number } | undefined;
-  visit(ed.doc, (_key, node) => {
-    if (isAlias(node)) {
-      aliases++;
-      if (!anchors.has(node.source)) {
-        unresolved = { source: node.source, offset: node.range?.[0] ?? 0 };
-        return visit.BREAK;
-      }
-    } else if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) {
-      anchors.add(node.anchor);
-    }
-    return undefined;
-  });
-  if (unresolved) {
-    throw documentError(
-      ed.number,
-      chunk.text,
-      chunk.firstLine,
-      positionOf(chunk.text, unresolved.offset),
-      `an alias refers to no anchor defined before it: *${unresolved.source}`,
-      'define the anchor (&name) before the alias, or quote the value if the "*" is part of it',
-    );
-  }
-  if (aliases === 0) return;
-  try {
-    ed.doc.toJS({ maxAliasCount: 100 });
-  } catch {
-    let first = 0;
-    visit(ed.doc, {
-      Alias: (_key, node) => {
-        if (isAlias(node)) first = node.range?.[0] ?? 0;
-        return visit.BREAK;
-      },
-    });
-    throw documentError(
-      ed.number,
-      chunk.text,
-      chunk.firstLine,
-      positionOf(chunk.text, first),
-      'the document expands YAML aliases too often (an alias bomb, "billion laughs")',
-      'write the values out instead of nesting aliases',
-    );
-  }
-}
-
-function positionOf(text: string, offset: number): { line: number; column: number } {
-  const { line, column } = lineAndColumn(text, offset);
-  return { line: line - 1, column: column - 1 };
-}
-
-function yamlError(error: YAMLError, chunk: Chunk, number: number): Error {
-  const at = positionOf(chunk.text, error.pos[0]);
-  // yaml turns a stack overflow while composing into this code (compose-node.ts).
-  if (error.code === 'RESOURCE_EXHAUSTION') return nestingError(number, chunk, at);
-  let what = error.message.split('\n')[0] ?? error.message;
-  if (error.code === 'DUPLICATE_KEY') {
-    const key = /^\s*([^:#\n]+?)\s*:/.exec(chunk.text.slice(error.pos[0]))?.[1];
-    what = `duplicate key${key ? ` "${key}"` : ''} in a mapping`;
-  }
-  const unclosed = /end with an? ([\]}])/.exec(what)?.[1];
-  const fix = unclosed ? `close the flow collection with "${unclosed}" (or write it in block style)` : (FIXES[error.code] ?? 'correct the YAML syntax at this position');
-  return documentError(number, chunk.text, chunk.firstLine, at, `invalid YAML: ${what}`, fix);
 }
 
 function runRule(run: () => void, ed: EditableDocument, chunk: Chunk): void {

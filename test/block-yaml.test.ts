@@ -1,4 +1,4 @@
-// Issue 5: the fast block-YAML reader (src/edit/block-yaml.ts) must build exactly the tree `yaml`
+// Issue 5: the fast block-YAML reader (src/yaml/block-reader.ts) must build exactly the tree `yaml`
 // builds, or decline. Held to `yaml` on every document of the shared corpus, the fixtures (inputs
 // and expected outputs: edited documents are read again), the benchmark stream, the transform's
 // own output, and on generated block YAML with tricky scalars, comments at every indentation,
@@ -13,9 +13,9 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 // @ts-expect-error the benchmark generator is plain JavaScript
 import { generate } from '../bench/generate.mjs';
-import { readBlockYaml } from '../src/edit/block-yaml.js';
-import { PARSE_OPTIONS } from '../src/edit/editable-document.js';
-import { splitStream } from '../src/stream.js';
+import { readBlockYaml } from '../src/yaml/block-reader.js';
+import { PARSE_OPTIONS } from '../src/yaml/editable-document.js';
+import { splitStream } from '../src/stream/split.js';
 import { transform } from '../src/transform.js';
 import { CORPUS_MANIFESTS, readCorpusFile } from './helpers/corpus.js';
 import { CORPUS } from './helpers/run-cli.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { generateValidators } from '../scripts/build-validators.mjs';
 // @ts-expect-error: a plain ESM build script without type declarations
 import { generateSchemas } from '../scripts/build-schemas.mjs';
-import { validateConfigObject, validateSpec } from '../src/config.js';
+import { validateConfigObject, validateSpec } from '../src/config/config.js';
 import { REPO_ROOT } from './helpers/run-cli.js';
 
 describe('generated configuration validators', () => {

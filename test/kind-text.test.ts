@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMap, parseDocument } from 'yaml';
 import { isCustomResourceDefinition } from '../src/kube/kind-text.js';
-import { splitStream } from '../src/stream.js';
+import { splitStream } from '../src/stream/split.js';
 import { transform } from '../src/transform.js';
 import { readCorpusFile } from './helpers/corpus.js';
 import { CORPUS } from './helpers/run-cli.js';

@@ -8,9 +8,9 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import reportSchema from '../schemas/report.schema.json' with { type: 'json' };
 import { RULES } from '../src/rules/index.js';
-import { renderDiff } from '../src/diff.js';
-import { jsonReport, renderReport, textReport, totalLine } from '../src/report.js';
-import { WARNING_CODES, type ChangeRecord, type WarningRecord } from '../src/records.js';
+import { renderDiff } from '../src/report/diff.js';
+import { jsonReport, renderReport, textReport, totalLine } from '../src/report/render.js';
+import { WARNING_CODES, type ChangeRecord, type WarningRecord } from '../src/report/records.js';
 import { transform } from '../src/transform.js';
 import { REPO_ROOT, runCli } from './helpers/run-cli.js';
 
@@ -92,8 +92,8 @@ describe('--report json', () => {
     for (const report of broken) expect(validateReport(report), JSON.stringify(report).slice(0, 200)).toBe(false);
   });
 
-  it('lists exactly the warning codes of src/records.ts and the rule ids of src/rules/index.ts, in its order', () => {
-    const records = read(REPO_ROOT, 'src/records.ts');
+  it('lists exactly the warning codes of src/report/records.ts and the rule ids of src/rules/index.ts, in its order', () => {
+    const records = read(REPO_ROOT, 'src/report/records.ts');
     const union = (type: string): string[] => {
       const body = new RegExp(`export type ${type} =([^;]+);`).exec(records)?.[1] ?? '';
       return [...body.matchAll(/'([\w-]+)'/g)].map((m) => m[1] as string).sort();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { excerpt } from '../src/diagnostics.js';
+import { excerpt } from '../src/parse/document-error.js';
 import { transform } from '../src/transform.js';
 import { configMap, gatewayDeployment, stream, SYSCTL } from './helpers/manifests.js';
 import { runCli, type CliResult } from './helpers/run-cli.js';

@@ -8,7 +8,7 @@ import {
   removeSysctlsFromTemplate,
   templateHasSysctl,
   type ProxyPrivileges,
-} from '../src/rules/template-text/index.js';
+} from '../src/gotemplate/index.js';
 
 import { SYSCTL } from './helpers/manifests.js';
 const BOTH: ProxyPrivileges = { netBindService: true, runAsRoot: true };

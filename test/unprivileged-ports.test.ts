@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ConfigSpec } from '../src/config.js';
-import { splitStream } from '../src/stream.js';
+import type { ConfigSpec } from '../src/config/config.js';
+import { splitStream } from '../src/stream/split.js';
 import { transform } from '../src/transform.js';
 import { runCli } from './helpers/run-cli.js';
 

@@ -4,7 +4,7 @@
 // edited three ways.
 import { describe, expect, it } from 'vitest';
 import { transform } from '../src/transform.js';
-import { renderedBranchText } from '../src/rules/template-text/values-guard.js';
+import { renderedBranchText } from '../src/gotemplate/values-guard.js';
 import { readCorpusFile } from './helpers/corpus.js';
 
 const PILOT = readCorpusFile('istio/rendered-istioctl/1.27.0/pilot_default.golden.yaml');

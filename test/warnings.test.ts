@@ -1,14 +1,14 @@
 // The warnings analysis (src/warnings/): each warning's trigger and its counter-cases, --strict,
 // and "pay only for what you touch" (which documents the analysis parses at all).
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type ConfigSpec } from '../src/config.js';
-import { EditableDocument } from '../src/edit/editable-document.js';
+import { defaultConfig, type ConfigSpec } from '../src/config/config.js';
+import { EditableDocument } from '../src/yaml/editable-document.js';
 import { StrictModeError, UserError } from '../src/errors.js';
-import type { WarningCode, WarningRecord } from '../src/records.js';
+import type { WarningCode, WarningRecord } from '../src/report/records.js';
 import { transform } from '../src/transform.js';
 import { decidingVersion } from '../src/kube/istio-versions.js';
 import { compareVersions, parseVersion } from '../src/kube/version.js';
-import { splitStream } from '../src/stream.js';
+import { splitStream } from '../src/stream/split.js';
 import { findGatewayWorkloads } from '../src/kube/gateway-workloads.js';
 import { findSelectingServices, mightHoldService } from '../src/kube/services.js';
 import { lenientView, type StreamView } from '../src/kube/view.js';

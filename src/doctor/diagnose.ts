@@ -14,7 +14,7 @@ import { gatewayPodsIn, type GatewayPod } from '../nodes/gateway-pods.js';
 import { assessNode, type NodeAssessment } from '../nodes/node-check.js';
 import { recordAt, stringAt } from '../nodes/node-list.js';
 import { transform } from '../transform.js';
-import type { ChangeRecord, WarningRecord } from '../records.js';
+import type { ChangeRecord, WarningRecord } from '../report/records.js';
 import type { Bundle, KubeRecord } from './bundle.js';
 import { fixCommandFor } from './fix-command.js';
 

@@ -3,7 +3,7 @@
 import { UsageError } from '../errors.js';
 import type { Outcome } from '../hosts/outcome.js';
 import { parseSubcommandFlags } from '../hosts/subcommand-args.js';
-import { readTextInput } from '../hosts/text-input.js';
+import { readTextInput } from '../input/text-input.js';
 import { explainText } from './match.js';
 import { renderJson, renderText } from './render.js';
 

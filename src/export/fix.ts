@@ -2,7 +2,7 @@
 // transform made of it: the one source of truth for `values`, `patches` and `sail`, which only
 // re-express that difference in another form and never re-implement a rule.
 import { UserError } from '../errors.js';
-import type { LoadedConfig } from '../hosts/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import { transform, type TransformResult } from '../transform.js';
 import { describeObject, streamObjects, type Plain, type StreamObject } from './objects.js';
 

@@ -2,7 +2,7 @@
 // flags every mode takes (--net-bind-service, --config, ...) plus the subcommand's own.
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
-import { FLAG_OPTIONS, type ParsedFlags } from '../options.js';
+import { FLAG_OPTIONS, type ParsedFlags } from '../config/flags.js';
 
 type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
 

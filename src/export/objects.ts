@@ -4,7 +4,7 @@
 // The stream must already have been checked by transform() with `validate` on, which reports a
 // broken document with its number and line; here a document is only converted.
 import { parseDocument } from 'yaml';
-import { splitStream } from '../stream.js';
+import { splitStream } from '../stream/split.js';
 
 export type Plain = Record<string, unknown>;
 

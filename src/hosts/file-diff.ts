@@ -3,8 +3,8 @@
 // is added right after whatever precedes its Gateway), so Secret values are hidden first, the
 // same way in both versions, which keeps the diff's shape.
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { looksLikeSecret } from '../diagnostics.js';
-import { splitStream } from '../stream.js';
+import { looksLikeSecret } from '../parse/document-error.js';
+import { splitStream } from '../stream/split.js';
 
 const KEEP = /^\s*(---|\.\.\.|["']?(apiVersion|kind)["']?\s*:|$)/;
 

@@ -10,18 +10,18 @@
 // pre-commit must not each wait for the thread pool (twice as long as the same bytes on stdin).
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { isMap, parseDocument } from 'yaml';
-import { readBlockYaml } from '../edit/block-yaml.js';
-import { PARSE_OPTIONS } from '../edit/editable-document.js';
+import { readBlockYaml } from '../yaml/block-reader.js';
+import { PARSE_OPTIONS } from '../yaml/editable-document.js';
 import { UsageError, UserError } from '../errors.js';
-import { checkSize, decodeText, describeFsError } from '../input.js';
+import { checkSize, decodeText, describeFsError } from '../input/text.js';
 import { describeResource } from '../kube/objects.js';
-import { reportFormatOf, type ParsedFlags } from '../options.js';
-import { splitStream } from '../stream.js';
+import { reportFormatOf, type ParsedFlags } from '../config/flags.js';
+import { splitStream } from '../stream/split.js';
 import { transform, type TransformResult } from '../transform.js';
 import { replaceFiles } from './atomic-write.js';
-import { escapeControls } from '../report.js';
+import { escapeControls } from '../report/render.js';
 import { unifiedDiff } from './file-diff.js';
-import { loadConfig } from './load.js';
+import { loadConfig } from '../config/load.js';
 import type { Outcome } from './outcome.js';
 
 export type FilesMode = 'write' | 'check';

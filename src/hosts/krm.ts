@@ -9,16 +9,16 @@
 // produces one: on error the original items go back with an `error` result and exit code 1 (kpt
 // then leaves the files untouched and shows the result).
 import { isMap } from 'yaml';
-import type { EditableDocument } from '../edit/editable-document.js';
+import type { EditableDocument } from '../yaml/editable-document.js';
 import { annotationOf, type KubeObject } from '../kube/objects.js';
-import { checkSize } from '../input.js';
+import { checkSize } from '../input/text.js';
 import { UserError } from '../errors.js';
-import type { ParsedFlags } from '../options.js';
-import type { ChangeRecord, WarningRecord } from '../records.js';
-import { splitStream } from '../stream.js';
+import type { ParsedFlags } from '../config/flags.js';
+import type { ChangeRecord, WarningRecord } from '../report/records.js';
+import { splitStream } from '../stream/split.js';
 import { transform } from '../transform.js';
-import { specFromFunctionConfig } from './function-config.js';
-import { loadConfig } from './load.js';
+import { specFromFunctionConfig } from '../config/function-config.js';
+import { loadConfig } from '../config/load.js';
 import type { Outcome } from './outcome.js';
 import { composeResourceList, parseResourceList, type KrmResult, type ResourceList, type ResourceListItem } from './resource-list.js';
 

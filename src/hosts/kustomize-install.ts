@@ -9,9 +9,9 @@ import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONFIG_API_VERSION, CONFIG_KIND } from '../config.js';
+import { CONFIG_API_VERSION, CONFIG_KIND } from '../config/config.js';
 import { UsageError, UserError } from '../errors.js';
-import { describeFsError } from '../input.js';
+import { describeFsError } from '../input/text.js';
 import type { Outcome } from './outcome.js';
 
 export function defaultPluginHome(env: NodeJS.ProcessEnv): string {

@@ -5,10 +5,10 @@
 // stdin and stdout are plain manifest streams; stdout replaces the whole resource set, and the
 // transform keeps every annotation (kustomize.config.k8s.io/id included).
 import { readFile, stat } from 'node:fs/promises';
-import { CONFIG_KIND } from '../config.js';
-import { parseConfigText } from '../config-file.js';
-import { readTextFile } from '../input.js';
-import type { ParsedFlags } from '../options.js';
+import { CONFIG_KIND } from '../config/config.js';
+import { parseConfigText } from '../config/file.js';
+import { readTextFile } from '../input/text.js';
+import type { ParsedFlags } from '../config/flags.js';
 import type { Outcome } from './outcome.js';
 import { runStream } from './stream.js';
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describeFsError } from '../input.js';
+import { describeFsError } from '../input/text.js';
 
 /** Writes `text` to `file`; returns an error message instead of throwing. */
 export async function writeReportFile(file: string, text: string): Promise<string | undefined> {

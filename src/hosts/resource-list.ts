@@ -6,10 +6,10 @@
 // Re-serialising items with a YAML library would be simpler but is not faithful: `0644` would come
 // back as `644` (YAML 1.2) and other scalars would change form, and kpt writes what we print.
 import { isMap, isScalar, isSeq, parseDocument, stringify, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
-import { documentError } from '../diagnostics.js';
-import { lineAndColumn } from '../edit/source-text.js';
+import { documentError } from '../parse/document-error.js';
+import { lineAndColumn } from '../yaml/source-text.js';
 import { UserError } from '../errors.js';
-import { splitStream } from '../stream.js';
+import { splitStream } from '../stream/split.js';
 
 export interface ResourceListItem {
   /** the item as a YAML document of its own, ending with a newline */

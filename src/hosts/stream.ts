@@ -1,13 +1,13 @@
 // The plain stream contract shared by Helm 3 (--post-renderer), Helm 4 (postrenderer/v1 plugin),
 // kustomize legacy exec plugins and shell pipes: manifests on stdin, manifests on stdout, the
 // report on stderr.
-import type { ConfigSpec } from '../config.js';
+import type { ConfigSpec } from '../config/config.js';
 import { StrictModeError } from '../errors.js';
-import { reportOptionsOf, type ParsedFlags } from '../options.js';
-import { renderReport } from '../report.js';
+import { reportOptionsOf, type ParsedFlags } from '../config/flags.js';
+import { renderReport } from '../report/render.js';
 import { collectGarbage, LARGE_INPUT } from '../memory.js';
 import { transform } from '../transform.js';
-import { loadConfig, readStdin } from './load.js';
+import { loadConfig, readStdin } from '../config/load.js';
 import type { Outcome } from './outcome.js';
 
 export interface StreamSources {

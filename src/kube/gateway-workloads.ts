@@ -3,7 +3,7 @@
 // pods labelled or annotated sidecar.istio.io/inject: "false" are left alone).
 import { isMap, isScalar, type YAMLMap } from 'yaml';
 import type { RuleContext } from '../context.js';
-import { mapAt, seqAt, stringAt } from '../edit/node-edits.js';
+import { mapAt, seqAt, stringAt } from '../yaml/node-edits.js';
 import { AGENTGATEWAY_CONTAINER, GATEWAY_CONTAINERS, PROXY_CONTAINER } from './gateway-containers.js';
 import { annotationOf, containersOf, labelsOf, podTemplateOf, type ResourceId } from './objects.js';
 import { mightHoldGatewayWorkload } from './text-checks.js';

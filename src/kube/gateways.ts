@@ -3,9 +3,9 @@
 // they select must bind.
 import { minimatch } from 'minimatch';
 import { isMap, type YAMLMap } from 'yaml';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import type { RuleContext } from '../context.js';
-import { mapAt, seqAt, stringAt } from '../edit/node-edits.js';
+import { mapAt, seqAt, stringAt } from '../yaml/node-edits.js';
 import { labelsOf, type KubeObject, type ResourceId } from './objects.js';
 import { intAt } from './services.js';
 import { GATEWAY_API_GROUP, mightHoldGateway, mightHoldIstioGateway } from './text-checks.js';

@@ -7,7 +7,7 @@
 // Text first: a chunk is looked at only if it mentions "istio", regular expressions run only on
 // those, and only the injector ConfigMap and Istio resources are parsed.
 import { isScalar } from 'yaml';
-import { mapAt, mapIn, stringAt } from '../edit/node-edits.js';
+import { mapAt, mapIn, stringAt } from '../yaml/node-edits.js';
 import type { TemplateHolders } from './injection-templates.js';
 import { describeResource } from './objects.js';
 import { compareVersions, parseVersion, type Version } from './version.js';

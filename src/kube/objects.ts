@@ -1,9 +1,9 @@
 // Kubernetes objects inside a parsed document: the document itself, or the items of a `kind: List`
 // (or any `*List` kind) wrapper, with their identity and their pod template.
 import { isMap, isScalar, type Document, type YAMLMap } from 'yaml';
-import { mapAt, mapIn, seqAt, stringAt } from '../edit/node-edits.js';
+import { mapAt, mapIn, seqAt, stringAt } from '../yaml/node-edits.js';
 
-import type { ResourceId } from '../records.js';
+import type { ResourceId } from '../report/records.js';
 
 export type { ResourceId };
 

@@ -2,7 +2,7 @@
 // containers carry. Services are looked for only when there are gateway workloads, and only in
 // chunks whose text mentions one of their label values.
 import { isScalar, isMap, type YAMLMap, type YAMLSeq } from 'yaml';
-import { mapIn, seqAt } from '../edit/node-edits.js';
+import { mapIn, seqAt } from '../yaml/node-edits.js';
 import type { RuleContext } from '../context.js';
 import type { GatewayWorkload } from './gateway-workloads.js';
 import { labelsOf, type ResourceId } from './objects.js';

@@ -1,9 +1,9 @@
 // The stream as the transform holds it, for anything that looks across documents (stream-wide
 // rules and the warnings): chunks, a cached parse of any of them, and places of objects in them.
-import type { EditableDocument } from '../edit/editable-document.js';
-import { UnsupportedYamlError } from '../edit/node-edits.js';
+import type { EditableDocument } from '../yaml/editable-document.js';
+import { UnsupportedYamlError } from '../yaml/node-edits.js';
 import { UserError } from '../errors.js';
-import type { Chunk } from '../stream.js';
+import type { Chunk } from '../stream/split.js';
 import { objectsIn, type KubeObject } from './objects.js';
 
 /**

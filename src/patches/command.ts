@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { UsageError, UserError } from '../errors.js';
 import { oneOf, parseSubcommandFlags } from '../export/flags.js';
 import { describeObject, type Plain } from '../export/objects.js';
-import { loadConfig, readStdin } from '../hosts/load.js';
+import { loadConfig, readStdin } from '../config/load.js';
 import type { Outcome } from '../hosts/outcome.js';
 import { HEADER, safeFileName, writeOutDir } from './out-dir.js';
 import { patchSet, type ObjectPatch, type PatchSet } from './patch-set.js';

@@ -1,6 +1,6 @@
 // What a run of gateway-compat would change, as a kustomize patch set: one JSON 6902 patch per
 // changed object, targeted by group/version/kind/namespace/name, and the objects it adds.
-import type { LoadedConfig } from '../hosts/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import { fixStream } from '../export/fix.js';
 import { describeObject, groupOf, metadataOf, type Plain } from '../export/objects.js';
 import { diffOps, type JsonPatchOp } from './json-patch.js';

@@ -1,5 +1,5 @@
 // The ordered list of ALL rules. Everything that names rules derives from it: the command-line
-// flags and their --help lines (src/options.ts), the kpt key=value keys and their schema, the spec
+// flags and their --help lines (src/config/flags.ts), the kpt key=value keys and their schema, the spec
 // schema's rule properties, the validators (scripts/build-schemas.mjs) and the report's rule enum.
 // Document-wide rules run in this order on each document; stream-wide ones in this order on the
 // stream (those the warnings must see first, before them: see StreamRule.beforeWarnings).

@@ -3,8 +3,8 @@
 // Schema, its command-line flags and kpt `key=value` keys, whether it edits one document at a time
 // or works across the stream, and a cheap text pre-check that keeps other documents unparsed. Its
 // apply function lives in a module of its own, loaded only when a transform runs.
-import type { Config, ConfigSpec } from '../config.js';
-import type { EditableDocument } from '../edit/editable-document.js';
+import type { Config, ConfigSpec } from '../config/config.js';
+import type { EditableDocument } from '../yaml/editable-document.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { StreamView } from '../kube/view.js';
 import type { RuleContext } from '../context.js';

@@ -4,7 +4,7 @@
 // securityContext has an empty sysctls list. The injector merges templates in order and the list
 // is atomic, so the later, empty one wins; the grants the configuration asks for go in beside it.
 import { stringify } from 'yaml';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { isPlainMap, type Plain } from '../export/objects.js';
 import { getPath } from '../export/plain-data.js';
 import { atLeast, type Version } from '../kube/version.js';

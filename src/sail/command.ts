@@ -3,7 +3,7 @@
 // that applies it, for a person to review and run. Nothing is applied here.
 import { UsageError, UserError } from '../errors.js';
 import { oneOf, parseSubcommandFlags } from '../export/flags.js';
-import { loadConfig, readStdin } from '../hosts/load.js';
+import { loadConfig, readStdin } from '../config/load.js';
 import type { Outcome } from '../hosts/outcome.js';
 import { ADDITIVE_TEMPLATE_NAME } from './additive-template.js';
 import { sailPlan } from './istio-resource.js';

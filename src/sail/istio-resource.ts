@@ -1,7 +1,7 @@
 // The Sail operator `Istio` resource gateway-compat is given (a file, or `kubectl get istio NAME
 // -o yaml`) and the JSON merge patch that fixes it.
 import { UserError } from '../errors.js';
-import type { LoadedConfig } from '../hosts/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import { fixStream } from '../export/fix.js';
 import { describeObject, isPlainMap, metadataOf, type Plain } from '../export/objects.js';
 import { deepEqual, getPath } from '../export/plain-data.js';

@@ -3,7 +3,7 @@
 // Gateway of each class, so the values never drift from what the post-renderer writes.
 import { minimatch } from 'minimatch';
 import { parse } from 'yaml';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { isPlainMap, streamObjects, type Plain } from '../export/objects.js';
 import { transform } from '../transform.js';
 

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { UsageError, UserError } from '../errors.js';
 import { oneOf, parseSubcommandFlags } from '../export/flags.js';
 import type { Plain } from '../export/objects.js';
-import { loadConfig, readStdin } from '../hosts/load.js';
+import { loadConfig, readStdin } from '../config/load.js';
 import type { Outcome } from '../hosts/outcome.js';
 import { gatewayValues } from './gateway-chart.js';
 import { istiodValues, type ValuesPlan, type ValuesTarget } from './istiod-chart.js';

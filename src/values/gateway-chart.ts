@@ -5,7 +5,7 @@
 //   service.ports              the Service ports, for --unprivileged-ports (a list: replaced whole)
 // Each value is taken from the transform's own output, so it says exactly what the post-renderer
 // would write. Any other change has no value in the chart: that is an error saying so.
-import type { LoadedConfig } from '../hosts/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { fixStream, type FixedObject } from '../export/fix.js';
 import { describeObject, isPlainMap, type Plain } from '../export/objects.js';

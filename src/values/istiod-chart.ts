@@ -13,12 +13,12 @@
 // Which templates the switch settles is not guessed: the value is set in the render's data.values
 // and the transform is run again; what it still changes needs the template.
 import { parseDocument } from 'yaml';
-import type { LoadedConfig } from '../hosts/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { fixStream, type FixedObject } from '../export/fix.js';
 import { describeObject, isPlainMap, metadataOf, streamObjects, type Plain } from '../export/objects.js';
 import { deepEqual } from '../export/plain-data.js';
-import { splitStream } from '../stream.js';
+import { splitStream } from '../stream/split.js';
 import { transform } from '../transform.js';
 import { classDeploymentPatch, literalClassNames } from './class-defaults.js';
 import { GATEWAY_TEMPLATES, injectorValuesOf, isInjectorConfigMap, templatesOf } from './injector.js';

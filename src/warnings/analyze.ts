@@ -10,8 +10,8 @@
 //
 // istio-cr-without-template and parameters-ref-unresolved come from their rules (injection-templates,
 // gateway-options), port-offset-conflict from unprivileged-ports: each warning has one source.
-import { mapIn, UnsupportedYamlError } from '../edit/node-edits.js';
-import type { ChangeRecord, WarningRecord } from '../records.js';
+import { mapIn, UnsupportedYamlError } from '../yaml/node-edits.js';
+import type { ChangeRecord, WarningRecord } from '../report/records.js';
 import { decidingVersion, findIstioVersions } from '../kube/istio-versions.js';
 import { compareVersions, formatVersion, type Version } from '../kube/version.js';
 import { checkGatewayListeners, checkWorkloadPorts } from './privileged-ports.js';

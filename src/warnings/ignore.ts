@@ -2,7 +2,7 @@
 // template-adds-sysctl-back on a gateway release whose istiod release is post-rendered too. Those
 // warnings leave the report's warnings (and so --strict), and the report says which codes were
 // ignored and how often, so that nothing disappears without a trace.
-import type { WarningCode, WarningRecord } from '../records.js';
+import type { WarningCode, WarningRecord } from '../report/records.js';
 
 export interface IgnoredWarnings {
   code: WarningCode;

@@ -8,8 +8,8 @@
 //   - a Gateway API Gateway: the kube-gateway or agentgateway template's container, with the
 //     options ConfigMap's (or the template's) grant over it.
 import type { YAMLMap } from 'yaml';
-import type { Config } from '../config.js';
-import { mapAt } from '../edit/node-edits.js';
+import type { Config } from '../config/config.js';
+import { mapAt } from '../yaml/node-edits.js';
 import { containerOfClass, PROXY_CONTAINER, templateSecurityContext } from '../kube/gateway-containers.js';
 import { gatewayContainerOf, isInjectedGateway } from '../kube/gateway-workloads.js';
 import type { PodTemplate } from '../kube/objects.js';

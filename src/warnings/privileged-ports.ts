@@ -14,7 +14,7 @@
 //   - the listener ports of Gateway API Gateways of a handled class (Istio generates their
 //     Deployment and Service; Envoy binds the listener port).
 import { isMap } from 'yaml';
-import { mapAt, seqAt, stringAt } from '../edit/node-edits.js';
+import { mapAt, seqAt, stringAt } from '../yaml/node-edits.js';
 import { describeResource, podTemplateOf } from '../kube/objects.js';
 import { gatewayContainerOf } from '../kube/gateway-workloads.js';
 import type { Grant, Judged } from '../kube/privilege.js';

@@ -6,10 +6,10 @@
 // matched. Comments do not count; CustomResourceDefinitions (schemas, descriptions) and
 // gateway-compat's own configuration are left out.
 import { isScalar, visit } from 'yaml';
-import { lineAndColumn } from '../edit/source-text.js';
+import { lineAndColumn } from '../yaml/source-text.js';
 import { describeResource, objectsIn } from '../kube/objects.js';
 import { isNamedSysctl, mightMentionSysctl, normalizeSysctlName } from '../kube/sysctl-names.js';
-import type { ChangeRecord } from '../records.js';
+import type { ChangeRecord } from '../report/records.js';
 import type { RuleContext } from '../context.js';
 import type { StreamView } from '../kube/view.js';
 

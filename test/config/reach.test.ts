@@ -7,9 +7,9 @@ import functionInputSchema from '../../schemas/function-input.schema.json' with 
 import specSchema from '../../schemas/spec.schema.json' with { type: 'json' };
 import topSchema from '../../schemas/gateway-compat.schema.json' with { type: 'json' };
 import { buildSchemas } from '../../src/config/schemas.js';
-import { validateConfigObject } from '../../src/config.js';
-import { FUNCTION_INPUT_KEYS, specFromConfigMapData } from '../../src/hosts/function-config.js';
-import { FLAG_OPTIONS, parseFlags, specFromFlags } from '../../src/options.js';
+import { validateConfigObject } from '../../src/config/config.js';
+import { FUNCTION_INPUT_KEYS, specFromConfigMapData } from '../../src/config/function-config.js';
+import { FLAG_OPTIONS, parseFlags, specFromFlags } from '../../src/config/flags.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/run-cli.js';

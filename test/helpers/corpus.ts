@@ -5,7 +5,7 @@
 // which are not YAML until Helm or istiod renders them.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { splitStream } from '../../src/stream.js';
+import { splitStream } from '../../src/stream/split.js';
 import { CORPUS } from './run-cli.js';
 
 export const CORPUS_MANIFESTS = [

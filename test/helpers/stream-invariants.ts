@@ -2,7 +2,7 @@
 // rule changed comes out byte for byte and in order, the only new documents are ConfigMaps, the
 // counts add up, changed and added documents parse, a BOM and CRLF line endings survive.
 import { isMap, parseDocument } from 'yaml';
-import { splitStream, type Chunk } from '../../src/stream.js';
+import { splitStream, type Chunk } from '../../src/stream/split.js';
 import type { TransformResult } from '../../src/transform.js';
 
 const IS_CONFIGMAP = /^["']?kind["']?[ \t]*:[ \t]*["']?ConfigMap["']?[ \t]*(#.*)?\r?$/m;

@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closest } from '../../src/config.js';
-import { FLAG_OPTIONS } from '../../src/options.js';
+import { closest } from '../../src/config/config.js';
+import { FLAG_OPTIONS } from '../../src/config/flags.js';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gateway-compat-manners-'));

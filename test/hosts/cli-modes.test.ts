@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import functionInputSchema from '../../schemas/function-input.schema.json' with { type: 'json' };
-import { FUNCTION_INPUT_KEYS } from '../../src/hosts/function-config.js';
+import { FUNCTION_INPUT_KEYS } from '../../src/config/function-config.js';
 import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
 const PACKAGE = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };

@@ -6,9 +6,9 @@
 // writes it into the istiod release (next to the injector ConfigMap), or merges into the one the
 // chart already rendered. Gateways are left alone.
 import { isScalar, stringify } from 'yaml';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/config.js';
 import { UserError } from '../../errors.js';
-import { mapAt, stringAt } from '../../edit/node-edits.js';
+import { mapAt, stringAt } from '../../yaml/node-edits.js';
 import { objectsIn, type KubeObject } from '../../kube/objects.js';
 import type { AddedDocument, StreamRuleContext } from '../rule.js';
 import { deploymentPatch, mergeIntoConfigMap, type ConfigMapPlace, type ParsedDocument } from './per-gateway.js';

@@ -6,8 +6,8 @@
 // This rule works across documents: it points Gateways at a ConfigMap, merges into a ConfigMap
 // that is already in the stream, or adds one per namespace right before its first Gateway.
 import { isMap, isScalar, stringify, type Scalar, type YAMLMap } from 'yaml';
-import type { Config } from '../../config.js';
-import { EditableDocument } from '../../edit/editable-document.js';
+import type { Config } from '../../config/config.js';
+import { EditableDocument } from '../../yaml/editable-document.js';
 import {
   addToMap,
   appendToSeq,
@@ -22,10 +22,10 @@ import {
   toPlain,
   UnsupportedYamlError,
   type Desired,
-} from '../../edit/node-edits.js';
-import { lineAndColumn } from '../../edit/source-text.js';
-import { documentError } from '../../diagnostics.js';
-import { keyColumnOf, replaceStringValue } from '../../edit/string-value.js';
+} from '../../yaml/node-edits.js';
+import { lineAndColumn } from '../../yaml/source-text.js';
+import { documentError } from '../../parse/document-error.js';
+import { keyColumnOf, replaceStringValue } from '../../yaml/string-value.js';
 import { AGENTGATEWAY_CONTAINER, containerOfClass } from '../../kube/gateway-containers.js';
 import { objectsIn, type KubeObject, type ResourceId } from '../../kube/objects.js';
 import { isNamedSysctl } from '../../kube/sysctl-names.js';

@@ -5,21 +5,21 @@
 //     templates.<name> are Go-template strings;
 //   - the Sail operator's Istio resource: spec.values.sidecarInjectorWebhook.templates.<name>.
 import { isMap, isScalar, type Scalar } from 'yaml';
-import type { Config, TemplateName } from '../../config.js';
-import type { EditableDocument } from '../../edit/editable-document.js';
-import { parseYaml } from '../../edit/editable-document.js';
-import { findPair, mapAt, mapIn, mergePatches, removeSeqItems, replaceValueInline, seqAt, stringAt, UnsupportedYamlError } from '../../edit/node-edits.js';
-import { applyPatches, type Patch } from '../../edit/source-text.js';
-import { keyColumnOf, replaceStringValue } from '../../edit/string-value.js';
+import type { Config, TemplateName } from '../../config/config.js';
+import type { EditableDocument } from '../../yaml/editable-document.js';
+import { parseYaml } from '../../yaml/editable-document.js';
+import { findPair, mapAt, mapIn, mergePatches, removeSeqItems, replaceValueInline, seqAt, stringAt, UnsupportedYamlError } from '../../yaml/node-edits.js';
+import { applyPatches, type Patch } from '../../yaml/source-text.js';
+import { keyColumnOf, replaceStringValue } from '../../yaml/string-value.js';
 import { containerOfTemplate } from '../../kube/gateway-containers.js';
 import { removeSysctlsFromValues } from '../../kube/injector-values.js';
 import { objectsIn, type KubeObject } from '../../kube/objects.js';
 import { isNamedSysctl } from '../../kube/sysctl-names.js';
 import { describeGrant, grantsCapability, proxySecurityContext } from '../proxy-privileges/apply.js';
 import type { ApplyToDocument, RuleContext } from '../rule.js';
-import { grantProxyPrivilegesInTemplate, removeSysctlsFromTemplate, templateHasSysctl } from '../template-text/index.js';
-import { renderedBranchText } from '../template-text/values-guard.js';
-import { grantStructured, removeSysctlsStructured } from '../template-text/structured.js';
+import { grantProxyPrivilegesInTemplate, removeSysctlsFromTemplate, templateHasSysctl } from '../../gotemplate/index.js';
+import { renderedBranchText } from '../../gotemplate/values-guard.js';
+import { grantStructured, removeSysctlsStructured } from '../../gotemplate/structured.js';
 import { isInjectorConfigMap, isIstioOperator, isIstioResource } from '../../kube/injection-templates.js';
 
 const TEMPLATES_PATH = ['spec', 'values', 'sidecarInjectorWebhook', 'templates'] as const;

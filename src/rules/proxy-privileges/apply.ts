@@ -6,15 +6,15 @@
 // The same grant goes into the injection templates and the Gateway API options patch; this file
 // holds what they share and the edit of rendered workloads.
 import type { YAMLMap } from 'yaml';
-import type { Config } from '../../config.js';
-import type { EditableDocument } from '../../edit/editable-document.js';
-import { mapAt, mergePatches, stringAt, Union, type Desired } from '../../edit/node-edits.js';
+import type { Config } from '../../config/config.js';
+import type { EditableDocument } from '../../yaml/editable-document.js';
+import { mapAt, mergePatches, stringAt, Union, type Desired } from '../../yaml/node-edits.js';
 import { GATEWAY_CONTAINERS, PROXY_CONTAINER as ISTIO_PROXY } from '../../kube/gateway-containers.js';
 import { isGatewayWorkload, isInjectedGateway } from '../../kube/gateway-workloads.js';
 import { containersOf, objectsIn, podTemplateOf, type KubeObject } from '../../kube/objects.js';
 import { NET_BIND_SERVICE as CAPABILITY } from '../../kube/privilege.js';
 import type { ApplyToDocument, RuleContext } from '../rule.js';
-import type { Patch } from '../../edit/source-text.js';
+import type { Patch } from '../../yaml/source-text.js';
 import { objectPath } from '../../kube/objects.js';
 
 export const PROXY_CONTAINER = ISTIO_PROXY;

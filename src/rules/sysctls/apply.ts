@@ -1,11 +1,11 @@
 // Rule `sysctls`, its edit: removes the named sysctls (by default net.ipv4.ip_unprivileged_port_start,
 // which kernels before 4.11 lack) from every pod template in the stream.
 import { isAlias, isMap, type Node, type YAMLMap } from 'yaml';
-import type { EditableDocument } from '../../edit/editable-document.js';
-import { findPair, mapAt, removePair, removeSeqItems, replaceValueInline, seqAt, stringAt, UnsupportedYamlError } from '../../edit/node-edits.js';
+import type { EditableDocument } from '../../yaml/editable-document.js';
+import { findPair, mapAt, removePair, removeSeqItems, replaceValueInline, seqAt, stringAt, UnsupportedYamlError } from '../../yaml/node-edits.js';
 import { objectsIn, podTemplateOf, type KubeObject } from '../../kube/objects.js';
 import type { ApplyToDocument, RuleContext } from '../rule.js';
-import type { Patch } from '../../edit/source-text.js';
+import type { Patch } from '../../yaml/source-text.js';
 import { isNamedSysctl } from '../../kube/sysctl-names.js';
 import { objectPath } from '../../kube/objects.js';
 

@@ -12,8 +12,8 @@
 //
 // Works across documents (workloads and Services), after the document rules.
 import type { YAMLMap } from 'yaml';
-import type { EditableDocument } from '../../edit/editable-document.js';
-import { mapAt, mergePatches, setScalar } from '../../edit/node-edits.js';
+import type { EditableDocument } from '../../yaml/editable-document.js';
+import { mapAt, mergePatches, setScalar } from '../../yaml/node-edits.js';
 import { describeResource, podTemplateOf, type KubeObject, type ResourceId } from '../../kube/objects.js';
 import { PROXY_CONTAINER } from '../proxy-privileges/apply.js';
 import type { ApplyToStream, RuleContext } from '../rule.js';

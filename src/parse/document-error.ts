@@ -2,7 +2,7 @@
 // and how to fix it, with a caret excerpt. A Secret's values must never reach a terminal or a CI
 // log, so Secrets get a position and no excerpt (and no source text quoted in the message), and
 // when the kind cannot be read, lines that look like data/stringData entries are masked.
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 // `kind: Secret` in block style (any indentation: List items too), in flow style or JSON
 // (`{"kind": "Secret", ...}`), quoted, tagged (`!!str`) or followed by a comment.

@@ -3,9 +3,9 @@
 // quoting, indentation style, line endings) stays as it was. After each change the text is parsed
 // again, so the next lookup always sees positions that match the text.
 import { parseDocument, type Document } from 'yaml';
-import { readBlockYaml } from './block-yaml.js';
+import { readBlockYaml } from './block-reader.js';
 import { applyPatches, type Patch } from './source-text.js';
-import { lineEndingOf } from '../stream.js';
+import { lineEndingOf } from '../stream/split.js';
 
 export const PARSE_OPTIONS = {
   // Kubernetes decodes manifests as YAML 1.1 ("yes" is a string there, but a bool in 1.2 for

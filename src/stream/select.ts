@@ -2,7 +2,7 @@
 // Kind/namespace/name. A glob with fewer segments matches on the leading ones, so `*` takes every
 // resource and `Deployment/istio-*` every Deployment in an istio-* namespace.
 import { minimatch } from 'minimatch';
-import type { ResourceId } from './objects.js';
+import type { ResourceId } from '../kube/objects.js';
 
 function segmentMatches(value: string, glob: string): boolean {
   // Cluster-scoped and namespace-less objects have an empty namespace, which `*` should accept.

@@ -1,6 +1,6 @@
 // What the tool did and what it could not do, as data: hosts render these records their own way
 // (stderr lines, JSON, KRM results).
-import type { RuleId } from './rules/index.js';
+import type { RuleId } from '../rules/index.js';
 
 /** Which object a record is about. */
 export interface ResourceId {
@@ -48,4 +48,12 @@ export interface WarningRecord {
   resource?: ResourceId;
   path?: string;
   document?: number;
+}
+
+/** One document's text before and after the run (what --diff and --check show); an added one has no before. */
+export interface DocumentEdit {
+  number: number;
+  added: boolean;
+  before: string;
+  after: string;
 }

@@ -6,7 +6,7 @@ import { flowMapGet, splitFlowCollection } from './flow.js';
 import { blockListsUnder, containsOpaque, entriesOf, itemField, type EntryNode, type Level } from './levels.js';
 import { joinLines, splitLines, type LineDoc, type TextLine } from './lines.js';
 import type { TemplateEdit, TemplateEditResult } from './types.js';
-import { isNamedSysctl, mightMentionSysctl } from '../../kube/sysctl-names.js';
+import { isNamedSysctl, mightMentionSysctl } from '../kube/sysctl-names.js';
 
 interface LinePlan {
   deletions: Set<number>;

@@ -1,10 +1,10 @@
 // The help text and version. Kept apart from cli.ts so the text is easy to read and review.
 // The version is inlined by the bundler: the one-file CLI runs where no package.json is beside it
 // (the Helm plugin folder).
-import packageJson from '../package.json' with { type: 'json' };
+import packageJson from '../../package.json' with { type: 'json' };
 // Each rule's option lines come from its descriptor (src/rules/index.ts).
-import { RULES } from './rules/index.js';
-import type { Rule } from './rules/rule.js';
+import { RULES } from '../rules/index.js';
+import type { Rule } from '../rules/rule.js';
 
 /** `  --flag ARG   what it does`, the description in column 32 (on its own line after a long flag). */
 function optionLine(usage: string, help: string): string {

@@ -2,7 +2,7 @@
 // Everything the tool reads is checked to be UTF-8 without control characters before any parsing,
 // so binary data gets one clear message instead of a confusing YAML error.
 import type { FileHandle } from 'node:fs/promises';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 // YAML allows tab, LF and CR among the C0 controls; anything else means binary data.

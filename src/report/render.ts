@@ -2,12 +2,12 @@
 //   text  one line per change, then one line per warning or note, then a one-line total
 //   json  one JSON object (schemas/report.schema.json) and nothing else
 //   none  nothing
-// --diff puts a unified diff of each changed document (src/diff.ts) before the text report.
+// --diff puts a unified diff of each changed document (src/report/diff.ts) before the text report.
 import { renderDiff } from './diff.js';
-import { describeResource, type ResourceId } from './kube/objects.js';
-import type { ReportFormat } from './options.js';
+import { describeResource, type ResourceId } from '../kube/objects.js';
+import type { ReportFormat } from '../config/flags.js';
 import type { ChangeRecord, WarningRecord } from './records.js';
-import type { TransformResult } from './transform.js';
+import type { TransformResult } from '../transform.js';
 
 export interface ReportOptions {
   format: ReportFormat;

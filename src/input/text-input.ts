@@ -3,8 +3,8 @@
 // with exit code 2: for these commands exit 1 means "found nothing" or "found problems".
 import { readFile, stat } from 'node:fs/promises';
 import { UsageError, UserError } from '../errors.js';
-import { decodeText, describeFsError } from '../input.js';
-import { readStdinBytes } from './stdio.js';
+import { decodeText, describeFsError } from './text.js';
+import { readStdinBytes } from '../hosts/stdio.js';
 
 // ANSI colour codes from a coloured terminal or log viewer are not part of any message.
 const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[A-Za-z]/g;

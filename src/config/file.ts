@@ -2,7 +2,7 @@
 // so that runs without a config file never load the YAML parser just to start.
 import { parse } from 'yaml';
 import { CONFIG_API_VERSION, CONFIG_KIND, validateConfigObject, type ConfigSpec } from './config.js';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 /** Reads a --config file's text (YAML or JSON). */
 export function parseConfigText(text: string, source: string): ConfigSpec {

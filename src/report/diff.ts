@@ -5,10 +5,10 @@
 // Line numbers in the hunks count from the document's first line (its `---` separator or
 // `# Source:` comment), since the documents are shown one by one.
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { looksLikeSecret } from './diagnostics.js';
-import { parseYaml } from './edit/editable-document.js';
-import { describeResource, objectsIn, type ResourceId } from './kube/objects.js';
-import type { DocumentEdit } from './transform.js';
+import { looksLikeSecret } from '../parse/document-error.js';
+import { parseYaml } from '../yaml/editable-document.js';
+import { describeResource, objectsIn, type ResourceId } from '../kube/objects.js';
+import type { DocumentEdit } from '../transform.js';
 
 export const DIFF_CONTEXT_LINES = 3;
 

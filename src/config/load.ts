@@ -2,15 +2,15 @@
 // the --gateway-template text, and stdin checked to be bounded UTF-8 text.
 import { fstatSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { defaultConfig, mergeConfig, validateSpec, type Config, type ConfigSpec } from '../config.js';
+import { defaultConfig, mergeConfig, validateSpec, type Config, type ConfigSpec } from './config.js';
 import { UsageError, UserError } from '../errors.js';
 import { readFile, stat } from 'node:fs/promises';
-import { decodeText, describeFsError, readTextFile, sizeError } from '../input.js';
+import { decodeText, describeFsError, readTextFile, sizeError } from '../input/text.js';
 import { LARGE_INPUT } from '../memory.js';
-import { readStdinUntil, stdinIsTerminal } from './stdio.js';
-import { continueTuned, isTuned } from './v8-tuning.js';
-import { specFromFlags, type ParsedFlags } from '../options.js';
-import { USAGE } from '../usage.js';
+import { readStdinUntil, stdinIsTerminal } from '../hosts/stdio.js';
+import { continueTuned, isTuned } from '../hosts/v8-tuning.js';
+import { specFromFlags, type ParsedFlags } from './flags.js';
+import { USAGE } from './usage.js';
 
 export interface LoadedConfig {
   config: Config;
@@ -32,7 +32,7 @@ export async function loadConfig(values: ParsedFlags['values'], fileSpec: Config
     );
   }
   if (values.config !== undefined) refuseStdin(values.config, '--config');
-  const fromFile = values.config !== undefined ? withTemplateBesideConfig(values.config, (await import('../config-file.js')).parseConfigText(await readTextFile(values.config, '--config'), values.config)) : {};
+  const fromFile = values.config !== undefined ? withTemplateBesideConfig(values.config, (await import('./file.js')).parseConfigText(await readTextFile(values.config, '--config'), values.config)) : {};
   const config = mergeConfig(defaultConfig(), fileSpec, fromFile, fromFlags);
   const templateFile = config.injectionTemplate.file;
   if (templateFile !== undefined) refuseStdin(templateFile, '--gateway-template');

@@ -4,9 +4,9 @@
 // document with the same text-preserving node edits the manifests get. Used only where the
 // line-based edit found nothing to do.
 import { isMap, type YAMLMap, type YAMLSeq } from 'yaml';
-import { EditableDocument } from '../../edit/editable-document.js';
-import { findPair, mapIn, mergePatches, removeSeqItems, replaceValueInline, seqAt, stringAt, type Desired } from '../../edit/node-edits.js';
-import { isNamedSysctl } from '../../kube/sysctl-names.js';
+import { EditableDocument } from '../yaml/editable-document.js';
+import { findPair, mapIn, mergePatches, removeSeqItems, replaceValueInline, seqAt, stringAt, type Desired } from '../yaml/node-edits.js';
+import { isNamedSysctl } from '../kube/sysctl-names.js';
 import type { TemplateEditResult } from './types.js';
 
 /** Where a template's pod spec sits: a pod overlay (`gateway`) or a whole Deployment (kube-gateway, agentgateway). */

@@ -2,9 +2,9 @@
 // validated against the JSON Schemas in schemas/ before any manifest is read.
 import type { ErrorObject } from 'ajv';
 // Precompiled from schemas/ by scripts/build-validators.mjs: no schema is compiled at start-up.
-import { validateSpec as specValidator, validateTop as topValidator } from './generated/config-validators.js';
-import { UserError } from './errors.js';
-import type { WarningCode } from './records.js';
+import { validateSpec as specValidator, validateTop as topValidator } from '../generated/config-validators.js';
+import { UserError } from '../errors.js';
+import type { WarningCode } from '../report/records.js';
 
 export const CONFIG_API_VERSION = 'gateway-compat.io/v1alpha1';
 export const CONFIG_KIND = 'GatewayCompat';

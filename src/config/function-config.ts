@@ -2,9 +2,9 @@
 // kpt-functions-catalog functions do: the typed GatewayCompat object, or a ConfigMap whose data
 // holds flat strings (what `kpt fn eval --exec post-render -- netBindService=true` builds; with no
 // `-- key=value` kpt sends one with `data: {}`, which means the defaults).
-import { CONFIG_API_VERSION, CONFIG_KIND, formatSchemaErrors, mergeSpecs, validateConfigObject, validateSpec, type ConfigSpec } from '../config.js';
+import { CONFIG_API_VERSION, CONFIG_KIND, formatSchemaErrors, mergeSpecs, validateConfigObject, validateSpec, type ConfigSpec } from './config.js';
 import { UserError } from '../errors.js';
-import type { WarningCode } from '../records.js';
+import type { WarningCode } from '../report/records.js';
 import { validateFunctionInput } from '../generated/config-validators.js';
 import { RULES } from '../rules/index.js';
 import { keyBoolean, keyList, type Rule } from '../rules/rule.js';

@@ -1,11 +1,11 @@
 // Command-line flags -> a partial configuration layered over the config file.
 import { parseArgs } from 'node:util';
 import { closest, mergeSpecs, type ConfigSpec } from './config.js';
-import type { WarningCode } from './records.js';
-import { UsageError } from './errors.js';
-import { parseSize } from './input.js';
-import { RULES } from './rules/index.js';
-import type { FlagValue, Rule } from './rules/rule.js';
+import type { WarningCode } from '../report/records.js';
+import { UsageError } from '../errors.js';
+import { parseSize } from '../input/text.js';
+import { RULES } from '../rules/index.js';
+import type { FlagValue, Rule } from '../rules/rule.js';
 
 /** Flags that are not a rule's: configuration file, selection, limits, report and modes. */
 const GENERAL_FLAGS = {

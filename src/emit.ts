@@ -1,0 +1,56 @@
+// Emit: untouched documents as their original bytes, edited ones as their new text, added ones
+// before the chunk they were placed at (with a separator when that chunk has none).
+import type { Chunk } from './stream/split.js';
+import type { DocumentEdit } from './report/records.js';
+import type { EditableDocument } from './yaml/editable-document.js';
+
+export interface EmitInput {
+  readonly bom: string;
+  readonly chunks: readonly Chunk[];
+  /** each chunk's document number (0 for separators and comments) */
+  readonly numbers: readonly number[];
+  readonly parsed: ReadonlyMap<number, EditableDocument>;
+  /** added documents (full text) to place before the chunk with that index */
+  readonly insertBefore: ReadonlyMap<number, readonly string[]>;
+}
+
+export interface Emitted {
+  readonly pieces: string[];
+  readonly added: number;
+  readonly changedDocuments: number[];
+  readonly documentEdits: DocumentEdit[];
+}
+
+/** `verify` checks an edited document before its text goes out (it throws when the edit broke it). */
+export function emit({ bom, chunks, numbers, parsed, insertBefore }: EmitInput, verify: (ed: EditableDocument, chunk: Chunk) => void): Emitted {
+  // The output as pieces: joining 100 MB into one string (and encoding it again to write it) would
+  // double the peak memory; the CLI writes the pieces, the library joins them when asked.
+  const pieces: string[] = bom ? [bom] : [];
+  let added = 0;
+  const changedDocuments: number[] = [];
+  const documentEdits: DocumentEdit[] = [];
+  chunks.forEach((chunk, index) => {
+    const additions = insertBefore.get(index) ?? [];
+    added += additions.length;
+    for (const after of additions) documentEdits.push({ number: numbers[index] ?? 0, added: true, before: '', after });
+    pieces.push(...additions);
+    if (additions.length > 0 && !startsWithMarker(chunk.text)) pieces.push(`---${chunk.text.includes('\r\n') ? '\r\n' : '\n'}`);
+    const ed = parsed.get(index);
+    // Documents re-parse lazily, so an edit nobody read again is checked here: a patch that
+    // broke the YAML is our bug and must fail the run, never reach the output.
+    if (ed?.changed) verify(ed, chunk);
+    if (ed?.changed) changedDocuments.push(ed.number);
+    if (ed?.changed) documentEdits.push({ number: ed.number, added: false, before: chunk.text, after: ed.source });
+    pieces.push(ed?.changed ? ed.source : chunk.text);
+    ed?.release();
+  });
+  return { pieces, added, changedDocuments, documentEdits };
+}
+
+function startsWithMarker(text: string): boolean {
+  for (const line of text.split('\n')) {
+    if (line.startsWith('---')) return true;
+    if (line.trim() !== '' && !line.trimStart().startsWith('#') && !line.startsWith('%')) return false;
+  }
+  return false;
+}
