@@ -4,6 +4,7 @@
 // `-- key=value` kpt sends one with `data: {}`, which means the defaults).
 import { CONFIG_API_VERSION, CONFIG_KIND, formatSchemaErrors, mergeSpecs, validateConfigObject, validateSpec, type ConfigSpec } from '../config.js';
 import { UserError } from '../errors.js';
+import { parseSize } from '../input.js';
 import type { WarningCode } from '../records.js';
 import { validateFunctionInput } from '../generated/config-validators.js';
 import { RULES } from '../rules/index.js';
@@ -20,6 +21,10 @@ export const FUNCTION_INPUT_KEYS: Readonly<Record<string, (value: string) => Con
   strict: (value) => ({ strict: keyBoolean(value) }),
   ignoreWarnings: (value) => ({ warnings: { ignore: keyList(value) as WarningCode[] } }),
   validate: (value) => ({ validate: keyBoolean(value) }),
+  // Read like --max-input-size. kpt has handed over the whole list before the function can read
+  // this, so it is checked then: it lowers the bound --max-input-size (default 1 GiB) puts on
+  // reading, it cannot raise it.
+  maxInputBytes: (value) => ({ maxInputBytes: parseSize(value) }),
 };
 
 const SOURCE = 'functionConfig';
