@@ -1,4 +1,4 @@
-// kpt runs post-render as a KRM exec function: `kpt fn eval DIR --exec post-render`. The package
+// kpt runs gateway-compat as a KRM exec function: `kpt fn eval DIR --exec gateway-compat`. The package
 // files are rewritten in place from the ResourceList we answer with, so these tests look at the
 // files: what changed, what must not (comments, Kptfile, local-config objects), where the added
 // ConfigMap went, that a second run changes nothing, and that an error leaves every file alone.
