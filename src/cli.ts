@@ -61,7 +61,7 @@ async function refuseFileModeInsideHost(mode: 'write' | 'check'): Promise<void> 
   const host = hostFromEnvironment(process.env) ?? (stdinHoldsContent() ? 'a host that pipes manifests or a ResourceList into stdin (Helm, kpt, kustomize, a pipe)' : undefined);
   if (host === undefined) return;
   throw new UsageError(
-    `error: --${mode} works on the files named and prints no manifests on stdout, but post-render is running inside ${host}, which would take that empty output as the result and drop every resource.\nfix: remove --${mode} and the file names from the host's arguments (post-renderer args, argsOneLiner, --exec); the host's manifests come in on stdin and go out on stdout`,
+    `error: --${mode} works on the files named and prints no manifests on stdout, but gateway-compat is running inside ${host}, which would take that empty output as the result and drop every resource.\nfix: remove --${mode} and the file names from the host's arguments (post-renderer args, argsOneLiner, --exec); the host's manifests come in on stdin and go out on stdout`,
   );
 }
 

@@ -9,7 +9,7 @@ import { parseKubeletVersion, parseRuntime } from '../src/nodes/node-software.js
 const fixturePath = (name: string): string => fileURLToPath(new URL(`./fixtures/nodes/${name}`, import.meta.url));
 const readFixture = (name: string): Promise<string> => readFile(fixturePath(name), 'utf8');
 
-const HINT = 'kubectl get nodes -o json | post-render nodes';
+const HINT = 'kubectl get nodes -o json | gateway-compat nodes';
 
 interface Run {
   code: number;
@@ -170,7 +170,7 @@ describe('assessNode', () => {
   });
 });
 
-describe('post-render nodes on the recorded sample', () => {
+describe('gateway-compat nodes on the recorded sample', () => {
   it('the sample looks like kubectl get nodes -o json with mixed kernels', async () => {
     const list = JSON.parse(await readFixture('kubectl-get-nodes.json'));
     expect(list).toMatchObject({ apiVersion: 'v1', kind: 'List' });
@@ -255,7 +255,7 @@ describe('post-render nodes on the recorded sample', () => {
   });
 });
 
-describe('post-render nodes verdicts and exit codes', () => {
+describe('gateway-compat nodes verdicts and exit codes', () => {
   it('exits 0 and says so when every kernel is 4.11 or newer', async () => {
     const result = await run([], {
       stdin: nodeList([
@@ -369,7 +369,7 @@ describe('post-render nodes verdicts and exit codes', () => {
   });
 });
 
-describe('post-render nodes bad input (exit 2)', () => {
+describe('gateway-compat nodes bad input (exit 2)', () => {
   it.each([
     ['not JSON or YAML', '{"kind": "List", "items": [', 'the input is not valid JSON or YAML'],
     ['empty input', '', 'the input is empty'],
@@ -390,7 +390,7 @@ describe('post-render nodes bad input (exit 2)', () => {
     const result = await run([], { stdin });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^post-render nodes: cannot use stdin: /);
+    expect(result.stderr).toMatch(/^gateway-compat nodes: cannot use stdin: /);
     expect(result.stderr).toContain(problem);
     expect(result.stderr).toContain(HINT);
   });
@@ -426,13 +426,13 @@ describe('post-render nodes bad input (exit 2)', () => {
   });
 });
 
-describe('post-render nodes options', () => {
+describe('gateway-compat nodes options', () => {
   it('--help prints usage with an example on stdout and exits 0 without reading input', async () => {
     for (const flag of ['--help', '-h']) {
       const result = await run([flag], { stdinIsTTY: true });
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/^Usage: kubectl get nodes -o json \| post-render nodes/);
-      expect(result.stdout).toContain('Examples:\n  kubectl get nodes -o json | post-render nodes\n');
+      expect(result.stdout).toMatch(/^Usage: kubectl get nodes -o json \| gateway-compat nodes/);
+      expect(result.stdout).toContain('Examples:\n  kubectl get nodes -o json | gateway-compat nodes\n');
       expect(result.stdout).toContain('does not change the exit code');
       expect(result.stderr).toBe('');
       expect(result.stdinReads).toBe(0);
@@ -452,7 +452,7 @@ describe('post-render nodes options', () => {
     const result = await run(args, { stdin: nodeList([{ name: 'a', kernel: '5.4.0' }]) });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain(`post-render nodes: ${problem}\n`);
+    expect(result.stderr).toContain(`gateway-compat nodes: ${problem}\n`);
     expect(result.stderr).toContain('Usage: ');
     expect(result.stdinReads).toBe(0);
   });
@@ -462,7 +462,7 @@ describe('post-render nodes options', () => {
 // k3s's containerd, Docker, CRI-O) and kubelets (1.21 to 1.35), with the gateway pods of
 // `kubectl get pods -A -o json` on them: Helm gateways, a Gateway API gateway, a hostNetwork one,
 // an unscheduled one, and two pods that are not gateways (CoreDNS, a sidecar-injected app).
-describe('post-render nodes on a cluster of mixed runtimes and kubelets', () => {
+describe('gateway-compat nodes on a cluster of mixed runtimes and kubelets', () => {
   const mixed = (): Promise<string> => readFixture('mixed-runtimes.json');
   const pods = async (): Promise<Record<string, string>> => ({ 'pods.json': await readFixture('mixed-runtimes-pods.json') });
 

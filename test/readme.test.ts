@@ -41,6 +41,24 @@ describe('README', () => {
     expect(firstScreen).toContain(`gateway-compat-${version}.tgz`);
   });
 
+  it('names the repository address package.json and the Helm plugin give as one that is to be published, in both languages', () => {
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { homepage: string; bugs: { url: string }; repository: { url: string } };
+    const address = /^git\+(https:\/\/github\.com\/[^/]+\/[^/]+?)\.git$/.exec(pkg.repository.url)?.[1] as string;
+    expect(address).toBeDefined();
+    expect(pkg.homepage.startsWith(`${address}#`)).toBe(true);
+    expect(pkg.bugs.url).toBe(`${address}/issues`);
+    const plugin = readFileSync(path.join(REPO_ROOT, 'helm-plugin/gateway-compat/plugin.yaml'), 'utf8');
+    expect(plugin).toMatch(new RegExp(`^sourceURL: ${address}\\s+# where the project is to be published`, 'm'));
+    const install = /\*\*Install \(what works today\):\*\*([\s\S]*?)\n\n/.exec(readme)?.[1] ?? '';
+    expect(install).toContain(`\`${address}\``);
+    expect(install).toMatch(/is to be published[\s\S]*neither exists yet/);
+    expect(chinese).toContain(`\`${address}\``);
+    // Anywhere else the address would be a link into a repository that does not exist yet.
+    for (const [name, text] of [['README.md', readme], ['docs/zh/README.md', chinese]] as const) {
+      expect(text.split(address).length - 1, name).toBe(1);
+    }
+  });
+
   it('shows the real explain answer for the recorded LXC error, under "I have this error"', () => {
     const result = runCli(['explain', '--file', 'test/fixtures/explain/runtime-apparmor/input.txt'], undefined);
     expect(result.status).toBe(0);

@@ -17,11 +17,13 @@ describe('valid input is never an internal error', () => {
     ['an anchor', '- &proxy name: istio-proxy'],
   ] as const) {
     it(`an istio-proxy entry whose first key carries ${what} (${item}) gets the grant under --run-as-root --net-bind-service`, () => {
-      const input = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    metadata:\n      annotations: {inject.istio.io/templates: gateway}\n    spec:\n      containers:\n      ${item}\n        image: auto\n`;
+      // A gateway that is not injected (a proxy running as a router): its own list is what counts.
+      const input = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers:\n      ${item}\n        image: auto\n        args: [proxy, router]\n`;
       const [out] = objects(transform(input, { config: { runAsRoot: true, netBindService: true } }).text);
       expect(out!.spec.template.spec.containers[0]).toEqual({
         name: 'istio-proxy',
         image: 'auto',
+        args: ['proxy', 'router'],
         securityContext: { capabilities: { add: ['NET_BIND_SERVICE'] }, runAsUser: 0, runAsGroup: 0, runAsNonRoot: false },
       });
     });

@@ -83,7 +83,7 @@ export function parseFlags(args: string[]) {
 /** --write/--check after a file name: file mode asked for, but with options in the wrong place. */
 export function misplacedFileMode(mode: 'write' | 'check'): UsageError {
   return new UsageError(
-    `error: --${mode} and the other options go before the file names (post-render --${mode} [options] [--] FILE...); every argument after the first file name is a file name`,
+    `error: --${mode} and the other options go before the file names (gateway-compat --${mode} [options] [--] FILE...); every argument after the first file name is a file name`,
   );
 }
 

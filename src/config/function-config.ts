@@ -1,9 +1,10 @@
 // A KRM function's functionConfig -> a validated configuration. Two shapes are accepted, as the
 // kpt-functions-catalog functions do: the typed GatewayCompat object, or a ConfigMap whose data
-// holds flat strings (what `kpt fn eval --exec post-render -- netBindService=true` builds; with no
+// holds flat strings (what `kpt fn eval --exec gateway-compat -- netBindService=true` builds; with no
 // `-- key=value` kpt sends one with `data: {}`, which means the defaults).
 import { CONFIG_API_VERSION, CONFIG_KIND, formatSchemaErrors, mergeSpecs, validateConfigObject, validateSpec, type ConfigSpec } from './config.js';
 import { UserError } from '../errors.js';
+import { parseSize } from '../input/text.js';
 import type { WarningCode } from '../report/records.js';
 import { validateFunctionInput } from '../generated/config-validators.js';
 import { RULES } from '../rules/index.js';
@@ -20,6 +21,10 @@ export const FUNCTION_INPUT_KEYS: Readonly<Record<string, (value: string) => Con
   strict: (value) => ({ strict: keyBoolean(value) }),
   ignoreWarnings: (value) => ({ warnings: { ignore: keyList(value) as WarningCode[] } }),
   validate: (value) => ({ validate: keyBoolean(value) }),
+  // Read like --max-input-size. kpt has handed over the whole list before the function can read
+  // this, so it is checked then: it lowers the bound --max-input-size (default 1 GiB) puts on
+  // reading, it cannot raise it.
+  maxInputBytes: (value) => ({ maxInputBytes: parseSize(value) }),
 };
 
 const SOURCE = 'functionConfig';
@@ -30,7 +35,7 @@ export function specFromConfigMapData(data: unknown): ConfigSpec {
   const validate = validateFunctionInput;
   if (!validate(values)) {
     const message = formatSchemaErrors(validate.errors ?? [], values, `${SOURCE} (ConfigMap)`, 'data');
-    throw new UserError(`${message}\n  (each value is a string, lists are comma-separated: kpt fn eval DIR --exec post-render -- netBindService=true gatewayClassNames=istio,istio-canary)`);
+    throw new UserError(`${message}\n  (each value is a string, lists are comma-separated: kpt fn eval DIR --exec gateway-compat -- netBindService=true gatewayClassNames=istio,istio-canary)`);
   }
   const specs = Object.entries(values as Record<string, string>).map(([key, value]) =>
     // Validated one key at a time so that an error names the ConfigMap key, not the spec field.

@@ -839,10 +839,11 @@ return errors === 0;
 export const validateSpec = validate11;
 
 export const validateFunctionInput = validate14;
-const schema21 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://gateway-compat.io/schemas/function-input.schema.json","title":"GatewayCompat KRM function ConfigMap data","description":"The data of a ConfigMap given as a KRM function's functionConfig, e.g. the one kpt builds from `kpt fn eval --exec post-render -- netBindService=true`. Every value is a string; lists are comma-separated. Each key maps to a GatewayCompat spec field, which then validates the value.","type":"object","additionalProperties":false,"definitions":{"boolean":{"type":"string","enum":["true","false"]},"list":{"type":"string","description":"comma-separated; blanks around commas are ignored"}},"properties":{"sysctls":{"$ref":"#/definitions/boolean","description":"spec.sysctls.enabled (\"false\" = --no-sysctls)"},"removeSysctls":{"$ref":"#/definitions/list","description":"spec.sysctls.remove"},"injectionTemplates":{"$ref":"#/definitions/boolean","description":"spec.injectionTemplate.enabled (\"false\" = --no-injection-templates)"},"gatewayTemplate":{"type":"string","pattern":"\\S","description":"spec.injectionTemplate.file: refused when it comes from the package (a functionConfig cannot name a local file to read); pass --gateway-template FILE in the --exec command instead"},"netBindService":{"$ref":"#/definitions/boolean","description":"spec.netBindService"},"runAsRoot":{"$ref":"#/definitions/boolean","description":"spec.runAsRoot"},"gatewayOptions":{"$ref":"#/definitions/boolean","description":"spec.gatewayApi.enabled (\"false\" = --no-gateway-options)"},"optionsConfigMap":{"type":"string","description":"spec.gatewayApi.optionsConfigMap"},"gatewayOptionsFor":{"type":"string","enum":["gateway","class"],"description":"spec.gatewayApi.optionsFor (--gateway-options)"},"gatewayClassNames":{"$ref":"#/definitions/list","description":"spec.gatewayApi.gatewayClassNames"},"unprivilegedPorts":{"$ref":"#/definitions/boolean","description":"spec.unprivilegedPorts.enabled (\"true\" = --unprivileged-ports)"},"portOffset":{"type":"string","pattern":"^[0-9]{1,5}$","description":"spec.unprivilegedPorts.offset, a whole number from 1024 to 64512 (as --port-offset, it also turns the rule on)"},"include":{"$ref":"#/definitions/list","description":"spec.select.include"},"exclude":{"$ref":"#/definitions/list","description":"spec.select.exclude"},"strict":{"$ref":"#/definitions/boolean","description":"spec.strict"},"ignoreWarnings":{"$ref":"#/definitions/list","description":"spec.warnings.ignore"},"validate":{"$ref":"#/definitions/boolean","description":"spec.validate"}}};
+const schema21 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://gateway-compat.io/schemas/function-input.schema.json","title":"GatewayCompat KRM function ConfigMap data","description":"The data of a ConfigMap given as a KRM function's functionConfig, e.g. the one kpt builds from `kpt fn eval --exec gateway-compat -- netBindService=true`. Every value is a string; lists are comma-separated. Each key maps to a GatewayCompat spec field, which then validates the value.","type":"object","additionalProperties":false,"definitions":{"boolean":{"type":"string","enum":["true","false"]},"list":{"type":"string","description":"comma-separated; blanks around commas are ignored"}},"properties":{"sysctls":{"$ref":"#/definitions/boolean","description":"spec.sysctls.enabled (\"false\" = --no-sysctls)"},"removeSysctls":{"$ref":"#/definitions/list","description":"spec.sysctls.remove"},"injectionTemplates":{"$ref":"#/definitions/boolean","description":"spec.injectionTemplate.enabled (\"false\" = --no-injection-templates)"},"gatewayTemplate":{"type":"string","pattern":"\\S","description":"spec.injectionTemplate.file: refused when it comes from the package (a functionConfig cannot name a local file to read); pass --gateway-template FILE in the --exec command instead"},"injectionTemplateNames":{"$ref":"#/definitions/list","description":"spec.injectionTemplate.templates: which of the gateway, kube-gateway and agentgateway templates to edit"},"netBindService":{"$ref":"#/definitions/boolean","description":"spec.netBindService"},"runAsRoot":{"$ref":"#/definitions/boolean","description":"spec.runAsRoot"},"gatewayOptions":{"$ref":"#/definitions/boolean","description":"spec.gatewayApi.enabled (\"false\" = --no-gateway-options)"},"optionsConfigMap":{"type":"string","description":"spec.gatewayApi.optionsConfigMap"},"gatewayOptionsFor":{"type":"string","enum":["gateway","class"],"description":"spec.gatewayApi.optionsFor (--gateway-options)"},"gatewayClassNames":{"$ref":"#/definitions/list","description":"spec.gatewayApi.gatewayClassNames"},"unprivilegedPorts":{"$ref":"#/definitions/boolean","description":"spec.unprivilegedPorts.enabled (\"true\" = --unprivileged-ports)"},"portOffset":{"type":"string","pattern":"^[0-9]{1,5}$","description":"spec.unprivilegedPorts.offset, a whole number from 1024 to 64512 (as --port-offset, it also turns the rule on)"},"include":{"$ref":"#/definitions/list","description":"spec.select.include"},"exclude":{"$ref":"#/definitions/list","description":"spec.select.exclude"},"strict":{"$ref":"#/definitions/boolean","description":"spec.strict"},"ignoreWarnings":{"$ref":"#/definitions/list","description":"spec.warnings.ignore"},"validate":{"$ref":"#/definitions/boolean","description":"spec.validate"},"maxInputBytes":{"type":"string","pattern":"^\\s*[0-9]+(\\.[0-9]+)?\\s*([bB]|[kKmMgG]([bB]|[iI][bB])?)?\\s*$","description":"spec.maxInputBytes, a size as --max-input-size reads it (64MiB, 500MB, a number of bytes); checked once kpt has handed over the list, so it can lower the bound --max-input-size (default 1 GiB) puts on reading, not raise it"}}};
 const schema22 = {"type":"string","enum":["true","false"]};
 const schema23 = {"type":"string","description":"comma-separated; blanks around commas are ignored"};
 const pattern7 = new RegExp("^[0-9]{1,5}$", "u");
+const pattern8 = new RegExp("^\\s*[0-9]+(\\.[0-9]+)?\\s*([bB]|[kKmMgG]([bB]|[iI][bB])?)?\\s*$", "u");
 
 function validate14(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 /*# sourceURL="https://gateway-compat.io/schemas/function-input.schema.json" */;
@@ -945,10 +946,10 @@ vErrors.push(err7);
 errors++;
 }
 }
-if(data.netBindService !== undefined){
-let data4 = data.netBindService;
+if(data.injectionTemplateNames !== undefined){
+let data4 = data.injectionTemplateNames;
 if(typeof data4 !== "string"){
-const err8 = {instancePath:instancePath+"/netBindService",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data4};
+const err8 = {instancePath:instancePath+"/injectionTemplateNames",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -957,8 +958,11 @@ vErrors.push(err8);
 }
 errors++;
 }
-if(!((data4 === "true") || (data4 === "false"))){
-const err9 = {instancePath:instancePath+"/netBindService",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data4};
+}
+if(data.netBindService !== undefined){
+let data5 = data.netBindService;
+if(typeof data5 !== "string"){
+const err9 = {instancePath:instancePath+"/netBindService",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -967,11 +971,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data.runAsRoot !== undefined){
-let data5 = data.runAsRoot;
-if(typeof data5 !== "string"){
-const err10 = {instancePath:instancePath+"/runAsRoot",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data5};
+if(!((data5 === "true") || (data5 === "false"))){
+const err10 = {instancePath:instancePath+"/netBindService",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -980,8 +981,11 @@ vErrors.push(err10);
 }
 errors++;
 }
-if(!((data5 === "true") || (data5 === "false"))){
-const err11 = {instancePath:instancePath+"/runAsRoot",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data5};
+}
+if(data.runAsRoot !== undefined){
+let data6 = data.runAsRoot;
+if(typeof data6 !== "string"){
+const err11 = {instancePath:instancePath+"/runAsRoot",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -990,11 +994,8 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-if(data.gatewayOptions !== undefined){
-let data6 = data.gatewayOptions;
-if(typeof data6 !== "string"){
-const err12 = {instancePath:instancePath+"/gatewayOptions",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data6};
+if(!((data6 === "true") || (data6 === "false"))){
+const err12 = {instancePath:instancePath+"/runAsRoot",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1003,8 +1004,11 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(!((data6 === "true") || (data6 === "false"))){
-const err13 = {instancePath:instancePath+"/gatewayOptions",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data6};
+}
+if(data.gatewayOptions !== undefined){
+let data7 = data.gatewayOptions;
+if(typeof data7 !== "string"){
+const err13 = {instancePath:instancePath+"/gatewayOptions",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1013,11 +1017,8 @@ vErrors.push(err13);
 }
 errors++;
 }
-}
-if(data.optionsConfigMap !== undefined){
-let data7 = data.optionsConfigMap;
-if(typeof data7 !== "string"){
-const err14 = {instancePath:instancePath+"/optionsConfigMap",schemaPath:"#/properties/optionsConfigMap/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.optionsConfigMap.type,parentSchema:schema21.properties.optionsConfigMap,data:data7};
+if(!((data7 === "true") || (data7 === "false"))){
+const err14 = {instancePath:instancePath+"/gatewayOptions",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1027,10 +1028,10 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data.gatewayOptionsFor !== undefined){
-let data8 = data.gatewayOptionsFor;
+if(data.optionsConfigMap !== undefined){
+let data8 = data.optionsConfigMap;
 if(typeof data8 !== "string"){
-const err15 = {instancePath:instancePath+"/gatewayOptionsFor",schemaPath:"#/properties/gatewayOptionsFor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.gatewayOptionsFor.type,parentSchema:schema21.properties.gatewayOptionsFor,data:data8};
+const err15 = {instancePath:instancePath+"/optionsConfigMap",schemaPath:"#/properties/optionsConfigMap/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.optionsConfigMap.type,parentSchema:schema21.properties.optionsConfigMap,data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1039,8 +1040,11 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(!((data8 === "gateway") || (data8 === "class"))){
-const err16 = {instancePath:instancePath+"/gatewayOptionsFor",schemaPath:"#/properties/gatewayOptionsFor/enum",keyword:"enum",params:{allowedValues: schema21.properties.gatewayOptionsFor.enum},message:"must be equal to one of the allowed values",schema:schema21.properties.gatewayOptionsFor.enum,parentSchema:schema21.properties.gatewayOptionsFor,data:data8};
+}
+if(data.gatewayOptionsFor !== undefined){
+let data9 = data.gatewayOptionsFor;
+if(typeof data9 !== "string"){
+const err16 = {instancePath:instancePath+"/gatewayOptionsFor",schemaPath:"#/properties/gatewayOptionsFor/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.gatewayOptionsFor.type,parentSchema:schema21.properties.gatewayOptionsFor,data:data9};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1049,11 +1053,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-if(data.gatewayClassNames !== undefined){
-let data9 = data.gatewayClassNames;
-if(typeof data9 !== "string"){
-const err17 = {instancePath:instancePath+"/gatewayClassNames",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data9};
+if(!((data9 === "gateway") || (data9 === "class"))){
+const err17 = {instancePath:instancePath+"/gatewayOptionsFor",schemaPath:"#/properties/gatewayOptionsFor/enum",keyword:"enum",params:{allowedValues: schema21.properties.gatewayOptionsFor.enum},message:"must be equal to one of the allowed values",schema:schema21.properties.gatewayOptionsFor.enum,parentSchema:schema21.properties.gatewayOptionsFor,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1063,10 +1064,10 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data.unprivilegedPorts !== undefined){
-let data10 = data.unprivilegedPorts;
+if(data.gatewayClassNames !== undefined){
+let data10 = data.gatewayClassNames;
 if(typeof data10 !== "string"){
-const err18 = {instancePath:instancePath+"/unprivilegedPorts",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data10};
+const err18 = {instancePath:instancePath+"/gatewayClassNames",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data10};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1075,8 +1076,11 @@ vErrors.push(err18);
 }
 errors++;
 }
-if(!((data10 === "true") || (data10 === "false"))){
-const err19 = {instancePath:instancePath+"/unprivilegedPorts",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data10};
+}
+if(data.unprivilegedPorts !== undefined){
+let data11 = data.unprivilegedPorts;
+if(typeof data11 !== "string"){
+const err19 = {instancePath:instancePath+"/unprivilegedPorts",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data11};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1085,12 +1089,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-if(data.portOffset !== undefined){
-let data11 = data.portOffset;
-if(typeof data11 === "string"){
-if(!pattern7.test(data11)){
-const err20 = {instancePath:instancePath+"/portOffset",schemaPath:"#/properties/portOffset/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"},message:"must match pattern \""+"^[0-9]{1,5}$"+"\"",schema:"^[0-9]{1,5}$",parentSchema:schema21.properties.portOffset,data:data11};
+if(!((data11 === "true") || (data11 === "false"))){
+const err20 = {instancePath:instancePath+"/unprivilegedPorts",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data11};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1100,8 +1100,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-else {
-const err21 = {instancePath:instancePath+"/portOffset",schemaPath:"#/properties/portOffset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.portOffset.type,parentSchema:schema21.properties.portOffset,data:data11};
+if(data.portOffset !== undefined){
+let data12 = data.portOffset;
+if(typeof data12 === "string"){
+if(!pattern7.test(data12)){
+const err21 = {instancePath:instancePath+"/portOffset",schemaPath:"#/properties/portOffset/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,5}$"},message:"must match pattern \""+"^[0-9]{1,5}$"+"\"",schema:"^[0-9]{1,5}$",parentSchema:schema21.properties.portOffset,data:data12};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1111,10 +1114,8 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.include !== undefined){
-let data12 = data.include;
-if(typeof data12 !== "string"){
-const err22 = {instancePath:instancePath+"/include",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data12};
+else {
+const err22 = {instancePath:instancePath+"/portOffset",schemaPath:"#/properties/portOffset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.portOffset.type,parentSchema:schema21.properties.portOffset,data:data12};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1124,10 +1125,10 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data.exclude !== undefined){
-let data13 = data.exclude;
+if(data.include !== undefined){
+let data13 = data.include;
 if(typeof data13 !== "string"){
-const err23 = {instancePath:instancePath+"/exclude",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data13};
+const err23 = {instancePath:instancePath+"/include",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data13};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1137,10 +1138,10 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data.strict !== undefined){
-let data14 = data.strict;
+if(data.exclude !== undefined){
+let data14 = data.exclude;
 if(typeof data14 !== "string"){
-const err24 = {instancePath:instancePath+"/strict",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data14};
+const err24 = {instancePath:instancePath+"/exclude",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data14};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1149,8 +1150,11 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(!((data14 === "true") || (data14 === "false"))){
-const err25 = {instancePath:instancePath+"/strict",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data14};
+}
+if(data.strict !== undefined){
+let data15 = data.strict;
+if(typeof data15 !== "string"){
+const err25 = {instancePath:instancePath+"/strict",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data15};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1159,11 +1163,8 @@ vErrors.push(err25);
 }
 errors++;
 }
-}
-if(data.ignoreWarnings !== undefined){
-let data15 = data.ignoreWarnings;
-if(typeof data15 !== "string"){
-const err26 = {instancePath:instancePath+"/ignoreWarnings",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data15};
+if(!((data15 === "true") || (data15 === "false"))){
+const err26 = {instancePath:instancePath+"/strict",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data15};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1173,10 +1174,10 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data.validate !== undefined){
-let data16 = data.validate;
+if(data.ignoreWarnings !== undefined){
+let data16 = data.ignoreWarnings;
 if(typeof data16 !== "string"){
-const err27 = {instancePath:instancePath+"/validate",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data16};
+const err27 = {instancePath:instancePath+"/ignoreWarnings",schemaPath:"#/definitions/list/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.type,parentSchema:schema23,data:data16};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1185,8 +1186,11 @@ vErrors.push(err27);
 }
 errors++;
 }
-if(!((data16 === "true") || (data16 === "false"))){
-const err28 = {instancePath:instancePath+"/validate",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data16};
+}
+if(data.validate !== undefined){
+let data17 = data.validate;
+if(typeof data17 !== "string"){
+const err28 = {instancePath:instancePath+"/validate",schemaPath:"#/definitions/boolean/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.type,parentSchema:schema22,data:data17};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1195,15 +1199,50 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-}
-else {
-const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.type,parentSchema:schema21,data};
+if(!((data17 === "true") || (data17 === "false"))){
+const err29 = {instancePath:instancePath+"/validate",schemaPath:"#/definitions/boolean/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values",schema:schema22.enum,parentSchema:schema22,data:data17};
 if(vErrors === null){
 vErrors = [err29];
 }
 else {
 vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data.maxInputBytes !== undefined){
+let data18 = data.maxInputBytes;
+if(typeof data18 === "string"){
+if(!pattern8.test(data18)){
+const err30 = {instancePath:instancePath+"/maxInputBytes",schemaPath:"#/properties/maxInputBytes/pattern",keyword:"pattern",params:{pattern: "^\\s*[0-9]+(\\.[0-9]+)?\\s*([bB]|[kKmMgG]([bB]|[iI][bB])?)?\\s*$"},message:"must match pattern \""+"^\\s*[0-9]+(\\.[0-9]+)?\\s*([bB]|[kKmMgG]([bB]|[iI][bB])?)?\\s*$"+"\"",schema:"^\\s*[0-9]+(\\.[0-9]+)?\\s*([bB]|[kKmMgG]([bB]|[iI][bB])?)?\\s*$",parentSchema:schema21.properties.maxInputBytes,data:data18};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/maxInputBytes",schemaPath:"#/properties/maxInputBytes/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.maxInputBytes.type,parentSchema:schema21.properties.maxInputBytes,data:data18};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.type,parentSchema:schema21,data};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
 }
 errors++;
 }

@@ -1,7 +1,7 @@
 // The file host, for pre-commit and for fixing a folder of manifests by hand:
-//   post-render --write FILE...   rewrite the files that need it, in place
-//   post-render --check FILE...   change nothing; print a unified diff per file that would change
-//                                 and exit 1 if any would
+//   gateway-compat --write FILE...   rewrite the files that need it, in place
+//   gateway-compat --check FILE...   change nothing; print a unified diff per file that would change
+//                                    and exit 1 if any would
 // Every file is read and transformed in memory first; if any of them fails, no file is written.
 // Files that need no change are not touched (their mtime stays). YAML files without a Kubernetes
 // object (values.yaml, CI workflows, .pre-commit-config.yaml) are skipped, since pre-commit hands
@@ -135,7 +135,7 @@ function changeSummary(planned: Planned, verb: string): string {
 
 export async function runFiles(values: ParsedFlags['values'], files: readonly string[], mode: FilesMode): Promise<Outcome> {
   if (files.length === 0) {
-    throw new UsageError(`error: --${mode} needs at least one FILE\nRun "post-render --help" for the modes and options.`);
+    throw new UsageError(`error: --${mode} needs at least one FILE\nRun "gateway-compat --help" for the modes and options.`);
   }
   const report = reportFormatOf(values);
   const { config, gatewayTemplate } = await loadConfig(values);
@@ -166,7 +166,7 @@ export async function runFiles(values: ParsedFlags['values'], files: readonly st
   if (mode === 'check') {
     const stdout = changed.map((entry) => unifiedDiff(entry.file, entry.before, entry.result.text)).join('');
     const lines = quiet ? [] : [...changed.map((entry) => changeSummary(entry, 'would change')), ...warnings];
-    if (!quiet && changed.length > 0) lines.push(`gateway-compat: ${changed.length} file(s) would change; run post-render --write on them (or the gateway-compat pre-commit hook)`);
+    if (!quiet && changed.length > 0) lines.push(`gateway-compat: ${changed.length} file(s) would change; run gateway-compat --write on them (or the gateway-compat pre-commit hook)`);
     return { stdout, stderr: lines.length > 0 ? `${lines.join('\n')}\n` : '', exitCode: changed.length > 0 ? 1 : 0 };
   }
 

@@ -1,4 +1,4 @@
-// The KRM function host: kpt (`kpt fn eval --exec post-render`) and standalone kustomize
+// The KRM function host: kpt (`kpt fn eval --exec gateway-compat`) and standalone kustomize
 // (`--enable-alpha-plugins --enable-exec`). stdin and stdout are one ResourceList: the items are
 // transformed as one manifest stream, the configuration comes from functionConfig (flags given in
 // the exec command still apply over it), and every change and warning becomes a `results` entry.

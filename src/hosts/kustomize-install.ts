@@ -1,4 +1,4 @@
-// `post-render install-kustomize-plugin [DIR]`: lays out the legacy exec plugin kustomize looks
+// `gateway-compat install-kustomize-plugin [DIR]`: lays out the legacy exec plugin kustomize looks
 // for, DIR/gateway-compat.io/v1alpha1/gatewaycompat/GatewayCompat. kustomize wants a file named
 // exactly like the kind, without extension, and Node would read such a file as CommonJS and
 // silently do nothing with our ESM; so the plugin is a small shell script that execs this node
@@ -35,7 +35,7 @@ function launcherPath(): string {
 export function pluginScript(node: string, launcher: string): string {
   return [
     '#!/bin/sh',
-    '# kustomize legacy exec plugin for gateway-compat, written by `post-render install-kustomize-plugin`.',
+    '# kustomize legacy exec plugin for gateway-compat, written by `gateway-compat install-kustomize-plugin`.',
     '# kustomize runs it as: GatewayCompat <config file> [argsOneLiner words...]',
     `exec ${shellQuote(node)} ${shellQuote(launcher)} "$@"`,
     '',

@@ -15,7 +15,7 @@ function retryLater(error: unknown): boolean {
 
 function stdinIsADirectory(): UserError {
   return new UserError(
-    'error: stdin is a directory (post-render < folder/), not a stream of manifests\nfix: pipe the manifests in (cat folder/*.yaml | post-render), or fix the files in place with post-render --write folder/*.yaml',
+    'error: stdin is a directory (gateway-compat < folder/), not a stream of manifests\nfix: pipe the manifests in (cat folder/*.yaml | gateway-compat), or fix the files in place with gateway-compat --write folder/*.yaml',
     2,
   );
 }

@@ -1,4 +1,4 @@
-// `post-render nodes`: reads `kubectl get nodes` output and says which nodes need gateway-compat.
+// `gateway-compat nodes`: reads `kubectl get nodes` output and says which nodes need gateway-compat.
 import { parseArgs } from 'node:util';
 import { readGatewayPods, type GatewayPod } from './gateway-pods.js';
 import { assessNode, summarize, type NodeAssessment } from './node-check.js';
@@ -18,10 +18,10 @@ export const EXIT_NO_NODE_NEEDS_FIX = 0;
 export const EXIT_SOME_NODE_NEEDS_FIX = 1;
 export const EXIT_BAD_INPUT = 2;
 
-const VALID_INPUT_HINT = 'Get valid input with: kubectl get nodes -o json | post-render nodes';
+const VALID_INPUT_HINT = 'Get valid input with: kubectl get nodes -o json | gateway-compat nodes';
 
-export const NODES_USAGE = `Usage: kubectl get nodes -o json | post-render nodes [--json] [--pods FILE]
-       post-render nodes --file PATH [--json] [--pods FILE]
+export const NODES_USAGE = `Usage: kubectl get nodes -o json | gateway-compat nodes [--json] [--pods FILE]
+       gateway-compat nodes --file PATH [--json] [--pods FILE]
 
 Lists each node's kernel, container runtime and kubelet, and whether Istio
 gateways scheduled there need gateway-compat: kernels older than 4.11 lack the
@@ -49,9 +49,9 @@ A node whose kernel version is missing or unreadable is shown as "unknown",
 counted in the summary and named on stderr, but does not change the exit code.
 
 Examples:
-  kubectl get nodes -o json | post-render nodes
-  kubectl get pods -A -o json > pods.json && kubectl get nodes -o json | post-render nodes --pods pods.json
-  kubectl get nodes -o yaml > nodes.yaml && post-render nodes --file nodes.yaml --json
+  kubectl get nodes -o json | gateway-compat nodes
+  kubectl get pods -A -o json > pods.json && kubectl get nodes -o json | gateway-compat nodes --pods pods.json
+  kubectl get nodes -o yaml > nodes.yaml && gateway-compat nodes --file nodes.yaml --json
 `;
 
 interface NodesOptions {
@@ -70,7 +70,7 @@ export async function runNodesCommand(args: string[], io: CommandIo): Promise<nu
     options = parseNodesArgs(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr(`post-render nodes: ${error.message}\n\n${NODES_USAGE}`);
+    io.stderr(`gateway-compat nodes: ${error.message}\n\n${NODES_USAGE}`);
     return EXIT_BAD_INPUT;
   }
   if (options.help) {
@@ -79,7 +79,7 @@ export async function runNodesCommand(args: string[], io: CommandIo): Promise<nu
   }
   // Reading a terminal would sit waiting for input the operator does not know to type.
   if (options.file === undefined && io.stdinIsTTY) {
-    io.stderr(`post-render nodes: no input: stdin is a terminal and --file was not given.\n${VALID_INPUT_HINT}\n\n${NODES_USAGE}`);
+    io.stderr(`gateway-compat nodes: no input: stdin is a terminal and --file was not given.\n${VALID_INPUT_HINT}\n\n${NODES_USAGE}`);
     return EXIT_BAD_INPUT;
   }
 
@@ -88,7 +88,7 @@ export async function runNodesCommand(args: string[], io: CommandIo): Promise<nu
   try {
     text = options.file === undefined ? await io.stdin() : await io.readFile(options.file);
   } catch (error) {
-    io.stderr(`post-render nodes: cannot read ${source}: ${messageOf(error)}\n${VALID_INPUT_HINT}\n`);
+    io.stderr(`gateway-compat nodes: cannot read ${source}: ${messageOf(error)}\n${VALID_INPUT_HINT}\n`);
     return EXIT_BAD_INPUT;
   }
 
@@ -97,7 +97,7 @@ export async function runNodesCommand(args: string[], io: CommandIo): Promise<nu
     assessments = readNodeList(text).map(assessNode);
   } catch (error) {
     if (!(error instanceof NodeInputError)) throw error;
-    io.stderr(`post-render nodes: cannot use ${source}: ${error.message}.\n${VALID_INPUT_HINT}\n`);
+    io.stderr(`gateway-compat nodes: cannot use ${source}: ${error.message}.\n${VALID_INPUT_HINT}\n`);
     return EXIT_BAD_INPUT;
   }
 
@@ -108,7 +108,7 @@ export async function runNodesCommand(args: string[], io: CommandIo): Promise<nu
       pods = readGatewayPods(await io.readFile(options.pods));
     } catch (error) {
       const problem = error instanceof NodeInputError ? `cannot use --pods ${options.pods}: ${error.message}.` : `cannot read --pods ${options.pods}: ${messageOf(error)}`;
-      io.stderr(`post-render nodes: ${problem}\n${podsHint}\n`);
+      io.stderr(`gateway-compat nodes: ${problem}\n${podsHint}\n`);
       return EXIT_BAD_INPUT;
     }
   }

@@ -61,7 +61,7 @@ export function renderUnknownNote(assessments: readonly NodeAssessment[]): strin
       : `${unknown.length} nodes could not be judged; they do not count toward the exit code:`;
   const lines = unknown.map((assessment) => `  ${printable(assessment.name)}: ${printable(assessment.reason)}`);
   const advice = `Check with \`uname -r\` on the node: a kernel older than ${FIRST_FIXED} needs gateway-compat.`;
-  return `post-render nodes: ${heading}\n${lines.join('\n')}\n${advice}\n`;
+  return `gateway-compat nodes: ${heading}\n${lines.join('\n')}\n${advice}\n`;
 }
 
 /** Notes about node settings, one block a node; undefined when no node has any. */

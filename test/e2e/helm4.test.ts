@@ -99,7 +99,7 @@ describeWithHost('Helm 4 postrenderer/v1 plugin (real helm v4)', helm, { what: '
       });
       expect(ran.status, explain(ran)).not.toBe(0);
       expect(ran.stdout).toBe('');
-      expect(readFileSync(errorFile, 'utf8')).toContain('post-render is running inside Helm 4 (post-renderer plugin)');
+      expect(readFileSync(errorFile, 'utf8')).toContain('gateway-compat is running inside Helm 4 (post-renderer plugin)');
     }
   });
 

@@ -1,10 +1,11 @@
-// kpt runs post-render as a KRM exec function: `kpt fn eval DIR --exec post-render`. The package
+// kpt runs gateway-compat as a KRM exec function: `kpt fn eval DIR --exec gateway-compat`. The package
 // files are rewritten in place from the ResourceList we answer with, so these tests look at the
 // files: what changed, what must not (comments, Kptfile, local-config objects), where the added
 // ConfigMap went, that a second run changes nothing, and that an error leaves every file alone.
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, expect, it } from 'vitest';
+import { FUNCTION_INPUT_KEYS } from '../../src/config/function-config.js';
 import { POST_RENDER } from '../helpers/run-cli.js';
 import { describeWithHost, findTool } from './helpers/tools.js';
 import { deploymentPatchOf, find, objectsOf, sysctlNames, SYSCTL, addedCapabilities, proxySecurityContext } from './helpers/manifests.js';
@@ -122,6 +123,30 @@ describeWithHost('kpt fn eval --exec (real kpt)', kpt, { what: 'kpt', installHin
     expect(ran.stderr).toContain('[FAIL]');
     expect(ran.stderr).toContain('[error]');
     expect(ran.stderr).toContain('unknown key "data.netBindServce" (did you mean "netBindService"?)');
+    expect(snapshot(pkg)).toEqual(original);
+  });
+
+  it('takes every key=value key through real kpt (gatewayTemplate aside: a package may not name a file to read)', async () => {
+    const keys = {
+      sysctls: 'true', removeSysctls: SYSCTL, injectionTemplates: 'true', injectionTemplateNames: 'gateway,kube-gateway',
+      netBindService: 'true', runAsRoot: 'true', gatewayOptions: 'true', optionsConfigMap: 'gateway-options', gatewayOptionsFor: 'gateway',
+      gatewayClassNames: 'istio,istio-*', unprivilegedPorts: 'true', portOffset: '9000', include: '*', exclude: 'Secret', strict: 'false',
+      ignoreWarnings: 'privileged-port', validate: 'true', maxInputBytes: '64MiB',
+    };
+    expect(Object.keys(keys).sort()).toEqual(Object.keys(FUNCTION_INPUT_KEYS).filter((key) => key !== 'gatewayTemplate').sort());
+    const ran = await kptRun(['eval', 'pkg', '--exec', exec, '--', ...Object.entries(keys).map(([key, value]) => `${key}=${value}`)]);
+    expect(ran.status, explain(ran)).toBe(0);
+    const after = snapshot(pkg);
+    const deployment = find(objectsOf(after['deployment.yaml'] as string), 'Deployment', 'istio-ingressgateway');
+    expect(sysctlNames(deployment)).not.toContain(SYSCTL);
+    expect(proxySecurityContext(deployment)).toMatchObject({ runAsUser: 0 });
+    expect(objectsOf(after['network/gateway.yaml'] as string).find((object) => object.kind === 'ConfigMap')?.metadata?.name).toBe('gateway-options');
+  });
+
+  it('maxInputBytes=SIZE refuses a larger package, leaving every file untouched', async () => {
+    const ran = await kptRun(['eval', 'pkg', '--exec', exec, '--', 'maxInputBytes=1KiB']);
+    expect(ran.status, explain(ran)).toBe(1);
+    expect(ran.stderr).toMatch(/the ResourceList is \d+ bytes, more than the limit of 1024 bytes/);
     expect(snapshot(pkg)).toEqual(original);
   });
 

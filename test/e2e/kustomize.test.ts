@@ -1,5 +1,5 @@
 // kustomize legacy exec plugin, through the real `kubectl kustomize --enable-alpha-plugins`.
-// `post-render install-kustomize-plugin DIR` lays out the plugin; a kustomization lists a
+// `gateway-compat install-kustomize-plugin DIR` lays out the plugin; a kustomization lists a
 // GatewayCompat object under `transformers:`. The last test records what kubectl does with a KRM
 // exec function: it skips it silently (only standalone kustomize runs them, with --enable-exec,
 // and standalone kustomize cannot be installed here, so that path is documented, not tested).
@@ -31,7 +31,7 @@ describeWithHost('kustomize legacy exec plugin (real kubectl kustomize)', kubect
     return dir;
   }
 
-  it('installs the plugin with `post-render install-kustomize-plugin DIR`', async () => {
+  it('installs the plugin with `gateway-compat install-kustomize-plugin DIR`', async () => {
     const ran = await run(process.execPath, [POST_RENDER, 'install-kustomize-plugin', pluginHome], { env });
     expect(ran.status, explain(ran)).toBe(0);
     const plugin = path.join(pluginHome, 'gateway-compat.io/v1alpha1/gatewaycompat/GatewayCompat');
@@ -69,7 +69,7 @@ describeWithHost('kustomize legacy exec plugin (real kubectl kustomize)', kubect
       const ran = await build(dir);
       expect(ran.status, explain(ran)).not.toBe(0);
       expect(ran.stdout).toBe('');
-      expect(ran.stderr).toContain('post-render is running inside kustomize (exec plugin)');
+      expect(ran.stderr).toContain('gateway-compat is running inside kustomize (exec plugin)');
       expect(readFileSync(path.join(dir, 'deployment.yaml'), 'utf8')).toBe(before);
     }
   });

@@ -1,6 +1,6 @@
 // npm: `npm pack` must give a package that works from the tarball alone. Installed globally with
 // `--omit=dev` into an empty prefix, it has no dependency at all (everything it runs is bundled),
-// provides `gateway-compat` and its `post-render` alias, and every mode runs from it; npx runs it
+// provides `gateway-compat` and its `post-render` alias, and every mode and subcommand runs from it; npx runs it
 // without installing; a project imports the library and type-checks against the shipped
 // declarations; the Helm 4 plugin installs from the package's own files; and every link in the
 // shipped Markdown resolves inside the package or is absolute.
@@ -147,6 +147,26 @@ describeWithHost('npm package (npm pack, npm i -g --omit=dev, npx, import)', 'np
     const nodes = await run(bin('gateway-compat'), ['nodes'], { env, input: readFileSync(path.join(REPO_ROOT, 'test/fixtures/nodes/kubectl-get-nodes.json'), 'utf8') });
     expect(nodes.status, explain(nodes)).toBe(1);
     expect(nodes.stdout).toContain('3 of 6 nodes run a kernel older than 4.11');
+  });
+
+  it('the other subcommands (explain, doctor, values, patches, sail) run from the installed package alone', async () => {
+    const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'test/fixtures', name), 'utf8');
+    const explained = await run(bin('gateway-compat'), ['explain'], { env, cwd: work, input: fixture('explain/runtime-apparmor/input.txt') });
+    expect(explained.status, explain(explained)).toBe(0);
+    expect(explained.stdout).toContain('[runtime-apparmor]');
+    const doctor = await run(bin('gateway-compat'), ['doctor'], { env, cwd: work, input: fixture('doctor/helm-centos7/bundle.json') });
+    expect(doctor.stdout, explain(doctor)).toBe(fixture('doctor/helm-centos7/expected.txt'));
+    const values = await run(bin('gateway-compat'), ['values', '--chart', 'gateway', '--no-gateway-options'], { env, cwd: work, input: EXAMPLE });
+    expect(values.status, explain(values)).toBe(0);
+    expect(parse(values.stdout)).toMatchObject({ securityContext: { sysctls: [] } });
+    const patches = await run(bin('gateway-compat'), ['patches', '--format', 'flux'], { env, cwd: work, input: EXAMPLE });
+    expect(patches.status, explain(patches)).toBe(0);
+    // the postRenderers to paste, then the options ConfigMap to commit beside the HelmRelease
+    expect(parseAllDocuments(patches.stdout)[0]?.toJS()).toHaveProperty('postRenderers');
+    const sail = await run(bin('gateway-compat'), ['sail', '--format', 'patch'], { env, cwd: work, input: fixture('istio-cr-with-gateway-template/input.yaml') });
+    expect(sail.status, explain(sail)).toBe(0);
+    const patch = JSON.parse(sail.stdout) as { spec: { values: { sidecarInjectorWebhook: { templates: { gateway: string } } } } };
+    expect(patch.spec.values.sidecarInjectorWebhook.templates.gateway).not.toContain(SYSCTL);
   });
 
   it('npx runs the tarball', async () => {

@@ -70,13 +70,18 @@ function render(object: Json, style: Style, flowAt: readonly string[]): string {
   return doc.toString({ lineWidth: 0 });
 }
 
+/** The pod asks for the `gateway` injection template (`inject.istio.io/templates` names it). */
+function asksForGatewayTemplate(template: Json): boolean {
+  return String(template.metadata?.annotations?.['inject.istio.io/templates'] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .includes('gateway');
+}
+
 /** `inject.istio.io/templates` naming the gateway template, or a proxy running as a router. */
 function isGatewayPod(template: Json): boolean {
-  const names = String(template.metadata?.annotations?.['inject.istio.io/templates'] ?? '')
-    .split(',')
-    .map((name) => name.trim());
   const proxy = (template.spec.containers as Json[]).find((container) => container.name === 'istio-proxy');
-  return names.includes('gateway') || (Array.isArray(proxy?.args) && proxy.args.includes('router'));
+  return asksForGatewayTemplate(template) || (Array.isArray(proxy?.args) && proxy.args.includes('router'));
 }
 
 /** README: the sysctl goes, other sysctls stay, an emptied list goes, an emptied context is {}. */
@@ -89,11 +94,19 @@ function withoutSysctl(podSpec: Json): void {
   else delete podSpec.securityContext.sysctls;
 }
 
-/** README: NET_BIND_SERVICE added to istio-proxy; root as runAsUser 0, runAsGroup 0, runAsNonRoot false. */
-function withGrant(container: Json, config: OracleConfig): void {
+/**
+ * README: NET_BIND_SERVICE added to istio-proxy; root as runAsUser 0, runAsGroup 0, runAsNonRoot
+ * false (--run-as-root implies the capability). An injected gateway (it asks for the gateway
+ * template; the generator makes no hostNetwork or opted-out pods) gets the capability from the
+ * injection template, so its Deployment's list is written only when it already has one.
+ */
+function withGrant(container: Json, config: OracleConfig, injected = false): void {
   if (!config.netBindService && !config.runAsRoot) return;
+  const hadAdd = Array.isArray(container.securityContext?.capabilities?.add);
+  const writeCapability = (config.netBindService || config.runAsRoot) && (!injected || hadAdd);
+  if (!writeCapability && !config.runAsRoot) return;
   const context = (container.securityContext ??= {});
-  if (config.netBindService) {
+  if (writeCapability) {
     const capabilities = (context.capabilities ??= {});
     const add = (capabilities.add ??= []);
     if (!add.includes('NET_BIND_SERVICE')) add.push('NET_BIND_SERVICE');
@@ -149,7 +162,7 @@ export const workloadDocument: fc.Arbitrary<OracleDocument> = fc
       withoutSysctl(template.spec);
       if (isGatewayPod(template)) {
         const container = (template.spec.containers as Json[]).find((candidate) => candidate.name === 'istio-proxy');
-        if (container) withGrant(container, config);
+        if (container) withGrant(container, config, asksForGatewayTemplate(template));
       }
       return out;
     };

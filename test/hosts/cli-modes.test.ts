@@ -115,4 +115,11 @@ describe('shipped host files', () => {
   it('the KRM ConfigMap schema and its translation list the same keys', () => {
     expect(Object.keys(FUNCTION_INPUT_KEYS).sort()).toEqual(Object.keys(functionInputSchema.properties).sort());
   });
+
+  it("docs/hosts.md's kpt key table lists every key", () => {
+    const hosts = readFileSync(path.join(REPO_ROOT, 'docs/hosts.md'), 'utf8');
+    const table = /\| key \| value \| same as \|\n([\s\S]*?)\n\n/.exec(hosts)?.[1] ?? '';
+    const documented = [...table.matchAll(/^\| ([^|]+) \|/gm)].flatMap((row) => [...(row[1] as string).matchAll(/`([A-Za-z]+)`/g)].map((key) => key[1]));
+    expect(documented.sort()).toEqual(Object.keys(FUNCTION_INPUT_KEYS).sort());
+  });
 });

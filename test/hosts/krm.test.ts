@@ -2,7 +2,9 @@
 // (the real kpt runs in test/e2e/kpt.test.ts; these cover the cases kpt makes hard to reach).
 import { describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
-import { runCli } from '../helpers/run-cli.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
 interface Result {
   message: string;
@@ -239,6 +241,27 @@ ${annotations('gateways.yaml', 0, 7)}
     const { status, stderr } = runKrm(resourceList([GATEWAY('x')], config));
     expect(status).toBe(1);
     expect(stderr).toContain('functionConfig (ConfigMap) data.optionsConfigMap: invalid configuration');
+  });
+
+  it('maxInputBytes=SIZE refuses a larger ResourceList, items back untouched; injectionTemplateNames narrows the templates edited', () => {
+    const data = (entries: string) => `functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: function-input}\n  data:\n${entries}`;
+    const small = resourceList([DEPLOYMENT('x')], data('    maxInputBytes: "1KiB"\n'));
+    const refused = runKrm(small);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/the ResourceList is \d+ bytes, more than the limit of 1024 bytes/);
+    expect(refused.out!.items).toEqual((parse(small) as ResourceListOut).items);
+    const roomy = runKrm(resourceList([DEPLOYMENT('x')], data('    maxInputBytes: "1MiB"\n')));
+    expect(roomy.status, roomy.stderr).toBe(0);
+    // The injector ConfigMap of the fixture holds the gateway and kube-gateway templates, both with the sysctl.
+    const injector = readFileSync(path.join(REPO_ROOT, 'test/fixtures/injector-configmap-templates/input.yaml'), 'utf8').replace(/^---\n/, '');
+    const item = `- ${injector.trimEnd().replace(/\n(?=.)/g, '\n  ')}\n`;
+    const templatesOf = (entries: string) =>
+      new Set((runKrm(resourceList([item], data(entries))).out?.results ?? []).map((result) => /templates\.([a-z-]+):/.exec(result.message)?.[1]));
+    expect(templatesOf('    injectionTemplates: "true"\n')).toEqual(new Set(['gateway', 'kube-gateway']));
+    expect(templatesOf('    injectionTemplateNames: kube-gateway\n')).toEqual(new Set(['kube-gateway']));
+    const bad = runKrm(resourceList([DEPLOYMENT('x')], data('    injectionTemplateNames: "gateway,sidecar"\n')));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('data.injectionTemplateNames');
   });
 
   it('refuses a functionConfig of another kind, saying which kinds it accepts', () => {

@@ -1,6 +1,7 @@
 // Rule `injectionTemplates`: Istio's injector puts the sysctl back into every gateway pod at
 // admission, so the gateway injection templates themselves must lose it (see apply.ts).
-import { keyBoolean, KEY_BOOLEAN, type DocumentRule } from '../rule.js';
+import type { TemplateName } from '../../config/config.js';
+import { keyBoolean, KEY_BOOLEAN, keyList, KEY_LIST, type DocumentRule } from '../rule.js';
 import schema from './schema.json' with { type: 'json' };
 import { mightHoldTemplates } from '../../kube/text-checks.js';
 
@@ -39,6 +40,12 @@ export const injectionTemplates: DocumentRule<'injectionTemplates'> = {
         description: 'spec.injectionTemplate.file: refused when it comes from the package (a functionConfig cannot name a local file to read); pass --gateway-template FILE in the --exec command instead',
       },
       toSpec: (value) => ({ injectionTemplate: { file: value } }),
+    },
+    {
+      key: 'injectionTemplateNames',
+      schema: { ...KEY_LIST, description: 'spec.injectionTemplate.templates: which of the gateway, kube-gateway and agentgateway templates to edit' },
+      // The spec schema then refuses a name that is not one of the three.
+      toSpec: (value) => ({ injectionTemplate: { templates: keyList(value) as TemplateName[] } }),
     },
   ],
   isEnabled: (config) => config.injectionTemplate.enabled,
