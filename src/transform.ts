@@ -232,7 +232,11 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     added += additions.length;
     for (const after of additions) documentEdits.push({ number: numbers[index] ?? 0, added: true, before: '', after });
     pieces.push(...additions);
-    if (additions.length > 0 && !startsWithMarker(chunk.text)) pieces.push(`---${chunk.text.includes('\r\n') ? '\r\n' : '\n'}`);
+    const eol = chunk.text.includes('\r\n') ? '\r\n' : '\n';
+    // Directives (%YAML, %TAG) may only follow the end of a document: close the added one with
+    // `...`, or they would read as its content and the next run would fail.
+    if (additions.length > 0 && startsWithDirective(chunk.text)) pieces.push(`...${eol}`);
+    else if (additions.length > 0 && !startsWithMarker(chunk.text)) pieces.push(`---${eol}`);
     const ed = parsed.get(index);
     // Documents re-parse lazily, so an edit nobody read again is checked here: a patch that
     // broke the YAML is our bug and must fail the run, never reach the output.
@@ -264,6 +268,11 @@ function startsWithMarker(text: string): boolean {
     if (line.trim() !== '' && !line.trimStart().startsWith('#') && !line.startsWith('%')) return false;
   }
   return false;
+}
+
+/** Whether the first line that is not blank or a comment is a directive. */
+function startsWithDirective(text: string): boolean {
+  return /^(?:[ \t]*(?:#[^\n]*)?\n)*%/.test(text);
 }
 
 /** 1-based numbers of the documents that carry content; separators and comments get 0. */
@@ -417,7 +426,8 @@ function runRule(run: () => void, ed: EditableDocument, chunk: Chunk): void {
     run();
   } catch (error) {
     if (error instanceof UnsupportedYamlError) {
-      throw documentError(ed.number, chunk.text, chunk.firstLine, positionOf(ed.source, error.position), error.message, 'see above');
+      // The position is in the text as earlier edits left it; the user knows the original.
+      throw documentError(ed.number, chunk.text, chunk.firstLine, positionOf(chunk.text, ed.originalOffset(error.position)), error.message, error.fix ?? 'see above');
     }
     if (error instanceof Error && !(error as { documentNumber?: number }).documentNumber) {
       (error as { documentNumber?: number }).documentNumber = ed.number;
