@@ -215,6 +215,30 @@ export function findSelectingServices(
   return found;
 }
 
+/**
+ * Pods in the stream a Service selects besides these gateway workloads: another app's Deployment,
+ * or a gateway the globs leave out. Whatever they run listens on the Service's targetPort as it is.
+ */
+export function otherSelectedPods(view: StreamView, service: SelectingService, workloads: readonly GatewayWorkload[]): ResourceId[] {
+  const found = objectAtPlace(view, service);
+  if (!found) return [];
+  const selector = labelsOf(mapIn(found.object.map, ['spec', 'selector']));
+  const values = [...selector.values()];
+  const isGateway = (index: number, path: readonly (string | number)[]): boolean =>
+    workloads.some((workload) => workload.chunk === index && workload.path.join() === path.join());
+  const others: ResourceId[] = [];
+  view.chunks.forEach((chunk, index) => {
+    // every selector value must be written somewhere in a document whose pods it selects
+    if (!chunk.hasContent || !values.every((value) => chunk.text.includes(value))) return;
+    eachObject(view, index, (object) => {
+      const pod = podTemplateOf(object);
+      if (!pod || isGateway(index, object.path) || !sameNamespace(object.id, service.id)) return;
+      if (selectorMatches(selector, labelsOf(pod.metadata && mapAt(pod.metadata, 'labels')))) others.push(object.id);
+    });
+  });
+  return others;
+}
+
 /** Gateway API Gateways of a handled class that the globs select. */
 export function findMatchedGateways(view: StreamView, ctx: Pick<RuleContext, 'isSelected' | 'config'>): MatchedGateway[] {
   const found: MatchedGateway[] = [];
