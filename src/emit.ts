@@ -34,7 +34,11 @@ export function emit({ bom, chunks, numbers, parsed, insertBefore }: EmitInput, 
     added += additions.length;
     for (const after of additions) documentEdits.push({ number: numbers[index] ?? 0, added: true, before: '', after });
     pieces.push(...additions);
-    if (additions.length > 0 && !startsWithMarker(chunk.text)) pieces.push(`---${chunk.text.includes('\r\n') ? '\r\n' : '\n'}`);
+    const eol = chunk.text.includes('\r\n') ? '\r\n' : '\n';
+    // Directives (%YAML, %TAG) may only follow the end of a document: close the added one with
+    // `...`, or they would read as its content and the next run would fail.
+    if (additions.length > 0 && startsWithDirective(chunk.text)) pieces.push(`...${eol}`);
+    else if (additions.length > 0 && !startsWithMarker(chunk.text)) pieces.push(`---${eol}`);
     const ed = parsed.get(index);
     // Documents re-parse lazily, so an edit nobody read again is checked here: a patch that
     // broke the YAML is our bug and must fail the run, never reach the output.
@@ -53,4 +57,9 @@ function startsWithMarker(text: string): boolean {
     if (line.trim() !== '' && !line.trimStart().startsWith('#') && !line.startsWith('%')) return false;
   }
   return false;
+}
+
+/** Whether the first line that is not blank or a comment is a directive. */
+function startsWithDirective(text: string): boolean {
+  return /^(?:[ \t]*(?:#[^\n]*)?\n)*%/.test(text);
 }

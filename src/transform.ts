@@ -244,7 +244,8 @@ function runRule(run: () => void, ed: EditableDocument, chunk: Chunk): void {
     run();
   } catch (error) {
     if (error instanceof UnsupportedYamlError) {
-      throw documentError(ed.number, chunk.text, chunk.firstLine, positionOf(ed.source, error.position), error.message, 'see above');
+      // The position is in the text as earlier edits left it; the user knows the original.
+      throw documentError(ed.number, chunk.text, chunk.firstLine, positionOf(chunk.text, ed.originalOffset(error.position)), error.message, error.fix ?? 'see above');
     }
     if (error instanceof Error && !(error as { documentNumber?: number }).documentNumber) {
       (error as { documentNumber?: number }).documentNumber = ed.number;

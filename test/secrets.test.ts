@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { excerpt } from '../src/parse/document-error.js';
 import { transform } from '../src/transform.js';
-import { configMap, gatewayDeployment, stream, SYSCTL } from './helpers/manifests.js';
+import { configMap, gateway, gatewayDeployment, stream, SYSCTL } from './helpers/manifests.js';
 import { runCli, type CliResult } from './helpers/run-cli.js';
 
 /** base64 of "gc-secret-marker-data"; and the decoded text, which must not appear either */
@@ -247,5 +247,69 @@ describe('KRM function: results never show a Secret value', () => {
     // kpt shows results from stdout; the items themselves may come back as they were
     const results = /^results:[\s\S]*$/m.exec(result.stdout)?.[0] ?? '';
     expectNoMarker('results', results);
+  });
+});
+
+describe('Secret-ness comes from the parsed document, never from the text: --diff and --check hide every form', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gateway-compat-secret-forms-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // The marker is a Secret's last line, so the context of an edit right after it reaches it.
+  const body = `metadata:\n  name: s\n  namespace: default\ndata:\n  password: ${DATA_MARKER}\n`;
+  const FORMS: Record<string, string> = {
+    'the plain form': `apiVersion: v1\nkind: Secret\n${body}`,
+    'the kind on the next line': `apiVersion: v1\nkind:\n  Secret\n${body}`,
+    'the kind with an escape ("Secr\\u0065t")': `apiVersion: v1\nkind: "Secr\\u0065t"\n${body}`,
+    'the kind as a literal block scalar': `apiVersion: v1\nkind: |-\n  Secret\n${body}`,
+    'the kind as a folded block scalar': `apiVersion: v1\nkind: >-\n  Secret\n${body}`,
+    'the kind as an alias': `x-kind: &k Secret\napiVersion: v1\nkind: *k\n${body}`,
+    'the kind as !!binary': `apiVersion: v1\nkind: !!binary U2VjcmV0\n${body}`,
+    'JSON over two lines': `{"apiVersion": "v1", "kind":\n  "Secret", "metadata": {"name": "s"}, "data": {"password": "${DATA_MARKER}"}}\n`,
+    'kindless items of a SecretList': `apiVersion: v1\nkind: SecretList\nitems:\n- ${body.replace(/\n(?=.)/g, '\n  ')}`,
+    'a List inside a List': `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n  - apiVersion: v1\n    kind: Secret\n    ${body.replace(/\n(?=.)/g, '\n    ')}`,
+  };
+  /** a gateway Deployment whose sysctl is its last lines, so the hunk ends where the next item starts */
+  const deploymentEndingInSysctl = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: gw\n  namespace: istio-system\nspec:\n  template:\n    metadata:\n      annotations:\n        inject.istio.io/templates: gateway\n    spec:\n      containers:\n      - name: istio-proxy\n        image: auto\n      securityContext:\n        sysctls:\n        - name: ${SYSCTL}\n          value: "0"\n`;
+  const item = (text: string): string => text.replace(/^(?=.)/gm, '  ').replace(/^  /, '- ');
+
+  for (const [name, form] of Object.entries(FORMS)) {
+    it(`--diff: ${name}, as a List item right after an edited Deployment, gets a note and no diff`, () => {
+      const list = `apiVersion: v1\nkind: List\nitems:\n${item(deploymentEndingInSysctl)}${item(form)}`;
+      const result = runCli(['--diff', '--report', 'none'], list);
+      expectNoMarker('--diff', result.stderr);
+      if (name === 'the kind as an alias') {
+        // A List item whose kind is an alias is refused (the tool reads kinds, never through an
+        // alias); the refusal shows a position and no excerpt of the Secret.
+        expect(result.status).toBe(1);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(/^error: document 1 at line \d+:\d+: .*alias.*\n {2}\(no excerpt: the document is a Secret\)$/m);
+        return;
+      }
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/^document 1: List \(unnamed\) changed; no diff is shown because it holds Secret /m);
+      expectNoMarker('--diff', result.stderr);
+      // the stream itself is the user's own and keeps the Secret as it was
+      expect(result.stdout).toContain(DATA_MARKER);
+    });
+
+    it(`--check: ${name}, right before a Gateway (the added options ConfigMap's context), shows no value`, () => {
+      const file = path.join(dir, `${name.replace(/\W+/g, '-')}.yaml`);
+      writeFileSync(file, stream(form, gateway('gw', 'istio', 'default')));
+      const result = runCli(['--check', file], undefined);
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stdout).toContain('+  name: asm-kube-gateway-options');
+      expect(result.stdout).toMatch(/^ .*<hidden>/m);
+      expectNoMarker('--check stdout', result.stdout);
+      expectNoMarker('--check stderr', result.stderr);
+    });
+  }
+
+  it('--check: the same context from a ConfigMap is shown, so the hiding above is not blanket', () => {
+    const file = path.join(dir, 'configmap.yaml');
+    writeFileSync(file, stream(configMap('plain-neighbour', 'shown-value'), gateway('gw', 'istio', 'default')));
+    const result = runCli(['--check', file], undefined);
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stdout).toContain('   key: shown-value');
+    expect(result.stdout).not.toContain('<hidden>');
   });
 });

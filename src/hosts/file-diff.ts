@@ -1,12 +1,15 @@
 // The unified diff `--check` prints for a file that would change. The rules never edit a Secret,
 // but a hunk's context lines can reach into a neighbouring Secret document (an options ConfigMap
-// is added right after whatever precedes its Gateway), so Secret values are hidden first, the
-// same way in both versions, which keeps the diff's shape.
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { looksLikeSecret } from '../parse/document-error.js';
-import { splitStream } from '../stream/split.js';
+// is added right after whatever precedes its Gateway), so every hunk line that lies in a document
+// holding a Secret has its value hidden. Secret-ness comes from the parsed document (see
+// kube/secrets.ts), and only the documents a hunk touches are parsed: a large file with one
+// change costs one diff, not a second parse of the whole stream.
+import { formatPatch, structuredPatch, FILE_HEADERS_ONLY } from 'diff';
+import { textHoldsSecret } from '../kube/secrets.js';
+import { splitStream, type Chunk } from '../stream/split.js';
 
-const KEEP = /^\s*(---|\.\.\.|["']?(apiVersion|kind)["']?\s*:|$)/;
+// Separators, blank lines and an apiVersion or kind line that holds nothing else stay readable.
+const KEEP = /^\s*(---|\.\.\.|["']?(apiVersion|kind)["']?\s*:[^,{}[\]]*|)$/;
 
 function hideLine(line: string): string {
   if (KEEP.test(line)) return line;
@@ -15,16 +18,46 @@ function hideLine(line: string): string {
   return line.replace(/^(\s*).*$/, '$1<hidden>');
 }
 
-function hideSecretValues(text: string): string {
-  const { bom, chunks } = splitStream(text);
-  const shown = chunks.map((chunk) => (looksLikeSecret(chunk.text) ? chunk.text.split('\n').map(hideLine).join('\n') : chunk.text));
-  return bom + shown.join('');
+/** Answers, for a 1-based line of a text, whether it lies in a document that holds a Secret. */
+function secretLines(text: string): (line: number) => boolean {
+  const { chunks } = splitStream(text);
+  const verdicts = new Map<Chunk, boolean>();
+  return (line) => {
+    // the last chunk that starts at or before the line (chunks are in order)
+    let low = 0;
+    let high = chunks.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (chunks[mid]!.firstLine <= line - 1) low = mid;
+      else high = mid - 1;
+    }
+    const chunk = chunks[low];
+    if (!chunk) return false;
+    let verdict = verdicts.get(chunk);
+    if (verdict === undefined) {
+      verdict = textHoldsSecret(chunk.text);
+      verdicts.set(chunk, verdict);
+    }
+    return verdict;
+  };
 }
 
 export function unifiedDiff(file: string, before: string, after: string): string {
+  const patch = structuredPatch(`a/${file}`, `b/${file}`, before, after, undefined, undefined, { context: 3 });
+  const inSecretBefore = secretLines(before);
+  const inSecretAfter = secretLines(after);
+  for (const hunk of patch.hunks) {
+    let oldLine = hunk.oldStart;
+    let newLine = hunk.newStart;
+    hunk.lines = hunk.lines.map((line) => {
+      const mark = line[0];
+      if (mark === '\\') return line;
+      const secret = mark === '+' ? inSecretAfter(newLine) : inSecretBefore(oldLine);
+      if (mark !== '+') oldLine++;
+      if (mark !== '-') newLine++;
+      return secret ? `${mark}${hideLine(line.slice(1))}` : line;
+    });
+  }
   // git's a/ b/ headers and nothing else, so the output reads like `git diff`.
-  return createTwoFilesPatch(`a/${file}`, `b/${file}`, hideSecretValues(before), hideSecretValues(after), undefined, undefined, {
-    context: 3,
-    headerOptions: FILE_HEADERS_ONLY,
-  });
+  return formatPatch(patch, FILE_HEADERS_ONLY);
 }

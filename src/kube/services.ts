@@ -2,11 +2,11 @@
 // containers carry. Services are looked for only when there are gateway workloads, and only in
 // chunks whose text mentions one of their label values.
 import { isScalar, isMap, type YAMLMap, type YAMLSeq } from 'yaml';
-import { mapIn, seqAt } from '../yaml/node-edits.js';
+import { mapAt, mapIn, seqAt } from '../yaml/node-edits.js';
 import type { RuleContext } from '../context.js';
 import type { GatewayWorkload } from './gateway-workloads.js';
-import { labelsOf, type ResourceId } from './objects.js';
-import { eachObject, type Place, type StreamView } from './view.js';
+import { labelsOf, podTemplateOf, type ResourceId } from './objects.js';
+import { eachObject, objectAtPlace, type Place, type StreamView } from './view.js';
 
 /** The first port a non-root process may bind on a kernel with the default ip_unprivileged_port_start. */
 export const PRIVILEGED_BELOW = 1024;
@@ -85,6 +85,30 @@ export function findSelectingServices(
     });
   });
   return found;
+}
+
+/**
+ * Pods in the stream a Service selects besides these gateway workloads: another app's Deployment,
+ * or a gateway the globs leave out. Whatever they run listens on the Service's targetPort as it is.
+ */
+export function otherSelectedPods(view: StreamView, service: SelectingService, workloads: readonly GatewayWorkload[]): ResourceId[] {
+  const found = objectAtPlace(view, service);
+  if (!found) return [];
+  const selector = labelsOf(mapIn(found.object.map, ['spec', 'selector']));
+  const values = [...selector.values()];
+  const isGateway = (index: number, path: readonly (string | number)[]): boolean =>
+    workloads.some((workload) => workload.chunk === index && workload.path.join() === path.join());
+  const others: ResourceId[] = [];
+  view.chunks.forEach((chunk, index) => {
+    // every selector value must be written somewhere in a document whose pods it selects
+    if (!chunk.hasContent || !values.every((value) => chunk.text.includes(value))) return;
+    eachObject(view, index, (object) => {
+      const pod = podTemplateOf(object);
+      if (!pod || isGateway(index, object.path) || !sameNamespace(object.id, service.id)) return;
+      if (selectorMatches(selector, labelsOf(pod.metadata && mapAt(pod.metadata, 'labels')))) others.push(object.id);
+    });
+  });
+  return others;
 }
 
 /** An integer scalar (ports are integers; a string is a port name). */

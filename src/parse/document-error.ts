@@ -2,7 +2,9 @@
 // and how to fix it, with a caret excerpt. A Secret's values must never reach a terminal or a CI
 // log, so Secrets get a position and no excerpt (and no source text quoted in the message), and
 // when the kind cannot be read, lines that look like data/stringData entries are masked.
+import { parseYaml } from '../yaml/editable-document.js';
 import { UserError } from '../errors.js';
+import { secretIn } from '../kube/secrets.js';
 
 // `kind: Secret` in block style (any indentation: List items too), in flow style or JSON
 // (`{"kind": "Secret", ...}`), quoted, tagged (`!!str`) or followed by a comment.
@@ -13,8 +15,19 @@ const CONFIGMAP_KIND = /^["']?kind["']?[ \t]*:[ \t]*["']?ConfigMap["']?[ \t]*(#.
 // A data, stringData or binaryData key anywhere on a line: block style, flow style or JSON.
 const SECRET_KEY = /(^|[\s{,])["']?(data|stringData|binaryData)["']?[ \t]*:/;
 
+/**
+ * Whether a broken document may be a Secret: the kind line as written, or what the parser made
+ * of the document despite its error (the kind on the next line, a block scalar, an escape, JSON
+ * over two lines, an alias: see kube/secrets.ts).
+ */
 export function looksLikeSecret(text: string): boolean {
-  return SECRET_KIND.test(text);
+  if (SECRET_KIND.test(text)) return true;
+  try {
+    return secretIn(parseYaml(text)) !== undefined;
+  } catch {
+    // a parse that overflows the stack tells nothing; the text's kind line was all there was
+    return false;
+  }
 }
 
 /** A line with its data/stringData value hidden, or undefined when it holds none. */

@@ -1,14 +1,14 @@
 // --diff: a unified diff of each changed document, and of each added one, for stderr. A document
-// that holds a Secret (itself or as an item of a List) gets a one-line note instead: its values
-// must never reach a terminal or a CI log.
+// that holds a Secret (itself, or anywhere in a List, however nested) gets a one-line note
+// instead: its values must never reach a terminal or a CI log.
 //
 // Line numbers in the hunks count from the document's first line (its `---` separator or
 // `# Source:` comment), since the documents are shown one by one.
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { looksLikeSecret } from '../parse/document-error.js';
 import { parseYaml } from '../yaml/editable-document.js';
 import { describeResource, objectsIn, type ResourceId } from '../kube/objects.js';
-import type { DocumentEdit } from '../transform.js';
+import { secretIn } from '../kube/secrets.js';
+import type { DocumentEdit } from './records.js';
 
 export const DIFF_CONTEXT_LINES = 3;
 
@@ -19,9 +19,18 @@ function resourcesOf(text: string): ResourceId[] | undefined {
   return objectsIn(doc).map((object) => object.id);
 }
 
-function holdsSecret(edit: DocumentEdit, resources: ResourceId[] | undefined): boolean {
-  if (!resources) return looksLikeSecret(edit.before) || looksLikeSecret(edit.after);
-  return resources.some((id) => id.kind === 'Secret');
+/**
+ * The Secret a document holds, before or after the edit, from its parse (kube/secrets.ts);
+ * 'unknown' when a version does not parse, which hides the diff as a Secret would.
+ */
+function secretOf(edit: DocumentEdit): ResourceId | 'unknown' | undefined {
+  for (const text of [edit.after, edit.before]) {
+    const doc = parseYaml(text);
+    if (doc.errors.length > 0) return 'unknown';
+    const secret = secretIn(doc);
+    if (secret) return secret;
+  }
+  return undefined;
 }
 
 export function renderDiff(edits: readonly DocumentEdit[]): string {
@@ -30,9 +39,10 @@ export function renderDiff(edits: readonly DocumentEdit[]): string {
     const resources = resourcesOf(edit.after);
     const first = resources?.[0];
     const what = first ? describeResource(first) : 'document';
-    if (holdsSecret(edit, resources)) {
-      const secret = resources?.find((id) => id.kind === 'Secret');
-      out += `${edit.added ? `added before document ${edit.number}` : `document ${edit.number}`}: ${what} changed; no diff is shown because it holds ${secret ? describeResource(secret) : 'a Secret'}\n`;
+    const secret = secretOf(edit);
+    if (secret) {
+      const held = secret === 'unknown' ? 'what may be a Secret (it does not parse)' : describeResource(secret);
+      out += `${edit.added ? `added before document ${edit.number}` : `document ${edit.number}`}: ${what} changed; no diff is shown because it holds ${held}\n`;
       continue;
     }
     const oldName = edit.added ? '/dev/null' : `input document ${edit.number}: ${what}`;

@@ -4,7 +4,8 @@
 // again, so the next lookup always sees positions that match the text.
 import { parseDocument, type Document } from 'yaml';
 import { readBlockYaml } from './block-reader.js';
-import { applyPatches, type Patch } from './source-text.js';
+import { checkAnchorEdits, mayUseAnchors } from './anchor-guard.js';
+import { applyPatches, lineAndColumn, type Patch } from './source-text.js';
 import { lineEndingOf } from '../stream/split.js';
 
 export const PARSE_OPTIONS = {
@@ -30,6 +31,8 @@ export class EditableDocument {
   private readonly original: string;
   /** the parse of `source`, made again only when someone reads it after an edit */
   private parsed: Document.Parsed | undefined;
+  /** the patch sets applied so far, to map an offset of `source` back to the original text */
+  private readonly applied: (readonly Patch[])[] = [];
 
   constructor(
     source: string,
@@ -47,11 +50,7 @@ export class EditableDocument {
 
   get doc(): Document.Parsed {
     if (!this.parsed) {
-      const reparsed = parseYaml(this.source);
-      if (reparsed.errors.length > 0) {
-        throw new Error(`an edit produced invalid YAML in document ${this.number}: ${reparsed.errors[0]?.message ?? ''}`);
-      }
-      this.parsed = reparsed;
+      this.parsed = this.parseEdited(this.source);
     }
     return this.parsed;
   }
@@ -67,12 +66,66 @@ export class EditableDocument {
    */
   apply(patches: readonly Patch[]): void {
     if (patches.length === 0) return;
-    this.source = applyPatches(this.source, patches);
-    this.parsed = undefined;
+    const next = applyPatches(this.source, patches);
+    let after: Document.Parsed | undefined;
+    if (mayUseAnchors(this.source)) {
+      // The patches were computed from this parse; the next one is kept for whoever reads on.
+      const before = this.doc;
+      after = this.parseEdited(next);
+      checkAnchorEdits(this.source, before, after, (offset) => this.originalLineColumn(offset));
+    }
+    this.source = next;
+    this.parsed = after;
+    this.applied.push(patches);
   }
 
+  /**
+   * Checks the edited text the way a host will read it: it parses, and every alias resolves
+   * (yaml reports an alias without its anchor only when the tree is converted).
+   */
   verify(): void {
-    void this.doc;
+    const doc = this.doc;
+    if (!this.source.includes('*')) return;
+    try {
+      doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      throw new Error(`an edit produced YAML whose aliases do not resolve in document ${this.number}: ${(error as Error).message}`);
+    }
+  }
+
+  private parseEdited(text: string): Document.Parsed {
+    const doc = parseYaml(text);
+    if (doc.errors.length > 0) {
+      throw new Error(`an edit produced invalid YAML in document ${this.number}: ${doc.errors[0]?.message ?? ''}`);
+    }
+    return doc;
+  }
+
+  /** Where an offset of the current text was in the original one (inside new text: where that went in). */
+  originalOffset(offset: number): number {
+    let at = offset;
+    for (let set = this.applied.length - 1; set >= 0; set--) {
+      const ordered = [...(this.applied[set] ?? [])].sort((a, b) => a.start - b.start);
+      let shift = 0;
+      let mapped: number | undefined;
+      for (const patch of ordered) {
+        const start = patch.start + shift;
+        if (at < start) break;
+        if (at < start + patch.text.length) {
+          mapped = patch.start;
+          break;
+        }
+        shift += patch.text.length - (patch.end - patch.start);
+      }
+      at = mapped ?? at - shift;
+    }
+    return at;
+  }
+
+  /** `line:column` in the whole input of an offset of the current text. */
+  private originalLineColumn(offset: number): string {
+    const { line, column } = lineAndColumn(this.original, this.originalOffset(offset));
+    return `${this.firstLine + line}:${column}`;
   }
 
   /** Drops the parsed tree (it is read again if asked for): large streams hold many documents. */

@@ -28,7 +28,10 @@ type Range = [number, number, number];
 export class UnsupportedYamlError extends Error {
   constructor(
     message: string,
+    /** offset in the document's text as it was when the edit was refused */
     readonly position: number,
+    /** how to fix it, when the message does not end with that already */
+    readonly fix?: string,
   ) {
     super(message);
   }

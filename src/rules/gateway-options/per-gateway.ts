@@ -97,6 +97,26 @@ function findConfigMaps(docs: readonly ParsedDocument[]): Map<string, ConfigMapP
   return found;
 }
 
+/**
+ * The ConfigMap a Gateway's parametersRef meets. A document without metadata.namespace is applied
+ * into the namespace of the apply (Helm's --namespace, kubectl's -n or context), which is the
+ * namespace the Gateway's chart renders it for in every chart we know; so when only one side names
+ * a namespace, the one ConfigMap of that name whose namespace does not contradict the Gateway's is
+ * the user's, and it gets the patch: a second one of the same name (ours) would be the same object
+ * in that namespace, and whichever comes last would win.
+ */
+function placeOf(configMaps: ReadonlyMap<string, ConfigMapPlace>, namespace: string | undefined, name: string): { key: string; place: ConfigMapPlace } | undefined {
+  const exact = configMaps.get(keyOf(namespace, name));
+  if (exact) return { key: keyOf(namespace, name), place: exact };
+  const candidates = [...configMaps].filter(([key]) => {
+    const slash = key.indexOf('/');
+    const other = key.slice(0, slash);
+    return key.slice(slash + 1) === name && (other === '' || namespace === undefined);
+  });
+  const [only] = candidates;
+  return candidates.length === 1 && only ? { key: only[0], place: only[1] } : undefined;
+}
+
 function objectAt(ed: EditableDocument, path: readonly (string | number)[]): KubeObject | undefined {
   return objectsIn(ed.doc).find((object) => object.path.join() === path.join());
 }
@@ -168,14 +188,20 @@ function applyGatewayOptions(
         warnUnresolved(ctx, gateway, doc.ed, `its parametersRef points to ${ref.group ? `${ref.group}/` : ''}${ref.kind ?? '?'} "${refName}", not to a core ConfigMap, so gateway-compat cannot add the sysctl patch; Istio accepts only group "" and kind ConfigMap`);
         continue;
       }
-      const key = keyOf(namespace, refName);
-      const place = configMaps.get(key);
+      const found = placeOf(configMaps, namespace, refName);
+      const key = found?.key ?? keyOf(namespace, refName);
+      const place = found?.place;
       const sharedWith = merged.get(key);
       if (sharedWith !== undefined && sharedWith !== container && proxySecurityContext(config)) {
         warnUnresolved(ctx, gateway, doc.ed, `its parametersRef names ConfigMap "${refName}", which Gateways whose container is ${sharedWith} use too, while this Gateway's class ${classOf(gateway) ?? ''} runs ${container}: one deployment patch cannot grant both (it would add an image-less container to one of them). Give this Gateway its own options ConfigMap`);
         continue;
       }
       if (place) {
+        const configMap = objectAt(place.doc.ed, place.path);
+        if (configMap && !ctx.isSelected(configMap.id)) {
+          warnUnresolved(ctx, gateway, doc.ed, `its parametersRef names ConfigMap "${refName}", which --include/--exclude (spec.select) leave out of this run, so gateway-compat did not add the sysctl patch to it and the Gateway's pods still ask for the sysctl; select the ConfigMap too, or add to its data.deployment: ${JSON.stringify(deploymentPatch(config, container))}`);
+          continue;
+        }
         if (sharedWith === undefined) mergeIntoConfigMap(place, ctx, container);
         merged.set(key, container);
         continue;

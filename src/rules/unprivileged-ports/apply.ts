@@ -15,6 +15,8 @@ import type { YAMLMap } from 'yaml';
 import type { EditableDocument } from '../../yaml/editable-document.js';
 import { mapAt, mergePatches, setScalar } from '../../yaml/node-edits.js';
 import { describeResource, podTemplateOf, type KubeObject, type ResourceId } from '../../kube/objects.js';
+import { lenientView } from '../../kube/view.js';
+import { otherSelectedPods } from '../../kube/services.js';
 import { PROXY_CONTAINER } from '../proxy-privileges/apply.js';
 import type { ApplyToStream, RuleContext } from '../rule.js';
 import { findGatewayWorkloads, proxyContainerOf, type GatewayWorkload } from '../../kube/gateway-workloads.js';
@@ -65,13 +67,22 @@ export const apply: ApplyToStream = (ctx) => {
     if (!moves.some((m) => m.from === move.from)) moves.push(move);
     containerMoves.set(workload, moves);
   };
-  for (const service of services) moveServicePorts(view, service, ctx, offset, addMove);
+  for (const service of services) moveServicePorts(view, service, workloads, ctx, offset, addMove);
   for (const [workload, moves] of containerMoves) moveContainerPorts(view, workload, moves, ctx);
 };
+
+/** The port below 1024 a Service port sends traffic to (its targetPort, or its port), or a named targetPort. */
+function lowTarget(port: YAMLMap): number | string | undefined {
+  const named = nameAt(port, 'targetPort');
+  if (named !== undefined) return named;
+  const target = intAt(port, 'targetPort') ?? intAt(port, 'port');
+  return target !== undefined && target < PRIVILEGED_BELOW ? target : undefined;
+}
 
 function moveServicePorts(
   view: StreamView,
   service: SelectingService,
+  allGateways: readonly GatewayWorkload[],
   ctx: RuleContext,
   offset: number,
   addMove: (workload: GatewayWorkload, move: ContainerPortMove) => void,
@@ -80,6 +91,21 @@ function moveServicePorts(
   if (!found) return;
   const { ed, object } = found;
   const ports = portsOf(specOf(object));
+  // A moved targetPort moves for every pod the Service selects: another backend behind it would
+  // stop getting traffic. Leave such a Service alone and say so.
+  // (read leniently: a broken document no rule needs passes through, it does not fail the run)
+  const others = otherSelectedPods(lenientView(view), service, allGateways);
+  if (others.length > 0 && ports.some((port) => lowTarget(port) !== undefined)) {
+    ctx.warn({
+      code: 'port-offset-conflict',
+      severity: 'warning',
+      resource: service.id,
+      path: `${objectPath(object)}spec.selector`,
+      document: ed.number,
+      message: `--unprivileged-ports left the ports of ${describeResource(service.id)} where they are: its selector also picks ${others.map(describeResource).join(', ')}, which is not a gateway this run edits, and moving a targetPort would move it for those pods too. Give the gateway a Service of its own (a selector only its pods match), or use --run-as-root`,
+    });
+    return;
+  }
   const proxy = service.workloads.map((workload) => ({ workload, ...proxyPorts(view, workload) }));
   // Ports something already listens on or targets: a moved port must not land on one of them.
   const taken = new Set<number>();

@@ -1,0 +1,70 @@
+// Whether a document holds a Secret, decided from its parsed form. A regex over the text misses
+// what YAML allows around a kind (the value on the next line, a block scalar, an escape such as
+// "Secr\u0065t", JSON over two lines, an alias), and a Secret can sit anywhere a List nests.
+// So every mapping of the document counts, at any depth, with aliases resolved; kindless items
+// of a `SecretList` (what the API server returns) count too.
+import { isAlias, isMap, isScalar, visit, type Document, type YAMLMap } from 'yaml';
+import { parseYaml } from '../yaml/editable-document.js';
+import type { ResourceId } from './objects.js';
+
+function scalarText(node: unknown, doc: Document.Parsed): string | undefined {
+  const resolved = isAlias(node) ? node.resolve(doc) : node;
+  if (!isScalar(resolved)) return undefined;
+  const value = resolved.value;
+  if (typeof value === 'string') return value;
+  // YAML 1.1 `!!binary`: the decoders kubectl uses turn it into the decoded string.
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  return undefined;
+}
+
+function valueAt(map: unknown, key: string, doc: Document.Parsed): unknown {
+  const resolved = isAlias(map) ? map.resolve(doc) : map;
+  if (!isMap(resolved)) return undefined;
+  return resolved.items.find((pair) => scalarText(pair.key, doc) === key)?.value;
+}
+
+/** The Secret's identity for the note that replaces its diff; read through aliases, never refused. */
+function secretId(map: YAMLMap, doc: Document.Parsed): ResourceId {
+  const metadata = valueAt(map, 'metadata', doc);
+  const namespace = scalarText(valueAt(metadata, 'namespace', doc), doc);
+  return {
+    apiVersion: scalarText(valueAt(map, 'apiVersion', doc), doc) ?? '',
+    kind: 'Secret',
+    ...(namespace ? { namespace } : {}),
+    name: scalarText(valueAt(metadata, 'name', doc), doc) ?? '',
+  };
+}
+
+// Kinds are case-sensitive to the API server; hiding `secret` too costs a diff, never a value.
+const isSecretKind = (kind: string | undefined): boolean => kind?.toLowerCase() === 'secret';
+const isSecretListKind = (kind: string | undefined): boolean => kind?.toLowerCase() === 'secretlist';
+
+/** The first Secret anywhere in a parsed document; undefined when it holds none. */
+export function secretIn(doc: Document.Parsed): ResourceId | undefined {
+  let found: ResourceId | undefined;
+  visit(doc, {
+    Map(_key, node) {
+      const kind = scalarText(valueAt(node, 'kind', doc), doc);
+      if (isSecretKind(kind)) {
+        found = secretId(node, doc);
+        return visit.BREAK;
+      }
+      if (isSecretListKind(kind)) {
+        found = { ...secretId(node, doc), name: '(items of a SecretList)' };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/**
+ * Whether a document's text holds a Secret. Text that does not parse counts as one: nothing can
+ * be known about it, and a diff is worth less than a value that must not be shown.
+ */
+export function textHoldsSecret(text: string): boolean {
+  const doc = parseYaml(text);
+  if (doc.errors.length > 0) return true;
+  return secretIn(doc) !== undefined;
+}
