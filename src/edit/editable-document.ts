@@ -56,6 +56,14 @@ export class EditableDocument {
     return this.parsed;
   }
 
+  /**
+   * The document is JSON (`kubectl get -o json`, JSON manifests): what an edit writes into it is
+   * JSON too, so that it stays JSON for whoever reads it as such.
+   */
+  get json(): boolean {
+    return /^\uFEFF?\s*\{\s*["}]/.test(this.original);
+  }
+
   get changed(): boolean {
     return this.source !== this.original;
   }

@@ -21,6 +21,9 @@ function splitKeepingNewlines(text: string): string[] {
 /**
  * A patch that turns the string `node` (found in `source`) into `value`. `keyColumn` is the column
  * of the key that owns it, used when the string has to be written anew as a block scalar.
+ * `inFlow`: the string sits in a flow collection (`{...}`, JSON from `kubectl get -o json`), where
+ * no block scalar may stand; it is written as a JSON string, which YAML reads the same and which
+ * keeps a JSON document JSON.
  */
 export function replaceStringValue(
   source: string,
@@ -28,6 +31,7 @@ export function replaceStringValue(
   value: string,
   keyColumn: number,
   eol: string,
+  inFlow = false,
 ): Patch {
   const [start, valueEnd] = node.range as [number, number, number];
   if (node.type === Scalar.BLOCK_LITERAL && typeof node.value === 'string') {
@@ -54,6 +58,7 @@ export function replaceStringValue(
     if (!source.slice(contentStart, contentEnd).endsWith('\n') && text.endsWith(eol)) text = text.slice(0, -eol.length);
     return { start: contentStart, end: contentEnd, text };
   }
+  if (inFlow) return { start, end: valueEnd, text: JSON.stringify(value) };
   return { start, end: endOfLastLine(source, start, valueEnd), text: renderLiteralBlock(value, keyColumn + 2, eol) };
 }
 

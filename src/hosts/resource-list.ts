@@ -19,6 +19,22 @@ export interface ResourceListItem {
   readonly name: string;
   readonly namespace?: string;
   readonly annotations: Readonly<Record<string, string>>;
+  /** the item is a flow mapping (`- {apiVersion: v1, ...}`), maybe over several lines */
+  readonly flow: boolean;
+}
+
+/**
+ * An item's text as a document of the stream the core reads. A flow item's continuation lines
+ * come out of the list at its column, which may be column 0 once dedented, where a line that
+ * starts with `---` or `...` would end the document; one more space keeps them inside it (in flow
+ * context indentation means nothing, so no value changes). `fromStreamDocument` takes it away.
+ */
+export function asStreamDocument(item: ResourceListItem): string {
+  return item.flow ? item.text.replace(/\n(?=[^\r\n])/g, '\n ') : item.text;
+}
+
+export function fromStreamDocument(item: ResourceListItem, text: string): string {
+  return item.flow ? text.replace(/\n /g, '\n') : text;
 }
 
 export interface ResourceList {
@@ -109,6 +125,7 @@ function describeItem(node: YAMLMap, source: string, inBlockSequence: boolean): 
     name: (isMap(metadata) && scalarString(metadata.get('name', true))) || '',
     ...(namespace ? { namespace } : {}),
     annotations: isMap(metadata) ? stringMap(metadata.get('annotations', true)) : {},
+    flow: Boolean(node.flow),
   };
 }
 

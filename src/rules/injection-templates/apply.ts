@@ -132,7 +132,7 @@ function injectorValuesPatches(ed: EditableDocument, object: KubeObject, ctx: Ru
   for (const name of edit.removed) {
     ctx.change({ resource: object.id, rule: 'injectionTemplates', path, message: `removed sysctl ${name} from ${path} (the istiod value gateways.securityContext, which every gateway template renders)` }, ed);
   }
-  return [replaceStringValue(ed.source, valuesNode as Scalar, edit.text, keyColumnOf(ed.source, valuesPair.key as Scalar), ed.eol)];
+  return [replaceStringValue(ed.source, valuesNode as Scalar, edit.text, keyColumnOf(ed.source, valuesPair.key as Scalar), ed.eol, data!.flow)];
 }
 
 /**
@@ -186,13 +186,13 @@ function injectorTemplatePatches(ed: EditableDocument, object: KubeObject, ctx: 
     if (!pair || !node || !isScalar(node) || typeof node.value !== 'string') continue;
     const rewrite = rewriteTemplate(node.value, ctx.config, name, fromValues);
     if (rewrite.text === node.value) continue;
-    patches.push(replaceStringValue(inner, node as Scalar, rewrite.text, keyColumnOf(inner, pair.key as Scalar), innerEol));
+    patches.push(replaceStringValue(inner, node as Scalar, rewrite.text, keyColumnOf(inner, pair.key as Scalar), innerEol, templates.flow));
     edits.push({ name, messages: rewrite.messages });
   }
   if (patches.length === 0) return [];
   const newInner = applyPatches(inner, patches);
   for (const edit of edits) recordTemplateEdits(ed, ctx, object, `data.config.templates.${edit.name}`, edit.messages);
-  return [replaceStringValue(ed.source, configNode, newInner, keyColumnOf(ed.source, configPair.key as Scalar), ed.eol)];
+  return [replaceStringValue(ed.source, configNode, newInner, keyColumnOf(ed.source, configPair.key as Scalar), ed.eol, data.flow)];
 }
 
 /**
@@ -226,7 +226,7 @@ function istioResourcePatches(ed: EditableDocument, object: KubeObject, ctx: Rul
     if (!pair || !node || !isScalar(node) || typeof node.value !== 'string') continue;
     const rewrite = rewriteTemplate(node.value, ctx.config, name);
     if (rewrite.text === node.value) continue;
-    patches.push(replaceStringValue(ed.source, node as Scalar, rewrite.text, keyColumnOf(ed.source, pair.key as Scalar), ed.eol));
+    patches.push(replaceStringValue(ed.source, node as Scalar, rewrite.text, keyColumnOf(ed.source, pair.key as Scalar), ed.eol, templates!.flow));
     recordTemplateEdits(ed, ctx, object, `${path}.${name}`, rewrite.messages);
   }
   return patches;
