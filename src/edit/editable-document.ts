@@ -2,8 +2,9 @@
 // tree and change the *text* with small patches, so everything they do not touch (comments,
 // quoting, indentation style, line endings) stays as it was. After each change the text is parsed
 // again, so the next lookup always sees positions that match the text.
-import { parseDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import { readBlockYaml } from './block-yaml.js';
+import { parseWithUniqueKeys } from './unique-keys.js';
 import { applyPatches, type Patch } from './source-text.js';
 import { lineEndingOf } from '../stream.js';
 
@@ -18,10 +19,11 @@ export const PARSE_OPTIONS = {
 
 /**
  * `parseDocument(source, PARSE_OPTIONS)`, through the fast reader when the text is plain block
- * YAML (the same tree, see block-yaml.ts).
+ * YAML (the same tree, see block-yaml.ts), else with the duplicate-key check in linear time
+ * (unique-keys.ts).
  */
 export function parseYaml(source: string): Document.Parsed {
-  return readBlockYaml(source, PARSE_OPTIONS) ?? parseDocument(source, PARSE_OPTIONS);
+  return readBlockYaml(source, PARSE_OPTIONS) ?? parseWithUniqueKeys(source, PARSE_OPTIONS);
 }
 
 export class EditableDocument {

@@ -5,9 +5,10 @@
 //
 // Re-serialising items with a YAML library would be simpler but is not faithful: `0644` would come
 // back as `644` (YAML 1.2) and other scalars would change form, and kpt writes what we print.
-import { isMap, isScalar, isSeq, parseDocument, stringify, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, stringify, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { documentError } from '../diagnostics.js';
 import { lineAndColumn } from '../edit/source-text.js';
+import { parseWithUniqueKeys } from '../edit/unique-keys.js';
 import { UserError } from '../errors.js';
 import { splitStream } from '../stream.js';
 
@@ -134,7 +135,7 @@ export function parseResourceList(input: string): ResourceList {
   if (splitStream(source).chunks.filter((chunk) => chunk.hasContent).length > 1) {
     throw new UserError('error: stdin holds a ResourceList followed by more documents; a KRM function call is one ResourceList');
   }
-  const doc = parseDocument(source, { prettyErrors: false });
+  const doc = parseWithUniqueKeys(source, { prettyErrors: false });
   const firstError = doc.errors[0];
   if (firstError) {
     // Through documentError: a position and caret, and no Secret item's value in the excerpt or
