@@ -11,7 +11,7 @@ import { loadConfig, readInputFile, readStdin } from './hosts/load.js';
 import type { Outcome } from './hosts/outcome.js';
 import { writeReportFile } from './hosts/report-file.js';
 import { readStdinBytes, stdinIsTerminal, writeStderr, writeStdout } from './hosts/stdio.js';
-import { decodeText, sizeError } from './input.js';
+import { decodeText, describeFsError, readBounded, sizeError } from './input.js';
 import { misplacedFileMode, parseFlags, type ParsedFlags } from './options.js';
 import { USAGE, VERSION } from './usage.js';
 
@@ -27,7 +27,8 @@ async function runNodes(args: string[]): Promise<Outcome> {
   const exitCode = await runNodesCommand(args, {
     stdin,
     // node:fs/promises and the stream modules it loads cost start-up time: loaded where used
-    readFile: async (path) => (await import('node:fs/promises')).readFile(path, 'utf8'),
+    // bounded like stdin: /dev/zero or a FIFO says size 0 and would be read until memory runs out
+    readFile: async (path) => decodeText(await readBounded(path, NODES_INPUT_LIMIT, (error) => new UserError(describeFsError(error)), path, 'pass the relevant part only'), path),
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
     stdinIsTTY: await stdinIsTerminal(),

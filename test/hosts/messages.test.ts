@@ -22,6 +22,19 @@ describe('bounded reads: every file the tool reads is size-bounded like stdin', 
       expect(result.stderr).toMatch(new RegExp(`^error: ${flag} /dev/zero is larger than the limit of 16777216 bytes`, 'm'));
     });
   }
+  for (const [args, message] of [
+    [['nodes', '--file', '/dev/zero'], /^post-render nodes: cannot read \/dev\/zero: \/dev\/zero is larger than the limit of \d+ bytes/m],
+    [['nodes', '--pods', '/dev/zero'], /^post-render nodes: cannot read --pods \/dev\/zero: \/dev\/zero is larger than the limit of \d+ bytes/m],
+    [['doctor', '--file', '/dev/zero'], /^gateway-compat doctor: --file \/dev\/zero is larger than the limit of \d+ bytes/m],
+    [['explain', '--file', '/dev/zero'], /^gateway-compat explain: --file \/dev\/zero is larger than the limit of \d+ bytes/m],
+  ] as const) {
+    it(`${args.join(' ')} is refused as larger than the limit (was read until memory ran out, or hung)`, () => {
+      const result = runCli([...args], '{"apiVersion": "v1", "kind": "List", "items": []}\n');
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(message);
+    });
+  }
 });
 
 describe('honest messages and exit codes', () => {
