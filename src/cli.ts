@@ -13,6 +13,7 @@ import { writeReportFile } from './hosts/report-file.js';
 import { readStdinBytes, stdinIsTerminal, writeStderr, writeStdout } from './hosts/stdio.js';
 import { decodeText, describeFsError, readBounded, sizeError } from './input.js';
 import { misplacedFileMode, parseFlags, type ParsedFlags } from './options.js';
+import { renderErrorReport } from './report.js';
 import { USAGE, VERSION } from './usage.js';
 
 /** `kubectl get nodes -o json` of a large cluster is tens of MB; the stream limit is plenty. */
@@ -64,6 +65,29 @@ async function refuseFileModeInsideHost(mode: 'write' | 'check'): Promise<void> 
   throw new UsageError(
     `error: --${mode} works on the files named and prints no manifests on stdout, but post-render is running inside ${host}, which would take that empty output as the result and drop every resource.\nfix: remove --${mode} and the file names from the host's arguments (post-renderer args, argsOneLiner, --exec); the host's manifests come in on stdin and go out on stdout`,
   );
+}
+
+const SUBCOMMANDS = new Set(['nodes', 'explain', 'doctor', 'values', 'patches', 'sail', 'install-kustomize-plugin']);
+
+/**
+ * Whether the command line asks for --report json, read from the words themselves: a run that
+ * fails on its own flags (an unknown option, an empty value) must answer in JSON too.
+ */
+function wantsJsonReport(argv: readonly string[]): boolean {
+  if (SUBCOMMANDS.has(argv[0] ?? '')) return false;
+  let json = false;
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+    if (argv[i] === '--report') json = argv[i + 1] === 'json';
+    else if (argv[i]?.startsWith('--report=')) json = argv[i] === '--report=json';
+  }
+  return json;
+}
+
+/** Under --report json a failure's text becomes the error of a report object (schemas/report.schema.json). */
+function asJsonError(outcome: Outcome): Outcome {
+  if (outcome.exitCode === 0 || outcome.stderr.startsWith('{')) return outcome;
+  const stderr = renderErrorReport(outcome.stderr, outcome.exitCode);
+  return { ...outcome, stderr, ...(outcome.report !== undefined ? { report: stderr } : {}) };
 }
 
 /** --report-file PATH of this run, once the flags are read: failures are kept there too. */
@@ -138,7 +162,7 @@ function outputError(error: unknown): string | undefined {
   return `error: cannot write the output to stdout: ${reason}; the output is incomplete, do not use it`;
 }
 
-function writeAndExit(outcome: Outcome): void {
+function writeAndExit(outcome: Outcome, json: boolean): void {
   // Written with write(2), never through process.stdout/stderr: making those stream objects loads
   // modules that cost start-up time on every run, and a pipe's writes are synchronous anyway.
   // stdout first: the report is only true once the manifests are out, and a full disk (ENOSPC,
@@ -165,7 +189,7 @@ function writeAndExit(outcome: Outcome): void {
   } catch (error) {
     const message = outputError(error);
     // The reader went away (EPIPE, `| head`): stop quietly, as a pipe's writer should.
-    if (message !== undefined) writeStderr(`${message}\n`);
+    if (message !== undefined) writeStderr(json ? renderErrorReport(message, 1) : `${message}\n`);
     process.exit(1);
   }
   if (outcome.stderr) writeStderr(outcome.stderr);
@@ -182,13 +206,15 @@ export async function main(argv: string[]): Promise<void> {
     outcome =
       error instanceof UserError ? { stdout: '', stderr: `${error.message}\n`, exitCode: error.exitCode } : internalError(error);
   }
+  const json = wantsJsonReport(argv);
+  if (json) outcome = asJsonError(outcome);
   if (reportFile !== undefined) {
     const failed = await writeReportFile(reportFile, outcome.report ?? outcome.stderr);
     if (failed) outcome = { stdout: '', stderr: `${outcome.stderr}${failed}\n`, exitCode: 1 };
   }
   // Helm 4 never shows a plugin's stderr: deliver the failure where the user will see it.
   if (outcome.exitCode !== 0 && helmPlugin) surfaceHelmPluginError(outcome.stderr, process.env);
-  writeAndExit(outcome);
+  writeAndExit(outcome, json);
 }
 
 await main(process.argv.slice(2));

@@ -5,7 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
+import reportSchema from '../../schemas/report.schema.json' with { type: 'json' };
 import { gateway, gatewayDeployment, stream } from '../helpers/manifests.js';
 import { POST_RENDER, runCli } from '../helpers/run-cli.js';
 
@@ -103,4 +105,29 @@ describe('honest messages and exit codes', () => {
     expect(checked.status).toBe(1);
     expect(checked.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
   });
+});
+
+describe('with --report json every error is the JSON object too (schemas/report.schema.json)', () => {
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(reportSchema);
+  const cases: [string, string, number, string | undefined][] = [
+    ['stdin that is a directory', `node "$POST_RENDER" --report json < '${dir}'`, 2, undefined],
+    ['an unknown option', 'node "$POST_RENDER" --report json --bogus < /dev/null', 2, undefined],
+    ['--options-configmap ""', `node "$POST_RENDER" --report=json --options-configmap ''`, 1, gateway()],
+    ['a write error on stdout (/dev/full)', 'node "$POST_RENDER" --report json > /dev/full', 1, gatewayDeployment()],
+    ['--gateway-template /dev/stdin with piped input', 'node "$POST_RENDER" --report json --gateway-template /dev/stdin', 2, gatewayDeployment()],
+    ['invalid YAML', 'node "$POST_RENDER" --report json --validate', 1, 'a: [\n'],
+  ];
+  for (const [what, command, exitCode, input] of cases) {
+    it(`${what}: one report object on stderr, with the error, its exit code and nothing else`, () => {
+      const result = shell(command, input ?? '');
+      expect(result.status).toBe(exitCode);
+      expect(result.stdout).toBe('');
+      const report = JSON.parse(result.stderr) as { error: { message: string; exitCode: number; line?: number }; changes: unknown[] };
+      expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+      expect(report.error.exitCode).toBe(exitCode);
+      expect(report.error.message).toMatch(/\S/);
+      expect(report.changes).toEqual([]);
+      if (what === 'invalid YAML') expect(report.error).toMatchObject({ document: 1, line: 2, column: 1 });
+    });
+  }
 });
