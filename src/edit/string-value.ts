@@ -74,6 +74,26 @@ export function renderLiteralBlock(value: string, indent: number, eol: string): 
   return `|${indicator}${chomping}${eol}${lines.join(eol)}${eol}${eol.repeat(Math.max(0, trailing - 1))}`;
 }
 
+/**
+ * Where offset `innerOffset` of the string `node` holds sits in `source`, so that a problem inside
+ * an embedded document (the injector's data.config) is reported at its own line of the stream.
+ * Exact for a `|` block (one source line per content line, at the block's indentation); for any
+ * other style, the start of the string.
+ */
+export function sourceOffsetOf(source: string, node: Scalar, innerOffset: number): number {
+  const [start, valueEnd] = node.range as [number, number, number];
+  if (node.type !== Scalar.BLOCK_LITERAL || typeof node.value !== 'string') return start;
+  const before = node.value.slice(0, innerOffset);
+  const line = before.split('\n').length - 1;
+  const column = innerOffset - (before.lastIndexOf('\n') + 1);
+  const contentStart = lineEndAt(source, start);
+  const sourceLines = splitKeepingNewlines(source.slice(contentStart, Math.max(contentStart, endOfLastLine(source, start, valueEnd))));
+  const indent = contentIndent(sourceLines, 0);
+  let at = contentStart;
+  for (let i = 0; i < line && i < sourceLines.length; i++) at += (sourceLines[i] as string).length;
+  return at + indent + column;
+}
+
 export function keyColumnOf(source: string, keyNode: { range?: [number, number, number] | null }): number {
   return keyNode.range ? columnAt(source, keyNode.range[0]) : 0;
 }

@@ -93,6 +93,20 @@ describe('honest messages and exit codes', () => {
       expect(result.stderr).toMatch(message);
     });
   }
+  for (const [what, line, column, message] of [
+    ['*nothing', 22, 14, 'an alias refers to no anchor defined before it: *nothing'],
+    ['{a: [}', 22, 19, 'Flow sequence in block collection must be sufficiently indented'],
+  ] as const) {
+    it(`an error inside data.config (other: ${what}) names its own line of the stream, not the config: | line`, () => {
+      const injector = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio-sidecar-injector\n  namespace: istio-system\ndata:\n  values: '{}'\n  config: |\n    policy: enabled\n    templates:\n      gateway: |\n        spec:\n          securityContext:\n            sysctls:\n            - name: net.ipv4.ip_unprivileged_port_start\n              value: "0"\n      other: ${what}\n`;
+      const result = runCli([], `apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n---\n${injector}`);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(new RegExp(`^error: document 2 at line ${line}:${column}: data\\.config of istio-sidecar-injector is not valid YAML \\(${message.replace(/[*()[\]{}.]/g, '\\$&')}`));
+      expect(result.stderr).toContain(`${line} |       other: ${what}\n`);
+    });
+  }
+
   it('control characters from resource names are escaped in the report (text and --check), never sent to the terminal', () => {
     const input = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: "gw\\e[31mRED\\rX\\nY", namespace: "ns\\u0007"}\nspec: {template: {spec: {securityContext: {sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: "0"}]}, containers: [{name: a}]}}}\n';
     const result = runCli([], input);
