@@ -11,8 +11,9 @@ import { loadConfig, readInputFile, readStdin } from './config/load.js';
 import type { Outcome } from './hosts/outcome.js';
 import { writeReportFile } from './hosts/report-file.js';
 import { readStdinBytes, stdinIsTerminal, writeStderr, writeStdout } from './hosts/stdio.js';
-import { decodeText, sizeError } from './input/text.js';
+import { decodeText, describeFsError, readBounded, sizeError } from './input/text.js';
 import { misplacedFileMode, parseFlags, type ParsedFlags } from './config/flags.js';
+import { renderErrorReport } from './report/render.js';
 import { USAGE, VERSION } from './config/usage.js';
 
 /** `kubectl get nodes -o json` of a large cluster is tens of MB; the stream limit is plenty. */
@@ -27,7 +28,8 @@ async function runNodes(args: string[]): Promise<Outcome> {
   const exitCode = await runNodesCommand(args, {
     stdin,
     // node:fs/promises and the stream modules it loads cost start-up time: loaded where used
-    readFile: async (path) => (await import('node:fs/promises')).readFile(path, 'utf8'),
+    // bounded like stdin: /dev/zero or a FIFO says size 0 and would be read until memory runs out
+    readFile: async (path) => decodeText(await readBounded(path, NODES_INPUT_LIMIT, (error) => new UserError(describeFsError(error)), path, 'pass the relevant part only'), path),
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
     stdinIsTTY: await stdinIsTerminal(),
@@ -63,6 +65,29 @@ async function refuseFileModeInsideHost(mode: 'write' | 'check'): Promise<void> 
   throw new UsageError(
     `error: --${mode} works on the files named and prints no manifests on stdout, but gateway-compat is running inside ${host}, which would take that empty output as the result and drop every resource.\nfix: remove --${mode} and the file names from the host's arguments (post-renderer args, argsOneLiner, --exec); the host's manifests come in on stdin and go out on stdout`,
   );
+}
+
+const SUBCOMMANDS = new Set(['nodes', 'explain', 'doctor', 'values', 'patches', 'sail', 'install-kustomize-plugin']);
+
+/**
+ * Whether the command line asks for --report json, read from the words themselves: a run that
+ * fails on its own flags (an unknown option, an empty value) must answer in JSON too.
+ */
+function wantsJsonReport(argv: readonly string[]): boolean {
+  if (SUBCOMMANDS.has(argv[0] ?? '')) return false;
+  let json = false;
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+    if (argv[i] === '--report') json = argv[i + 1] === 'json';
+    else if (argv[i]?.startsWith('--report=')) json = argv[i] === '--report=json';
+  }
+  return json;
+}
+
+/** Under --report json a failure's text becomes the error of a report object (schemas/report.schema.json). */
+function asJsonError(outcome: Outcome): Outcome {
+  if (outcome.exitCode === 0 || outcome.stderr.startsWith('{')) return outcome;
+  const stderr = renderErrorReport(outcome.stderr, outcome.exitCode);
+  return { ...outcome, stderr, ...(outcome.report !== undefined ? { report: stderr } : {}) };
 }
 
 /** --report-file PATH of this run, once the flags are read: failures are kept there too. */
@@ -137,7 +162,7 @@ function outputError(error: unknown): string | undefined {
   return `error: cannot write the output to stdout: ${reason}; the output is incomplete, do not use it`;
 }
 
-function writeAndExit(outcome: Outcome): void {
+function writeAndExit(outcome: Outcome, json: boolean): void {
   // Written with write(2), never through process.stdout/stderr: making those stream objects loads
   // modules that cost start-up time on every run, and a pipe's writes are synchronous anyway.
   // stdout first: the report is only true once the manifests are out, and a full disk (ENOSPC,
@@ -164,7 +189,7 @@ function writeAndExit(outcome: Outcome): void {
   } catch (error) {
     const message = outputError(error);
     // The reader went away (EPIPE, `| head`): stop quietly, as a pipe's writer should.
-    if (message !== undefined) writeStderr(`${message}\n`);
+    if (message !== undefined) writeStderr(json ? renderErrorReport(message, 1) : `${message}\n`);
     process.exit(1);
   }
   if (outcome.stderr) writeStderr(outcome.stderr);
@@ -181,13 +206,15 @@ export async function main(argv: string[]): Promise<void> {
     outcome =
       error instanceof UserError ? { stdout: '', stderr: `${error.message}\n`, exitCode: error.exitCode } : internalError(error);
   }
+  const json = wantsJsonReport(argv);
+  if (json) outcome = asJsonError(outcome);
   if (reportFile !== undefined) {
     const failed = await writeReportFile(reportFile, outcome.report ?? outcome.stderr);
     if (failed) outcome = { stdout: '', stderr: `${outcome.stderr}${failed}\n`, exitCode: 1 };
   }
   // Helm 4 never shows a plugin's stderr: deliver the failure where the user will see it.
   if (outcome.exitCode !== 0 && helmPlugin) surfaceHelmPluginError(outcome.stderr, process.env);
-  writeAndExit(outcome);
+  writeAndExit(outcome, json);
 }
 
 await main(process.argv.slice(2));

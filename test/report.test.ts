@@ -192,7 +192,7 @@ describe('--diff', () => {
   it('falls back to a text check for a Secret when the document does not parse', () => {
     const before = 'kind: Secret\ndata:\n  a: b\n';
     const out = renderDiff([{ number: 1, added: false, before, after: `${before}  : [\n` }]);
-    expect(out).toBe('document 1: document changed; no diff is shown because it holds a Secret\n');
+    expect(out).toBe('document 1: document changed; no diff is shown because it holds what may be a Secret (it does not parse)\n');
   });
 
   it('prints nothing for an unchanged stream, and --report none keeps only the diff', () => {

@@ -114,6 +114,13 @@ describe('duplicate keys: error naming the key and its line, exit 1', () => {
     expectCleanFailure(result);
     expect(result.stderr).toMatch(/^error: document 1 at line 3:\d+: invalid YAML: duplicate key "name"/m);
   });
+
+  it('in JSON, after thousands of keys (our linear check, not yaml\'s quadratic one): the key named once, at its line', () => {
+    const data = Array.from({ length: 5000 }, (_, i) => `    "k${i}": "v"`).join(',\n');
+    const result = runCli(['--validate'], `{\n  "apiVersion": "v1",\n  "kind": "ConfigMap",\n  "metadata": {"name": "a"},\n  "data": {\n${data},\n    "k17": "again"\n  }\n}\n`);
+    expectCleanFailure(result);
+    expect(result.stderr).toMatch(/^error: document 1 at line 5006:5: invalid YAML: duplicate key "k17" in a mapping/m);
+  });
 });
 
 function aliasBomb(levels = 12): string {

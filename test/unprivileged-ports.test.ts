@@ -151,7 +151,7 @@ describe('unprivilegedPorts rule', () => {
     const block = '---\napiVersion: v1\nkind: Service\nmetadata:\n  name: gw2\n  namespace: ingress\nspec:\n  selector:\n    app: gw\n  ports:\n  - name: https\n    port: 443\n    protocol: TCP\n';
     const result = transform(deployment + flow + block + istio, { config: on });
     const [, flowOut, blockOut] = documents(result.text);
-    expect(flowOut).toBe(flow.replace('{name: http, port: 80}', '{ name: http, port: 80, targetPort: 8080 }'));
+    expect(flowOut).toBe(flow.replace('{name: http, port: 80}', '{name: http, port: 80, targetPort: 8080}'));
     expect(blockOut).toBe(`${block}    targetPort: 8443\n`);
     expect(result.changes.filter((c) => c.resource.kind === 'Service').map((c) => c.message.split(';')[0])).toEqual([
       'set targetPort 8080 (it defaulted to port 80) in spec.ports[0].targetPort',

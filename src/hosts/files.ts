@@ -74,7 +74,8 @@ export function holdsKubernetesObjects(text: string): boolean {
     // 1.2 (yaml's default, used below) build the same mapping.
     const read = readBlockYaml(chunk.text, PARSE_OPTIONS);
     if (read) return isMap(read.contents) && read.contents.has('apiVersion') && read.contents.has('kind');
-    const doc = parseDocument(chunk.text);
+    // no duplicate-key check (quadratic in yaml): the transform makes it, in linear time
+    const doc = parseDocument(chunk.text, { uniqueKeys: false });
     // A document that does not parse but looks like an object goes to the transform, which
     // reports the YAML error precisely; one that does not look like an object is not ours.
     if (doc.errors.length > 0) return TOP_LEVEL_API_VERSION.test(chunk.text) && TOP_LEVEL_KIND.test(chunk.text);

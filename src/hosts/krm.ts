@@ -20,7 +20,7 @@ import { transform } from '../transform.js';
 import { specFromFunctionConfig } from '../config/function-config.js';
 import { loadConfig } from '../config/load.js';
 import type { Outcome } from './outcome.js';
-import { composeResourceList, parseResourceList, type KrmResult, type ResourceList, type ResourceListItem } from './resource-list.js';
+import { asStreamDocument, composeResourceList, fromStreamDocument, parseResourceList, type KrmResult, type ResourceList, type ResourceListItem } from './resource-list.js';
 
 const PATH = 'config.kubernetes.io/path';
 const INDEX = 'config.kubernetes.io/index';
@@ -137,7 +137,7 @@ async function transformItems(list: ResourceList, values: ParsedFlags['values'],
   if (included.some(({ item }) => item.text.includes(ADDED_MARKER))) {
     throw new UserError(`error: an item carries the annotation ${ADDED_MARKER}, which gateway-compat reserves for its own bookkeeping; remove it`);
   }
-  const stream = included.map(({ item }) => `---\n${item.text}`).join('');
+  const stream = included.map(({ item }) => `---\n${asStreamDocument(item)}`).join('');
   let result;
   try {
     result = transform(stream, {
@@ -167,7 +167,8 @@ async function transformItems(list: ResourceList, values: ParsedFlags['values'],
       addedBefore.set(current.index, [...(addedBefore.get(current.index) ?? []), removeMarker(text)]);
       continue;
     }
-    if (text !== current.item.text) replaced.set(current.index, text);
+    const itemText = fromStreamDocument(current.item, text);
+    if (itemText !== current.item.text) replaced.set(current.index, itemText);
     next++;
   }
   if (next !== included.length) throw new Error(`the transform returned ${next} of the ${included.length} items it was given`);

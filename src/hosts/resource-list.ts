@@ -5,9 +5,10 @@
 //
 // Re-serialising items with a YAML library would be simpler but is not faithful: `0644` would come
 // back as `644` (YAML 1.2) and other scalars would change form, and kpt writes what we print.
-import { isMap, isScalar, isSeq, parseDocument, stringify, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq, stringify, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { documentError } from '../parse/document-error.js';
 import { lineAndColumn } from '../yaml/source-text.js';
+import { parseWithUniqueKeys } from '../yaml/unique-keys.js';
 import { UserError } from '../errors.js';
 import { splitStream } from '../stream/split.js';
 
@@ -19,6 +20,22 @@ export interface ResourceListItem {
   readonly name: string;
   readonly namespace?: string;
   readonly annotations: Readonly<Record<string, string>>;
+  /** the item is a flow mapping (`- {apiVersion: v1, ...}`), maybe over several lines */
+  readonly flow: boolean;
+}
+
+/**
+ * An item's text as a document of the stream the core reads. A flow item's continuation lines
+ * come out of the list at its column, which may be column 0 once dedented, where a line that
+ * starts with `---` or `...` would end the document; one more space keeps them inside it (in flow
+ * context indentation means nothing, so no value changes). `fromStreamDocument` takes it away.
+ */
+export function asStreamDocument(item: ResourceListItem): string {
+  return item.flow ? item.text.replace(/\n(?=[^\r\n])/g, '\n ') : item.text;
+}
+
+export function fromStreamDocument(item: ResourceListItem, text: string): string {
+  return item.flow ? text.replace(/\n /g, '\n') : text;
 }
 
 export interface ResourceList {
@@ -109,6 +126,7 @@ function describeItem(node: YAMLMap, source: string, inBlockSequence: boolean): 
     name: (isMap(metadata) && scalarString(metadata.get('name', true))) || '',
     ...(namespace ? { namespace } : {}),
     annotations: isMap(metadata) ? stringMap(metadata.get('annotations', true)) : {},
+    flow: Boolean(node.flow),
   };
 }
 
@@ -117,7 +135,7 @@ export function parseResourceList(input: string): ResourceList {
   if (splitStream(source).chunks.filter((chunk) => chunk.hasContent).length > 1) {
     throw new UserError('error: stdin holds a ResourceList followed by more documents; a KRM function call is one ResourceList');
   }
-  const doc = parseDocument(source, { prettyErrors: false });
+  const doc = parseWithUniqueKeys(source, { prettyErrors: false });
   const firstError = doc.errors[0];
   if (firstError) {
     // Through documentError: a position and caret, and no Secret item's value in the excerpt or

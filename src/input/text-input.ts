@@ -1,9 +1,9 @@
 // Text a diagnostic subcommand reads (`explain`, `doctor`): stdin or one file, bounded in size and
 // checked to be UTF-8 by the same decoder the manifest modes use. Every failure is a UserError
 // with exit code 2: for these commands exit 1 means "found nothing" or "found problems".
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { UsageError, UserError } from '../errors.js';
-import { decodeText, describeFsError } from './text.js';
+import { decodeText, describeFsError, readBounded } from './text.js';
 import { readStdinBytes } from '../hosts/stdio.js';
 
 // ANSI colour codes from a coloured terminal or log viewer are not part of any message.
@@ -30,8 +30,11 @@ export async function readTextInput(source: TextSource): Promise<string> {
       const info = await stat(source.file);
       if (info.isDirectory()) throw fail(`--file ${source.file}: is a directory, expected a file`);
       if (info.size > source.limit) throw tooLarge(`--file ${source.file} is ${info.size} bytes, more than`);
-      bytes = await readFile(source.file);
+      // with a bound whatever the size says: /dev/zero or a FIFO says 0
+      bytes = await readBounded(source.file, source.limit, (error) => fail(`--file ${source.file}: ${describeFsError(error)}`), `--file ${source.file}`);
     } catch (error) {
+      // readBounded's own error is the size one, which here is a usage error too
+      if (error instanceof UserError && error.exitCode !== 2) throw tooLarge(`--file ${source.file} is larger than`);
       if (error instanceof UserError) throw error;
       throw fail(`--file ${source.file}: ${describeFsError(error)}`);
     }

@@ -88,7 +88,7 @@ export async function runNodesCommand(args: string[], io: CommandIo): Promise<nu
   try {
     text = options.file === undefined ? await io.stdin() : await io.readFile(options.file);
   } catch (error) {
-    io.stderr(`gateway-compat nodes: cannot read ${source}: ${messageOf(error)}\n${VALID_INPUT_HINT}\n`);
+    io.stderr(`gateway-compat nodes: cannot read ${source}: ${messageOf(error).replace(/^error: /, '')}\n${VALID_INPUT_HINT}\n`);
     return EXIT_BAD_INPUT;
   }
 
@@ -107,7 +107,7 @@ export async function runNodesCommand(args: string[], io: CommandIo): Promise<nu
     try {
       pods = readGatewayPods(await io.readFile(options.pods));
     } catch (error) {
-      const problem = error instanceof NodeInputError ? `cannot use --pods ${options.pods}: ${error.message}.` : `cannot read --pods ${options.pods}: ${messageOf(error)}`;
+      const problem = error instanceof NodeInputError ? `cannot use --pods ${options.pods}: ${error.message}.` : `cannot read --pods ${options.pods}: ${messageOf(error).replace(/^error: /, '')}`;
       io.stderr(`gateway-compat nodes: ${problem}\n${podsHint}\n`);
       return EXIT_BAD_INPUT;
     }

@@ -139,7 +139,8 @@ function yamlError(error: YAMLError, chunk: Chunk, number: number): Error {
   if (error.code === 'RESOURCE_EXHAUSTION') return nestingError(number, chunk, at);
   let what = error.message.split('\n')[0] ?? error.message;
   if (error.code === 'DUPLICATE_KEY') {
-    const key = /^\s*([^:#\n]+?)\s*:/.exec(chunk.text.slice(error.pos[0]))?.[1];
+    // a quoted key (JSON) is named without its quotes
+    const key = /^\s*([^:#\n]+?)\s*:/.exec(chunk.text.slice(error.pos[0]))?.[1]?.replace(/^(["'])(.*)\1$/, '$2');
     what = `duplicate key${key ? ` "${key}"` : ''} in a mapping`;
   }
   const unclosed = /end with an? ([\]}])/.exec(what)?.[1];

@@ -122,6 +122,28 @@ export function jsonReport(result: Reported): JsonReport {
   };
 }
 
+/**
+ * A failed run under --report json: stderr still holds one report object (a reader parses it
+ * whatever happened), empty, with the error the text mode prints, its exit code and, when the
+ * message names it, the document and line:column.
+ */
+export function renderErrorReport(message: string, exitCode: number): string {
+  const text = message.replace(/\s+$/, '');
+  const where = /^error: document (\d+) at line (\d+):(\d+):/.exec(text);
+  const error = {
+    message: text,
+    exitCode,
+    ...(where ? { document: Number(where[1]), line: Number(where[2]), column: Number(where[3]) } : {}),
+  };
+  const report: JsonReport & { error: typeof error } = {
+    changes: [],
+    warnings: [],
+    summary: { documents: 0, changedDocuments: 0, addedDocuments: 0, changes: 0, warnings: 0, notes: 0 },
+    error,
+  };
+  return `${JSON.stringify(report)}\n`;
+}
+
 /** Everything the stream host writes on stderr after a successful run. */
 export function renderReport(result: Reported, options: ReportOptions): string {
   if (options.format === 'json') return `${JSON.stringify(jsonReport(result))}\n`;

@@ -2,9 +2,10 @@
 // tree and change the *text* with small patches, so everything they do not touch (comments,
 // quoting, indentation style, line endings) stays as it was. After each change the text is parsed
 // again, so the next lookup always sees positions that match the text.
-import { parseDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import { readBlockYaml } from './block-reader.js';
 import { checkAnchorEdits, mayUseAnchors } from './anchor-guard.js';
+import { parseWithUniqueKeys } from './unique-keys.js';
 import { applyPatches, lineAndColumn, type Patch } from './source-text.js';
 import { lineEndingOf } from '../stream/split.js';
 
@@ -19,10 +20,11 @@ export const PARSE_OPTIONS = {
 
 /**
  * `parseDocument(source, PARSE_OPTIONS)`, through the fast reader when the text is plain block
- * YAML (the same tree, see block-yaml.ts).
+ * YAML (the same tree, see block-yaml.ts), else with the duplicate-key check in linear time
+ * (unique-keys.ts).
  */
 export function parseYaml(source: string): Document.Parsed {
-  return readBlockYaml(source, PARSE_OPTIONS) ?? parseDocument(source, PARSE_OPTIONS);
+  return readBlockYaml(source, PARSE_OPTIONS) ?? parseWithUniqueKeys(source, PARSE_OPTIONS);
 }
 
 export class EditableDocument {
@@ -53,6 +55,14 @@ export class EditableDocument {
       this.parsed = this.parseEdited(this.source);
     }
     return this.parsed;
+  }
+
+  /**
+   * The document is JSON (`kubectl get -o json`, JSON manifests): what an edit writes into it is
+   * JSON too, so that it stays JSON for whoever reads it as such.
+   */
+  get json(): boolean {
+    return /^\uFEFF?\s*\{\s*["}]/.test(this.original);
   }
 
   get changed(): boolean {

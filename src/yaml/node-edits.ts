@@ -1,6 +1,9 @@
 // Text patches computed from parsed nodes: remove list items or keys, set scalars, add keys and
-// list items. Block collections are edited line by line in the document's own indentation; flow
-// collections (`[a, b]`, `{}`) are rewritten whole, in flow style, since they sit on one line.
+// list items. Block collections are edited line by line in the document's own indentation. Flow
+// collections (`[a, b]`, `{}`, JSON) are edited in place too: an entry is cut out with its comma,
+// a new one goes in after the last, and every other entry keeps its text, so a value such as
+// `2024-01-01` is never read and written back as something else (a timestamp). In a JSON document
+// what goes in is JSON, so that `kubectl get -o json` output stays JSON.
 import {
   isAlias,
   isMap,
@@ -102,9 +105,75 @@ function itemLineStart(text: string, itemStart: number): number {
   return lineStartAt(text, Math.max(position, 0));
 }
 
-function sourceOf(ed: EditableDocument, node: Node): string {
-  const [start, end] = rangeOf(node);
-  return ed.source.slice(start, end);
+/** Where a flow mapping's pair starts and ends in the text. */
+function pairSpan(pair: Pair<Node, Node | null>): [number, number] {
+  const [start, keyEnd] = rangeOf(pair.key);
+  return [start, pair.value ? rangeOf(pair.value)[1] : keyEnd];
+}
+
+/** The offset of a flow collection's closing bracket. */
+function closingBracket(ed: EditableDocument, collection: YAMLMap | YAMLSeq): number {
+  return ed.source.lastIndexOf(collection.flow && isSeq(collection) ? ']' : '}', rangeOf(collection)[1]);
+}
+
+/**
+ * Cuts the `dropped` entries (of `spans`) out of a flow collection with one comma each: a run of
+ * them up to the entry after it, or, at the end, from the entry before it. The rest keeps its text
+ * and layout; nothing left is `[]` / `{}`.
+ */
+function removeFromFlow(ed: EditableDocument, collection: YAMLMap | YAMLSeq, spans: readonly (readonly number[])[], dropped: readonly boolean[]): Patch[] {
+  if (dropped.every(Boolean)) return [{ start: rangeOf(collection)[0] + 1, end: closingBracket(ed, collection), text: '' }];
+  const patches: Patch[] = [];
+  for (let first = 0; first < spans.length; first++) {
+    if (!dropped[first]) continue;
+    let last = first;
+    while (last + 1 < spans.length && dropped[last + 1]) last++;
+    const after = spans[last + 1];
+    const before = spans[first - 1];
+    if (after) patches.push({ start: spans[first]![0] as number, end: after[0] as number, text: '' });
+    else patches.push({ start: before![1] as number, end: spans[last]![1] as number, text: '' });
+    first = last;
+  }
+  return patches;
+}
+
+/**
+ * Puts rendered entries into a flow collection after its last entry (inside an empty one): on a
+ * line of their own at that entry's column when it sits on a line of its own (JSON from kubectl),
+ * else after a comma on the same line.
+ */
+function insertIntoFlow(ed: EditableDocument, collection: YAMLMap | YAMLSeq, render: (indentUnit: number | undefined) => string[]): Patch[] {
+  const items = collection.items as (Node | Pair<Node, Node | null>)[];
+  const last = items[items.length - 1];
+  if (!last) {
+    const close = closingBracket(ed, collection);
+    return [{ start: close, end: close, text: render(undefined).join(', ') }];
+  }
+  const [lastStart, lastEnd] = isPair(last) ? pairSpan(last) : rangeOf(last);
+  const lineStart = lineStartAt(ed.source, lastStart);
+  if (ed.source.slice(lineStart, lastStart).trim() !== '') return [{ start: lastEnd, end: lastEnd, text: render(undefined).map((entry) => `, ${entry}`).join('') }];
+  const column = lastStart - lineStart;
+  const openLine = lineStartAt(ed.source, rangeOf(collection)[0]);
+  const openIndent = ed.source.slice(openLine).search(/\S/);
+  const pad = ' '.repeat(column);
+  const entries = render(Math.max(1, column - openIndent));
+  return [{ start: lastEnd, end: lastEnd, text: entries.map((entry) => `,${ed.eol}${pad}${entry.replace(/\n/g, ed.eol + pad)}`).join('') }];
+}
+
+/**
+ * A value written inside a flow collection: JSON in a JSON document; elsewhere yaml's flow style,
+ * with a string that is not a plain word written as a JSON string (a block scalar cannot stand in
+ * flow context, and a quoted string keeps its type).
+ */
+function renderInFlow(ed: EditableDocument, value: unknown, indentUnit?: number): string {
+  if (ed.json) return JSON.stringify(value, null, indentUnit);
+  if (typeof value === 'string') return /^[A-Za-z_][\w./-]*$/.test(value) ? renderScalar(value) : JSON.stringify(value);
+  return value !== null && typeof value === 'object' ? renderFlow(value) : renderScalar(value);
+}
+
+/** A key written inside a flow mapping. */
+function renderFlowKey(ed: EditableDocument, key: string): string {
+  return ed.json ? JSON.stringify(key) : renderScalar(key);
 }
 
 /** Removes the items `drop` selects; returns no patch when nothing is dropped. */
@@ -116,11 +185,7 @@ export function removeSeqItems(
   const items = seq.items as Node[];
   const dropped = items.map((item) => drop(item));
   if (!dropped.includes(true)) return [];
-  if (seq.flow) {
-    const kept = items.filter((_, i) => !dropped[i]).map((item) => sourceOf(ed, item));
-    const [start, end] = rangeOf(seq);
-    return [{ start, end: ed.source.lastIndexOf(']', end) + 1, text: `[${kept.join(', ')}]` }];
-  }
+  if (seq.flow) return removeFromFlow(ed, seq, items.map((item) => rangeOf(item)), dropped);
   const patches: Patch[] = [];
   items.forEach((item, i) => {
     if (!dropped[i]) return;
@@ -149,11 +214,8 @@ function startWithLeadingComments(text: string, keyStart: number): number {
 
 export function removePair(ed: EditableDocument, map: YAMLMap, pair: Pair<Node, Node | null>): Patch[] {
   if (map.flow) {
-    const kept = (map.items as Pair<Node, Node | null>[])
-      .filter((other) => other !== pair)
-      .map((other) => `${sourceOf(ed, other.key)}: ${other.value ? sourceOf(ed, other.value) : 'null'}`);
-    const [start, end] = rangeOf(map);
-    return [{ start, end: ed.source.lastIndexOf('}', end) + 1, text: `{${kept.join(', ')}}` }];
+    const pairs = map.items as Pair<Node, Node | null>[];
+    return removeFromFlow(ed, map, pairs.map(pairSpan), pairs.map((other) => other === pair));
   }
   const index = map.items.indexOf(pair);
   const keyStart = rangeOf(pair.key)[0];
@@ -199,17 +261,23 @@ function usesIndentedSequences(text: string): boolean | undefined {
   return match ? (match[2]?.length ?? 0) > (match[1]?.length ?? 0) : undefined;
 }
 
-export function setScalar(ed: EditableDocument, node: Node, value: unknown): Patch[] {
+/** `inFlow`: the scalar sits in a flow collection (so it is written as renderInFlow does). */
+export function setScalar(ed: EditableDocument, node: Node, value: unknown, inFlow = false): Patch[] {
   const [start, end] = rangeOf(node);
-  return [{ start, end, text: renderScalar(value) }];
+  return [{ start, end, text: inFlow || ed.json ? renderInFlow(ed, value) : renderScalar(value) }];
+}
+
+/** A value that replaces another after `key: `, in the style of the mapping that holds it. */
+function renderInline(ed: EditableDocument, value: unknown, inFlow: boolean): string {
+  if (inFlow || ed.json) return renderInFlow(ed, value);
+  return value !== null && typeof value === 'object' ? renderFlow(value) : renderScalar(value);
 }
 
 /** Adds keys to a mapping: after its last entry for block style, rewritten for flow style. */
 export function addToMap(ed: EditableDocument, map: YAMLMap, entries: Record<string, unknown>): Patch[] {
-  const [start, end] = rangeOf(map);
+  const [start] = rangeOf(map);
   if (map.flow) {
-    const merged = { ...(map.toJSON() as Record<string, unknown>), ...entries };
-    return [{ start, end: ed.source.lastIndexOf('}', end) + 1, text: renderFlow(merged) }];
+    return insertIntoFlow(ed, map, (unit) => Object.entries(entries).map(([key, value]) => `${renderFlowKey(ed, key)}: ${renderInFlow(ed, value, unit)}`));
   }
   const last = map.items[map.items.length - 1] as Pair<Node, Node | null>;
   const lastEnd = last.value ? rangeOf(last.value)[1] : rangeOf(last.key)[1];
@@ -243,11 +311,7 @@ export function fillEmptyValue(ed: EditableDocument, pair: Pair<Node, Node | nul
 }
 
 export function appendToSeq(ed: EditableDocument, seq: YAMLSeq, values: unknown[]): Patch[] {
-  const [start, end] = rangeOf(seq);
-  if (seq.flow || seq.items.length === 0) {
-    const merged = [...(seq.toJSON() as unknown[]), ...values];
-    return [{ start, end: seq.flow ? ed.source.lastIndexOf(']', end) + 1 : end, text: renderFlow(merged) }];
-  }
+  if (seq.flow || seq.items.length === 0) return insertIntoFlow(ed, seq, (unit) => values.map((value) => renderInFlow(ed, value, unit)));
   const items = seq.items as Node[];
   const lastItem = items[items.length - 1] as Node;
   const at = endOfLastLine(ed.source, rangeOf(lastItem)[0], rangeOf(lastItem)[1]);
@@ -279,9 +343,12 @@ export type Desired = { [key: string]: Desired | Union | readonly unknown[] | st
  * none when it already does. Patches inside a child come before an insertion at the end of its
  * parent, so that two insertions at the same offset land in the right order.
  */
-export function mergePatches(ed: EditableDocument, map: YAMLMap, desired: Desired): Patch[] {
-  // A flow mapping sits on one line: rewrite it whole rather than patch inside it.
-  if (map.flow) return rewriteFlowMap(ed, map, desired);
+export function mergePatches(ed: EditableDocument, map: YAMLMap, desired: Desired, inFlow = false): Patch[] {
+  if (map.flow && map.items.length === 0 && !inFlow && !ed.json) {
+    const block = emptyFlowMapAsBlock(ed, map, desired);
+    if (block) return block;
+  }
+  const flow = Boolean(map.flow);
   const patches: Patch[] = [];
   const missing: Record<string, unknown> = {};
   for (const [key, want] of Object.entries(desired)) {
@@ -294,7 +361,7 @@ export function mergePatches(ed: EditableDocument, map: YAMLMap, desired: Desire
     if (Array.isArray(want)) continue;
     if (want instanceof Union) {
       if (!value || !isSeq(value)) {
-        patches.push(...replaceValueInline(ed, pair, renderFlow([...want.values])));
+        patches.push(...replaceValueInline(ed, pair, renderInline(ed, [...want.values], flow)));
         continue;
       }
       const present = (value.toJSON() as unknown[]).map(String);
@@ -303,54 +370,36 @@ export function mergePatches(ed: EditableDocument, map: YAMLMap, desired: Desire
       continue;
     }
     if (isDesiredMap(want)) {
-      if (!value || (isScalar(value) && (value.value === null || value.value === undefined))) {
+      const empty = !value || (isScalar(value) && (value.value === null || value.value === undefined));
+      if (empty && !flow) {
         patches.push(...fillEmptyValue(ed, pair, toPlain(want)));
-      } else if (!isMap(value)) {
-        patches.push(...replaceValueInline(ed, pair, renderFlow(toPlain(want))));
+      } else if (!value || !isMap(value)) {
+        patches.push(...replaceValueInline(ed, pair, renderInline(ed, toPlain(want), flow)));
       } else {
-        patches.push(...mergePatches(ed, value, want));
+        patches.push(...mergePatches(ed, value, want, flow));
       }
       continue;
     }
     if (!value || !isScalar(value) || value.value !== want) {
-      patches.push(...(value ? setScalar(ed, value, want) : replaceValueInline(ed, pair, renderScalar(want))));
+      patches.push(...(value ? setScalar(ed, value, want, flow) : replaceValueInline(ed, pair, renderInline(ed, want, flow))));
     }
   }
   if (Object.keys(missing).length > 0) patches.push(...addToMap(ed, map, missing));
   return patches;
 }
 
-function rewriteFlowMap(ed: EditableDocument, map: YAMLMap, desired: Desired): Patch[] {
-  const current = map.toJSON() as Record<string, unknown>;
-  const merged = mergeValues(current, desired) as Record<string, unknown>;
-  if (JSON.stringify(merged) === JSON.stringify(current)) return [];
-  const [start, end] = rangeOf(map);
-  const close = ed.source.lastIndexOf('}', end) + 1;
-  // `key: {}` in a block mapping (a Sail `spec.values: {}`): what goes in may be a multi-line
-  // template, which a flow mapping cannot hold at that indentation; it becomes a block mapping.
+/**
+ * `key: {}` in a block mapping (a Sail `spec.values: {}`): what goes in may be a multi-line
+ * template, which a flow mapping cannot hold at that indentation; it becomes a block mapping.
+ */
+function emptyFlowMapAsBlock(ed: EditableDocument, map: YAMLMap, desired: Desired): Patch[] | undefined {
+  const [start] = rangeOf(map);
   const lineStart = ed.source.lastIndexOf('\n', start - 1) + 1;
   const prefix = ed.source.slice(lineStart, start);
-  if (map.items.length === 0 && /^[ \t]*(?:- )?[^{}[\],#]*:[ \t]*$/.test(prefix)) {
-    const indent = prefix.length - prefix.trimStart().length + (prefix.trimStart().startsWith('- ') ? 2 : 0);
-    const colon = lineStart + prefix.lastIndexOf(':');
-    return [{ start: colon + 1, end: close, text: ed.eol + indentText(renderBlock(merged, ed, map), indent + 2, ed.eol).replace(/(\r?\n)$/, '') }];
-  }
-  return [{ start, end: close, text: renderFlow(merged) }];
-}
-
-function mergeValues(current: unknown, want: Desired[string]): unknown {
-  if (want instanceof Union) {
-    const list = Array.isArray(current) ? [...current] : [];
-    for (const value of want.values) if (!list.map(String).includes(String(value))) list.push(value);
-    return list;
-  }
-  if (Array.isArray(want)) return current === undefined ? [...want] : current;
-  if (!isDesiredMap(want)) return want;
-  const base = current !== null && typeof current === 'object' && !Array.isArray(current) ? { ...(current as object) } : {};
-  for (const [key, value] of Object.entries(want)) {
-    (base as Record<string, unknown>)[key] = mergeValues((base as Record<string, unknown>)[key], value);
-  }
-  return base;
+  if (!/^[ \t]*(?:- )?[^{}[\],#]*:[ \t]*$/.test(prefix)) return undefined;
+  const indent = prefix.length - prefix.trimStart().length + (prefix.trimStart().startsWith('- ') ? 2 : 0);
+  const colon = lineStart + prefix.lastIndexOf(':');
+  return [{ start: colon + 1, end: closingBracket(ed, map) + 1, text: ed.eol + indentText(renderBlock(toPlain(desired), ed, map), indent + 2, ed.eol).replace(/(\r?\n)$/, '') }];
 }
 
 function isDesiredMap(value: Desired[string]): value is Desired {

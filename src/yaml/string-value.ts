@@ -21,6 +21,9 @@ function splitKeepingNewlines(text: string): string[] {
 /**
  * A patch that turns the string `node` (found in `source`) into `value`. `keyColumn` is the column
  * of the key that owns it, used when the string has to be written anew as a block scalar.
+ * `inFlow`: the string sits in a flow collection (`{...}`, JSON from `kubectl get -o json`), where
+ * no block scalar may stand; it is written as a JSON string, which YAML reads the same and which
+ * keeps a JSON document JSON.
  */
 export function replaceStringValue(
   source: string,
@@ -28,6 +31,7 @@ export function replaceStringValue(
   value: string,
   keyColumn: number,
   eol: string,
+  inFlow = false,
 ): Patch {
   const [start, valueEnd] = node.range as [number, number, number];
   if (node.type === Scalar.BLOCK_LITERAL && typeof node.value === 'string') {
@@ -54,6 +58,7 @@ export function replaceStringValue(
     if (!source.slice(contentStart, contentEnd).endsWith('\n') && text.endsWith(eol)) text = text.slice(0, -eol.length);
     return { start: contentStart, end: contentEnd, text };
   }
+  if (inFlow) return { start, end: valueEnd, text: JSON.stringify(value) };
   return { start, end: endOfLastLine(source, start, valueEnd), text: renderLiteralBlock(value, keyColumn + 2, eol) };
 }
 
@@ -67,6 +72,26 @@ export function renderLiteralBlock(value: string, indent: number, eol: string): 
   const indicator = /^[ \n]/.test(body) ? '2' : '';
   const lines = body.split('\n').map((line) => (line === '' ? '' : pad + line));
   return `|${indicator}${chomping}${eol}${lines.join(eol)}${eol}${eol.repeat(Math.max(0, trailing - 1))}`;
+}
+
+/**
+ * Where offset `innerOffset` of the string `node` holds sits in `source`, so that a problem inside
+ * an embedded document (the injector's data.config) is reported at its own line of the stream.
+ * Exact for a `|` block (one source line per content line, at the block's indentation); for any
+ * other style, the start of the string.
+ */
+export function sourceOffsetOf(source: string, node: Scalar, innerOffset: number): number {
+  const [start, valueEnd] = node.range as [number, number, number];
+  if (node.type !== Scalar.BLOCK_LITERAL || typeof node.value !== 'string') return start;
+  const before = node.value.slice(0, innerOffset);
+  const line = before.split('\n').length - 1;
+  const column = innerOffset - (before.lastIndexOf('\n') + 1);
+  const contentStart = lineEndAt(source, start);
+  const sourceLines = splitKeepingNewlines(source.slice(contentStart, Math.max(contentStart, endOfLastLine(source, start, valueEnd))));
+  const indent = contentIndent(sourceLines, 0);
+  let at = contentStart;
+  for (let i = 0; i < line && i < sourceLines.length; i++) at += (sourceLines[i] as string).length;
+  return at + indent + column;
 }
 
 export function keyColumnOf(source: string, keyNode: { range?: [number, number, number] | null }): number {

@@ -313,11 +313,11 @@ export function mergeIntoConfigMap(place: ConfigMapPlace, ctx: RuleContext, cont
       throw documentError(ed.number, ed.source, ed.firstLine, { line: line - 1, column: column - 1 }, `in ${objectPath(configMap)}data.deployment: ${error.message}`, 'write the patch out without anchors, aliases or merge keys');
     }
     if (inner.changed) {
-      ed.apply([replaceStringValue(ed.source, value as Scalar, inner.source, keyColumnOf(ed.source, deploymentPair.key as Scalar), ed.eol)]);
+      ed.apply([replaceStringValue(ed.source, value as Scalar, inner.source, keyColumnOf(ed.source, deploymentPair.key as Scalar), ed.eol, data.flow)]);
       changed = true;
     }
   } else {
-    ed.apply([replaceStringValue(ed.source, value as Scalar, patchText, keyColumnOf(ed.source, deploymentPair.key as Scalar), ed.eol)]);
+    ed.apply([replaceStringValue(ed.source, value as Scalar, patchText, keyColumnOf(ed.source, deploymentPair.key as Scalar), ed.eol, data.flow)]);
     changed = true;
   }
   if (changed) {

@@ -4,13 +4,13 @@
 //   - ConfigMap istio-sidecar-injector[-<revision>]: data.config is a YAML string whose
 //     templates.<name> are Go-template strings;
 //   - the Sail operator's Istio resource: spec.values.sidecarInjectorWebhook.templates.<name>.
-import { isMap, isScalar, type Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, visit, type Document, type Scalar } from 'yaml';
 import type { Config, TemplateName } from '../../config/config.js';
 import type { EditableDocument } from '../../yaml/editable-document.js';
 import { parseYaml } from '../../yaml/editable-document.js';
 import { findPair, mapAt, mapIn, mergePatches, removeSeqItems, replaceValueInline, seqAt, stringAt, UnsupportedYamlError } from '../../yaml/node-edits.js';
 import { applyPatches, type Patch } from '../../yaml/source-text.js';
-import { keyColumnOf, replaceStringValue } from '../../yaml/string-value.js';
+import { keyColumnOf, replaceStringValue, sourceOffsetOf } from '../../yaml/string-value.js';
 import { containerOfTemplate } from '../../kube/gateway-containers.js';
 import { removeSysctlsFromValues } from '../../kube/injector-values.js';
 import { objectsIn, type KubeObject } from '../../kube/objects.js';
@@ -119,7 +119,7 @@ function injectorValuesPatches(ed: EditableDocument, object: KubeObject, ctx: Ru
   for (const name of edit.removed) {
     ctx.change({ resource: object.id, rule: 'injectionTemplates', path, message: `removed sysctl ${name} from ${path} (the istiod value gateways.securityContext, which every gateway template renders)` }, ed);
   }
-  return [replaceStringValue(ed.source, valuesNode as Scalar, edit.text, keyColumnOf(ed.source, valuesPair.key as Scalar), ed.eol)];
+  return [replaceStringValue(ed.source, valuesNode as Scalar, edit.text, keyColumnOf(ed.source, valuesPair.key as Scalar), ed.eol, data!.flow)];
 }
 
 /**
@@ -140,6 +140,35 @@ export function valuesSetGatewaySecurityContext(valuesText: string | undefined, 
   return !removed.some((name) => text.includes(name) || text.includes(name.replace(/\./g, '/')));
 }
 
+/**
+ * An alias with no anchor before it, or one that expands too often (an alias bomb): yaml finds
+ * either only when the document is converted, as Istio's reader would.
+ */
+function aliasProblemIn(doc: Document.Parsed): { what: string; offset: number } | undefined {
+  const anchors = new Set<string>();
+  let problem: { what: string; offset: number } | undefined;
+  let first: number | undefined;
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) {
+      first ??= node.range?.[0] ?? 0;
+      if (!anchors.has(node.source)) {
+        problem = { what: `an alias refers to no anchor defined before it: *${node.source}`, offset: node.range?.[0] ?? 0 };
+        return visit.BREAK;
+      }
+    } else if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) {
+      anchors.add(node.anchor);
+    }
+    return undefined;
+  });
+  if (problem || first === undefined) return problem;
+  try {
+    doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    return { what: 'it expands YAML aliases too often (an alias bomb)', offset: first };
+  }
+  return undefined;
+}
+
 function injectorConfigMapPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
   return [...injectorTemplatePatches(ed, object, ctx), ...injectorValuesPatches(ed, object, ctx)];
 }
@@ -154,13 +183,17 @@ function injectorTemplatePatches(ed: EditableDocument, object: KubeObject, ctx: 
   // data.config is itself YAML: edit it with the same line-preserving technique, one level down.
   const inner = configNode.value;
   const innerDoc = parseYaml(inner);
-  if (innerDoc.errors.length > 0) {
-    // Skipping it would leave the sysctl in every gateway template without a word.
-    throw new UnsupportedYamlError(
-      `data.config of ${object.id.name} is not valid YAML (${innerDoc.errors[0]?.message.split('\n')[0] ?? ''}), so its gateway injection templates cannot be fixed; Istio would reject it too. Fix data.config`,
-      configNode.range?.[0] ?? 0,
+  // Skipping it would leave the sysctl in every gateway template without a word; the position is
+  // the problem's own line in the stream, not the `config: |` line.
+  const notReadable = (what: string, innerOffset: number): UnsupportedYamlError =>
+    new UnsupportedYamlError(
+      `data.config of ${object.id.name} is not valid YAML (${what}), so its gateway injection templates cannot be fixed; Istio would reject it too. Fix data.config`,
+      sourceOffsetOf(ed.source, configNode, innerOffset),
     );
-  }
+  const firstError = innerDoc.errors[0];
+  if (firstError) throw notReadable(firstError.message.split('\n')[0] ?? '', firstError.pos[0]);
+  const aliasProblem = inner.includes('*') ? aliasProblemIn(innerDoc) : undefined;
+  if (aliasProblem) throw notReadable(aliasProblem.what, aliasProblem.offset);
   if (!isMap(innerDoc.contents)) return [];
   const templates = mapAt(innerDoc.contents, 'templates');
   if (!templates) return [];
@@ -173,13 +206,13 @@ function injectorTemplatePatches(ed: EditableDocument, object: KubeObject, ctx: 
     if (!pair || !node || !isScalar(node) || typeof node.value !== 'string') continue;
     const rewrite = rewriteTemplate(node.value, ctx.config, name, fromValues);
     if (rewrite.text === node.value) continue;
-    patches.push(replaceStringValue(inner, node as Scalar, rewrite.text, keyColumnOf(inner, pair.key as Scalar), innerEol));
+    patches.push(replaceStringValue(inner, node as Scalar, rewrite.text, keyColumnOf(inner, pair.key as Scalar), innerEol, templates.flow));
     edits.push({ name, messages: rewrite.messages });
   }
   if (patches.length === 0) return [];
   const newInner = applyPatches(inner, patches);
   for (const edit of edits) recordTemplateEdits(ed, ctx, object, `data.config.templates.${edit.name}`, edit.messages);
-  return [replaceStringValue(ed.source, configNode, newInner, keyColumnOf(ed.source, configPair.key as Scalar), ed.eol)];
+  return [replaceStringValue(ed.source, configNode, newInner, keyColumnOf(ed.source, configPair.key as Scalar), ed.eol, data.flow)];
 }
 
 /**
@@ -213,7 +246,7 @@ function istioResourcePatches(ed: EditableDocument, object: KubeObject, ctx: Rul
     if (!pair || !node || !isScalar(node) || typeof node.value !== 'string') continue;
     const rewrite = rewriteTemplate(node.value, ctx.config, name);
     if (rewrite.text === node.value) continue;
-    patches.push(replaceStringValue(ed.source, node as Scalar, rewrite.text, keyColumnOf(ed.source, pair.key as Scalar), ed.eol));
+    patches.push(replaceStringValue(ed.source, node as Scalar, rewrite.text, keyColumnOf(ed.source, pair.key as Scalar), ed.eol, templates!.flow));
     recordTemplateEdits(ed, ctx, object, `${path}.${name}`, rewrite.messages);
   }
   return patches;
