@@ -10,13 +10,13 @@ import {
   isPair,
   isScalar,
   isSeq,
-  stringify,
   type Node,
   type Pair,
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
 import type { EditableDocument } from './editable-document.js';
+import { renderPlain } from './render-plain.js';
 import {
   columnAt,
   endOfLastLine,
@@ -241,18 +241,18 @@ export function replaceValueInline(ed: EditableDocument, pair: Pair<Node, Node |
 }
 
 export function renderScalar(value: unknown): string {
-  return stringify(value, { version: '1.1', lineWidth: 0 }).trimEnd();
+  return renderPlain(value, { version: '1.1', lineWidth: 0 }).trimEnd();
 }
 
 /** Block YAML in the list style of the mapping it goes into (or of the document, failing that). */
 function renderBlock(value: Record<string, unknown> | unknown[], ed: EditableDocument, context: Node): string {
   const [start, , end] = rangeOf(context);
   const indentSeq = usesIndentedSequences(ed.source.slice(lineStartAt(ed.source, start), end)) ?? usesIndentedSequences(ed.source) ?? false;
-  return stringify(value, { version: '1.1', lineWidth: 0, indentSeq });
+  return renderPlain(value, { version: '1.1', lineWidth: 0, indentSeq });
 }
 
 function renderFlow(value: unknown): string {
-  return stringify(value, { version: '1.1', lineWidth: 0, collectionStyle: 'flow' }).trimEnd();
+  return renderPlain(value, { version: '1.1', lineWidth: 0, collectionStyle: 'flow' }).trimEnd();
 }
 
 /** Helm charts write `key:\n- item`; ruamel and kubectl write `key:\n  - item`. Follow the text. */
@@ -322,7 +322,7 @@ export function appendToSeq(ed: EditableDocument, seq: YAMLSeq, values: unknown[
     {
       start: at,
       end: at,
-      text: lead + indentText(stringify(values, { version: '1.1', lineWidth: 0 }), dashColumn, ed.eol),
+      text: lead + indentText(renderPlain(values, { version: '1.1', lineWidth: 0 }), dashColumn, ed.eol),
     },
   ];
 }

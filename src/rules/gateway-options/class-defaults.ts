@@ -5,7 +5,8 @@
 // istiod chart renders it from the `gatewayClasses` value as `istio-<rev>-gatewayclass-<class>`; this
 // writes it into the istiod release (next to the injector ConfigMap), or merges into the one the
 // chart already rendered. Gateways are left alone.
-import { isScalar, stringify } from 'yaml';
+import { isScalar } from 'yaml';
+import { renderPlain } from '../../yaml/render-plain.js';
 import type { Config } from '../../config/config.js';
 import { UserError } from '../../errors.js';
 import { mapAt, stringAt } from '../../yaml/node-edits.js';
@@ -88,12 +89,12 @@ function classConfigMapText(plane: ControlPlane, className: string, config: Conf
       labels: { 'istio.io/rev': plane.revision, [DEFAULTS_FOR_CLASS]: className },
       ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     },
-    data: { deployment: stringify(deploymentPatch(config, containerOfClass(className)), { version: '1.1', indentSeq: false }) },
+    data: { deployment: renderPlain(deploymentPatch(config, containerOfClass(className)), { version: '1.1', indentSeq: false }) },
   };
   const text = [
     '---',
     `# Added by gateway-compat (--gateway-options class): Istio applies data.deployment to the Deployment of every Gateway of class ${className}`,
-    stringify(configMap, { version: '1.1', lineWidth: 0, indentSeq: false }),
+    renderPlain(configMap, { version: '1.1', lineWidth: 0, indentSeq: false }),
   ].join('\n');
   return eol === '\n' ? text : text.replace(/\n/g, eol);
 }

@@ -5,7 +5,8 @@
 //
 // This rule works across documents: it points Gateways at a ConfigMap, merges into a ConfigMap
 // that is already in the stream, or adds one per namespace right before its first Gateway.
-import { isMap, isScalar, stringify, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, type Scalar, type YAMLMap } from 'yaml';
+import { renderPlain } from '../../yaml/render-plain.js';
 import type { Config } from '../../config/config.js';
 import { EditableDocument } from '../../yaml/editable-document.js';
 import {
@@ -265,12 +266,12 @@ function newOptionsConfigMap(
       ...(namespace ? { namespace } : {}),
       ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
     },
-    data: { deployment: stringify(deploymentPatch(config, container), { version: '1.1', indentSeq: false }) },
+    data: { deployment: renderPlain(deploymentPatch(config, container), { version: '1.1', indentSeq: false }) },
   };
   const text = [
     '---',
     `# Added by gateway-compat: Istio applies data.deployment to the Deployment it generates for Gateway ${gateway.namespace ? `${gateway.namespace}/` : ''}${gateway.name}`,
-    stringify(configMap, { version: '1.1', lineWidth: 0, indentSeq: false }),
+    renderPlain(configMap, { version: '1.1', lineWidth: 0, indentSeq: false }),
   ].join('\n');
   return eol === '\n' ? text : text.replace(/\n/g, eol);
 }
@@ -279,7 +280,7 @@ export function mergeIntoConfigMap(place: ConfigMapPlace, ctx: RuleContext, cont
   const ed = place.doc.ed;
   const configMap = objectAt(ed, place.path);
   if (!configMap || !ctx.isSelected(configMap.id)) return;
-  const patchText = stringify(deploymentPatch(ctx.config, container), { version: '1.1', indentSeq: false });
+  const patchText = renderPlain(deploymentPatch(ctx.config, container), { version: '1.1', indentSeq: false });
   const data = mapAt(configMap.map, 'data');
   const deploymentPair = data && findPair(data, 'deployment');
   const value = deploymentPair?.value;
