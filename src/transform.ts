@@ -1,7 +1,7 @@
 // The pure core: text in, text out, plus records of what changed and what could not be done.
 //   stream -> select (cheap text checks) -> parse (only those) -> rules -> emit
 // A document no rule could concern is never parsed and comes out as its original bytes.
-import { defaultConfig, mergeConfig, type Config, type ConfigSpec } from './config/config.js';
+import { resolveConfig, type Config, type ConfigSpec } from './config/config.js';
 import { documentError } from './parse/document-error.js';
 import type { EditableDocument } from './yaml/editable-document.js';
 import { emit } from './emit.js';
@@ -96,15 +96,15 @@ function copyHelmFilename(gateway: KubeObject): Record<string, string> {
   return filename ? { [HELM_FILENAME_ANNOTATION]: filename } : {};
 }
 
-function resolveConfig(config: Config | ConfigSpec | undefined): Config {
+function configOf(config: Config | ConfigSpec | undefined): Config {
   if (config && 'maxInputBytes' in config && 'select' in config && 'sysctls' in config && 'gatewayApi' in config) {
     return config as Config;
   }
-  return mergeConfig(defaultConfig(), (config ?? {}) as ConfigSpec);
+  return resolveConfig(config ?? {});
 }
 
 export function transform(input: string, options: TransformOptions = {}): TransformResult {
-  const config = resolveConfig(options.config);
+  const config = configOf(options.config);
   const { bom, chunks } = splitStream(input);
   const changes: ChangeRecord[] = [];
   const warnings: WarningRecord[] = [];

@@ -13,12 +13,11 @@ import type { EditableDocument } from '../yaml/editable-document.js';
 import { annotationOf, type KubeObject } from '../kube/objects.js';
 import { checkSize } from '../input/text.js';
 import { UserError } from '../errors.js';
-import type { ParsedFlags } from '../config/flags.js';
 import type { ChangeRecord, WarningRecord } from '../report/records.js';
 import { splitStream } from '../stream/split.js';
 import { transform } from '../transform.js';
 import { specFromFunctionConfig } from '../config/function-config.js';
-import { loadConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import type { Outcome } from './outcome.js';
 import { composeResourceList, parseResourceList, type KrmResult, type ResourceList, type ResourceListItem } from './resource-list.js';
 
@@ -130,8 +129,9 @@ interface Transformed {
   results: KrmResult[];
 }
 
-async function transformItems(list: ResourceList, values: ParsedFlags['values'], inputBytes: number): Promise<Transformed> {
-  const { config, gatewayTemplate } = await loadConfig(values, specFromFunctionConfig(list.functionConfig));
+async function transformItems(list: ResourceList, loaded: LoadedConfig, inputBytes: number): Promise<Transformed> {
+  const config = loaded.withHostConfig(specFromFunctionConfig(list.functionConfig));
+  const { gatewayTemplate } = loaded;
   checkSize(inputBytes, config.maxInputBytes, 'the ResourceList');
   const included = list.items.map((item, index) => ({ item, index })).filter(({ item }) => !isSkippedItem(item));
   if (included.some(({ item }) => item.text.includes(ADDED_MARKER))) {
@@ -181,11 +181,12 @@ async function transformItems(list: ResourceList, values: ParsedFlags['values'],
   return { itemTexts, results };
 }
 
-export async function runKrm(values: ParsedFlags['values'], input: string): Promise<Outcome> {
+/** `loaded`: the run's configuration, loaded once by the CLI; the functionConfig joins it as the host's layer. */
+export async function runKrm(loaded: LoadedConfig, input: string): Promise<Outcome> {
   // A list we cannot read cannot be answered with a list: plain error, nothing on stdout.
   const list = parseResourceList(input);
   try {
-    const { itemTexts, results } = await transformItems(list, values, Buffer.byteLength(input));
+    const { itemTexts, results } = await transformItems(list, loaded, Buffer.byteLength(input));
     if (list.items.length > 0 && itemTexts.length === 0) throw new Error('refusing to answer a non-empty ResourceList with an empty one');
     return { stdout: composeResourceList(list.apiVersion, itemTexts, results), stderr: '', exitCode: 0 };
   } catch (error) {
