@@ -12,7 +12,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { isMap, parseDocument } from 'yaml';
 import { readBlockYaml } from '../yaml/block-reader.js';
 import { PARSE_OPTIONS } from '../yaml/editable-document.js';
-import { UsageError, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { checkSize, decodeText, describeFsError } from '../input/text.js';
 import { describeResource } from '../kube/objects.js';
 import { reportFormatOf, type ParsedFlags } from '../config/flags.js';
@@ -22,6 +22,7 @@ import { replaceFiles } from './atomic-write.js';
 import { escapeControls } from '../report/render.js';
 import { unifiedDiff } from './file-diff.js';
 import type { LoadedConfig } from '../config/load.js';
+import { helmFilenameOf } from './helm-bookkeeping.js';
 import type { Outcome } from './outcome.js';
 
 export type FilesMode = 'write' | 'check';
@@ -145,7 +146,7 @@ export async function runFiles(values: ParsedFlags['values'], loaded: LoadedConf
     try {
       text = await readManifest(file, config.maxInputBytes);
       if (!holdsKubernetesObjects(text)) continue;
-      const result = transform(text, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) });
+      const result = transform(text, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}), annotateAdded: helmFilenameOf });
       planned.push({ file, before: text, result });
     } catch (error) {
       if (!(error instanceof UserError)) throw error;

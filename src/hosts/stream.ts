@@ -8,6 +8,7 @@ import { collectGarbage, LARGE_INPUT } from '../memory.js';
 import { transform } from '../transform.js';
 import type { LoadedConfig } from '../config/load.js';
 import { manifestStdin, readStdin } from '../input/stdin.js';
+import { helmFilenameOf } from './helm-bookkeeping.js';
 import type { Outcome } from './outcome.js';
 
 export interface StreamSources {
@@ -30,7 +31,7 @@ export async function runStream(values: ParsedFlags['values'], loaded: LoadedCon
   if (input.length >= LARGE_INPUT) collectGarbage();
   let result;
   try {
-    result = transform(input, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) });
+    result = transform(input, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}), annotateAdded: helmFilenameOf });
   } catch (error) {
     // In JSON mode stderr holds the report object and nothing else, failures included.
     if (error instanceof StrictModeError && report.format === 'json') {
