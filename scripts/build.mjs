@@ -15,7 +15,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { generateSchemas, writeSchemas } from './build-schemas.mjs';
-import { generateValidators } from './build-validators.mjs';
+import { writeGenerated } from './build-validators.mjs';
 import { thirdPartyNotices } from './third-party-notices.mjs';
 import { copyIntoHelmPlugin } from './helm-plugin.mjs';
 
@@ -23,10 +23,10 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const bundleOnly = process.argv.includes('--bundle-only');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
-// schemas/ and the validators first: the bundles import the validators.
+// schemas/, the validators and the Config type with its defaults first: the bundles import them.
 const schemas = await generateSchemas();
 writeSchemas(schemas);
-writeFileSync(path.join(root, 'src/generated/config-validators.js'), generateValidators(schemas));
+writeGenerated(schemas);
 
 const common = {
   absWorkingDir: root,

@@ -7,12 +7,13 @@
 // and pre-commit run, so an empty stream or --help loads neither the YAML parser nor the rules.
 import { UserError, UsageError } from './errors.js';
 import { clearLastError, isHelmPluginRun, surfaceHelmPluginError } from './hosts/helm4-errors.js';
-import { loadConfig, readInputFile, readStdin } from './config/load.js';
+import { loadConfig, readInputFile } from './config/load.js';
+import { manifestStdin, readStdin } from './input/stdin.js';
 import type { Outcome } from './hosts/outcome.js';
 import { writeReportFile } from './hosts/report-file.js';
-import { readStdinBytes, stdinIsTerminal, writeStderr, writeStdout } from './hosts/stdio.js';
-import { decodeText, describeFsError, readBounded, sizeError } from './input/text.js';
-import { misplacedFileMode, parseFlags, type ParsedFlags } from './config/flags.js';
+import { stdinIsTerminal, writeStderr, writeStdout } from './hosts/stdio.js';
+import { decodeText, describeFsError, readBounded } from './input/text.js';
+import { misplacedFileMode, parseFlags, reportFormatOf, reportOptionsOf, type ParsedFlags } from './config/flags.js';
 import { renderErrorReport } from './report/render.js';
 import { USAGE, VERSION } from './config/usage.js';
 
@@ -21,8 +22,7 @@ const NODES_INPUT_LIMIT = 1024 ** 3;
 
 async function runNodes(args: string[]): Promise<Outcome> {
   const { runNodesCommand } = await import('./nodes/command.js');
-  const stdin = async () =>
-    decodeText(readStdinBytes(NODES_INPUT_LIMIT, (size, early) => sizeError(size, NODES_INPUT_LIMIT, 'the input', early)), 'the input');
+  const stdin = () => readStdin({ limit: NODES_INPUT_LIMIT });
   let stdout = '';
   let stderr = '';
   const exitCode = await runNodesCommand(args, {
@@ -42,16 +42,17 @@ async function runNodes(args: string[]): Promise<Outcome> {
  * or a manifest stream. `check`: --check on that stream (change nothing; exit 1 if it would change).
  */
 async function runStdin(values: ParsedFlags['values'], source: { file?: string; check?: boolean } = {}): Promise<Outcome> {
-  const { config } = await loadConfig(values);
-  const input = source.file === undefined ? await readStdin(config.maxInputBytes) : await readInputFile(source.file, config.maxInputBytes);
+  const loaded = await loadConfig(values);
+  const limit = loaded.config.maxInputBytes;
+  const input = source.file === undefined ? await readStdin(manifestStdin(limit)) : await readInputFile(source.file, limit);
   // Helm renders nothing for a chart with no manifests; answer at once, with nothing to load.
   if (input === '' && values.report !== 'json') return { stdout: '', stderr: '', exitCode: 0 };
   const { looksLikeResourceList } = await import('./hosts/resource-list.js');
   if (looksLikeResourceList(input)) {
     if (source.check) throw new UsageError('error: --check works on a manifest stream or on files, not on a ResourceList (kpt shows what a function changes: kpt fn eval --dry-run)');
-    return (await import('./hosts/krm.js')).runKrm(values, input);
+    return (await import('./hosts/krm.js')).runKrm(loaded, input);
   }
-  return (await import('./hosts/stream.js')).runStream(values, { input, ...(source.check ? { check: true } : {}) });
+  return (await import('./hosts/stream.js')).runStream(values, loaded, { input, ...(source.check ? { check: true } : {}) });
 }
 
 /**
@@ -123,13 +124,22 @@ async function run(argv: string[]): Promise<Outcome> {
         `error: under pre-commit, end the hook's args with "--" (for example args: [--net-bind-service, --]) so that no file name can be read as an option; the gateway-compat hooks pass it when args are not set`,
       );
     }
-    return (await import('./hosts/files.js')).runFiles(values, positionals, mode);
+    if (positionals.length === 0) {
+      throw new UsageError(`error: --${mode} needs at least one FILE\nRun "gateway-compat --help" for the modes and options.`);
+    }
+    reportFormatOf(values);
+    return (await import('./hosts/files.js')).runFiles(values, await loadConfig(values), positionals, mode);
   }
   // kustomize runs a legacy exec plugin with its config file as the only positional argument.
   const [first] = positionals;
   if (first !== undefined) {
     const kustomize = await import('./hosts/kustomize-legacy.js');
-    if (await kustomize.isKustomizePluginCall(positionals, process.env)) return kustomize.runKustomizePlugin(values, first);
+    if (await kustomize.isKustomizePluginCall(positionals, process.env)) {
+      // kustomize's config is the host's layer, under --config and the flags
+      const hostSpec = await kustomize.readPluginConfig(first);
+      reportOptionsOf(values);
+      return (await import('./hosts/stream.js')).runStream(values, await loadConfig(values, hostSpec));
+    }
   }
   if (positionals.length > 1) {
     throw new UsageError(

@@ -1,8 +1,33 @@
 // Emit: untouched documents as their original bytes, edited ones as their new text, added ones
-// before the chunk they were placed at (with a separator when that chunk has none).
+// before the chunk they were placed at (with a separator when that chunk has none). Every output
+// document says where it came from, so that a host maps it back without splitting text again.
 import type { Chunk } from './stream/split.js';
-import type { DocumentEdit } from './report/records.js';
+import type { DocumentEdit, ResourceId } from './report/records.js';
 import type { EditableDocument } from './yaml/editable-document.js';
+
+/** What a document was added for: a resource of an input document, which it is placed before. */
+export interface AddedFor {
+  readonly resource: ResourceId;
+  /** 1-based number of the input document holding `resource`; the added document comes right before it */
+  readonly document: number;
+  /** the string annotations of `resource` itself (hosts copy their bookkeeping from them) */
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** An input document by its 1-based number, or a document added for a resource. */
+export type DocumentOrigin = { readonly input: number } | { readonly addedFor: AddedFor };
+
+export interface OutputDocument {
+  /** the document's output text: an input one's chunk (separator line and comments included), or the added text */
+  readonly text: string;
+  readonly origin: DocumentOrigin;
+}
+
+/** An added document's text, and what it was added for. */
+export interface AddedText {
+  readonly text: string;
+  readonly addedFor: AddedFor;
+}
 
 export interface EmitInput {
   readonly bom: string;
@@ -11,7 +36,7 @@ export interface EmitInput {
   readonly numbers: readonly number[];
   readonly parsed: ReadonlyMap<number, EditableDocument>;
   /** added documents (full text) to place before the chunk with that index */
-  readonly insertBefore: ReadonlyMap<number, readonly string[]>;
+  readonly insertBefore: ReadonlyMap<number, readonly AddedText[]>;
 }
 
 export interface Emitted {
@@ -19,6 +44,8 @@ export interface Emitted {
   readonly added: number;
   readonly changedDocuments: number[];
   readonly documentEdits: DocumentEdit[];
+  /** the documents with content, in output order, each with its origin */
+  readonly output: OutputDocument[];
 }
 
 /** `verify` checks an edited document before its text goes out (it throws when the edit broke it). */
@@ -29,11 +56,15 @@ export function emit({ bom, chunks, numbers, parsed, insertBefore }: EmitInput, 
   let added = 0;
   const changedDocuments: number[] = [];
   const documentEdits: DocumentEdit[] = [];
+  const output: OutputDocument[] = [];
   chunks.forEach((chunk, index) => {
     const additions = insertBefore.get(index) ?? [];
     added += additions.length;
-    for (const after of additions) documentEdits.push({ number: numbers[index] ?? 0, added: true, before: '', after });
-    pieces.push(...additions);
+    for (const { text: after, addedFor } of additions) {
+      documentEdits.push({ number: numbers[index] ?? 0, added: true, before: '', after });
+      output.push({ text: after, origin: { addedFor } });
+      pieces.push(after);
+    }
     const eol = chunk.text.includes('\r\n') ? '\r\n' : '\n';
     // Directives (%YAML, %TAG) may only follow the end of a document: close the added one with
     // `...`, or they would read as its content and the next run would fail.
@@ -45,10 +76,12 @@ export function emit({ bom, chunks, numbers, parsed, insertBefore }: EmitInput, 
     if (ed?.changed) verify(ed, chunk);
     if (ed?.changed) changedDocuments.push(ed.number);
     if (ed?.changed) documentEdits.push({ number: ed.number, added: false, before: chunk.text, after: ed.source });
-    pieces.push(ed?.changed ? ed.source : chunk.text);
+    const text = ed?.changed ? ed.source : chunk.text;
+    pieces.push(text);
+    if (chunk.hasContent) output.push({ text, origin: { input: numbers[index] ?? 0 } });
     ed?.release();
   });
-  return { pieces, added, changedDocuments, documentEdits };
+  return { pieces, added, changedDocuments, documentEdits, output };
 }
 
 function startsWithMarker(text: string): boolean {

@@ -12,6 +12,17 @@ export class UserError extends Error {
   }
 }
 
+/** A UserError about one input document: its 1-based number is data, for hosts to map it back. */
+export class DocumentError extends UserError {
+  constructor(
+    message: string,
+    readonly documentNumber: number,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
 export class UsageError extends UserError {
   constructor(message: string) {
     super(message, 2);

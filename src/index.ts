@@ -1,5 +1,5 @@
 // Library entry: the pure transform and what configures it.
-export { transform, type TransformOptions, type TransformResult } from './transform.js';
+export { transform, type AddedFor, type DocumentOrigin, type OutputDocument, type TransformOptions, type TransformResult } from './transform.js';
 export {
   defaultConfig,
   mergeConfig,
@@ -10,4 +10,4 @@ export {
 } from './config/config.js';
 export { parseConfigText } from './config/file.js';
 export type { ChangeRecord, WarningRecord, WarningCode, RuleId, ResourceId } from './report/records.js';
-export { UserError, UsageError } from './errors.js';
+export { DocumentError, UserError, UsageError } from './errors.js';

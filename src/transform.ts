@@ -1,16 +1,16 @@
 // The pure core: text in, text out, plus records of what changed and what could not be done.
 //   stream -> select (cheap text checks) -> parse (only those) -> rules -> emit
 // A document no rule could concern is never parsed and comes out as its original bytes.
-import { defaultConfig, mergeConfig, type Config, type ConfigSpec } from './config/config.js';
+import { resolveConfig, type Config, type ConfigSpec } from './config/config.js';
 import { documentError } from './parse/document-error.js';
 import type { EditableDocument } from './yaml/editable-document.js';
-import { emit } from './emit.js';
+import { emit, type AddedFor, type AddedText, type DocumentOrigin, type OutputDocument } from './emit.js';
 import { parseChecked, positionOf } from './parse/parse-document.js';
 import { UnsupportedYamlError } from './yaml/node-edits.js';
 import { collectGarbage, LARGE_INPUT } from './memory.js';
-import { StrictModeError } from './errors.js';
+import { StrictModeError, UserError } from './errors.js';
 import { isCustomResourceDefinition } from './kube/kind-text.js';
-import { annotationOf, describeResource, type KubeObject, type ResourceId } from './kube/objects.js';
+import { describeResource, type ResourceId } from './kube/objects.js';
 import { isResourceSelected } from './stream/select.js';
 import type { ChangeRecord, DocumentEdit, WarningRecord } from './report/records.js';
 import { RULES } from './rules/index.js';
@@ -58,12 +58,11 @@ export interface TransformOptions {
   /** text of the default gateway injection template (--gateway-template) */
   gatewayTemplate?: string;
   /**
-   * Annotations an added options ConfigMap carries, given the Gateway it serves. Hosts use it
-   * for their bookkeeping (Helm 4's postrender-filename, kpt's path); by default Helm 4's
-   * filename annotation is copied from the Gateway.
+   * The annotations a document added for a resource carries: a host's own bookkeeping (Helm 4's
+   * postrender-filename, kpt's path and index), from plain data about what it was added for.
+   * None by default.
    */
-  /** @internal for the host modes; its types are the parser's, which the published types leave out */
-  annotationsForAdded?: (gateway: KubeObject, gatewayDocument: EditableDocument) => Record<string, string>;
+  annotateAdded?: (added: AddedFor) => Readonly<Record<string, string>>;
 }
 
 export interface TransformResult {
@@ -85,26 +84,25 @@ export interface TransformResult {
    * number of the document it was placed before.
    */
   documentEdits: DocumentEdit[];
+  /**
+   * The output documents (those with content) in output order, each with its origin: the number
+   * of the input document it is, or what it was added for. Their texts are among `pieces`; hosts
+   * map documents back by origin, never by splitting `text` again.
+   */
+  readonly output: readonly OutputDocument[];
 }
 
-export type { DocumentEdit };
+export type { AddedFor, DocumentEdit, DocumentOrigin, OutputDocument };
 
-export const HELM_FILENAME_ANNOTATION = 'postrenderer.helm.sh/postrender-filename';
-
-function copyHelmFilename(gateway: KubeObject): Record<string, string> {
-  const filename = annotationOf(gateway.map.get('metadata', true) as never, HELM_FILENAME_ANNOTATION);
-  return filename ? { [HELM_FILENAME_ANNOTATION]: filename } : {};
-}
-
-function resolveConfig(config: Config | ConfigSpec | undefined): Config {
+function configOf(config: Config | ConfigSpec | undefined): Config {
   if (config && 'maxInputBytes' in config && 'select' in config && 'sysctls' in config && 'gatewayApi' in config) {
     return config as Config;
   }
-  return mergeConfig(defaultConfig(), (config ?? {}) as ConfigSpec);
+  return resolveConfig(config ?? {});
 }
 
 export function transform(input: string, options: TransformOptions = {}): TransformResult {
-  const config = resolveConfig(options.config);
+  const config = configOf(options.config);
   const { bom, chunks } = splitStream(input);
   const changes: ChangeRecord[] = [];
   const warnings: WarningRecord[] = [];
@@ -154,7 +152,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     isCrd,
     parse: (index: number) => (!parsed.has(index) && isCrd(index) ? undefined : parse(index)),
   };
-  const insertBefore = new Map<number, string[]>();
+  const insertBefore = new Map<number, AddedText[]>();
   const streamContext: StreamRuleContext = {
     ...ctx,
     view,
@@ -162,11 +160,12 @@ export function transform(input: string, options: TransformOptions = {}): Transf
       const ed = parse(index);
       runRule(run, ed, chunks[index] as Chunk);
     },
-    annotationsForAdded: options.annotationsForAdded ?? copyHelmFilename,
   };
   const runStreamRule = (rule: Rule): void => {
     for (const added of (APPLY.get(rule) as ApplyToStream)(streamContext) ?? []) {
-      insertBefore.set(added.before, [...(insertBefore.get(added.before) ?? []), added.text]);
+      const addedFor: AddedFor = { resource: added.resource, document: numbers[added.before] ?? 0, annotations: added.annotations };
+      const text = added.render(options.annotateAdded?.(addedFor) ?? {});
+      insertBefore.set(added.before, [...(insertBefore.get(added.before) ?? []), { text, addedFor }]);
     }
   };
 
@@ -216,7 +215,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     }
   }
 
-  const { pieces, added, changedDocuments, documentEdits } = emit({ bom, chunks, numbers, parsed, insertBefore }, (ed, chunk) => runRule(() => ed.verify(), ed, chunk));
+  const { pieces, added, changedDocuments, documentEdits, output } = emit({ bom, chunks, numbers, parsed, insertBefore }, (ed, chunk) => runRule(() => ed.verify(), ed, chunk));
   const documentsIn = chunks.filter((chunk) => chunk.hasContent).length;
   let text: string | undefined;
   return {
@@ -230,6 +229,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     documents: { in: documentsIn, out: documentsIn + added },
     changedDocuments,
     documentEdits,
+    output,
   };
 }
 
@@ -247,7 +247,8 @@ function runRule(run: () => void, ed: EditableDocument, chunk: Chunk): void {
       // The position is in the text as earlier edits left it; the user knows the original.
       throw documentError(ed.number, chunk.text, chunk.firstLine, positionOf(chunk.text, ed.originalOffset(error.position)), error.message, error.fix ?? 'see above');
     }
-    if (error instanceof Error && !(error as { documentNumber?: number }).documentNumber) {
+    // An internal error says which document it met (src/cli.ts); a UserError says so itself (DocumentError).
+    if (error instanceof Error && !(error instanceof UserError) && !(error as { documentNumber?: number }).documentNumber) {
       (error as { documentNumber?: number }).documentNumber = ed.number;
     }
     throw error;

@@ -656,11 +656,11 @@ describe('stdout closed early: exits non-zero quietly', () => {
 describe('an internal bug: "internal error, please report", the document, exit 1, nothing on stdout', () => {
   // The real CLI entry (src/cli.ts runs main() when imported) with one rule module replaced by a
   // broken one through vitest's module mocking, so no backdoor ships in the product. stdin comes
-  // from readStdin (src/config/load.ts), mocked too: the worker's own stdin must not be read.
+  // from readStdin (src/input/stdin.ts), mocked too: the worker's own stdin must not be read.
   async function runEntry(argv: string[], input: string, brokenApply: () => never): Promise<{ stdout: string; stderr: string; exitCode: number | string | undefined }> {
     vi.resetModules();
-    vi.doMock('../src/config/load.js', async (importOriginal) => ({
-      ...(await importOriginal<typeof import('../src/config/load.js')>()),
+    vi.doMock('../src/input/stdin.js', async (importOriginal) => ({
+      ...(await importOriginal<typeof import('../src/input/stdin.js')>()),
       readStdin: async () => input,
     }));
     // --write/--check look at stdin for a host feeding it; the worker's own stdin is a pipe that never ends
@@ -690,7 +690,7 @@ describe('an internal bug: "internal error, please report", the document, exit 1
       process.argv = saved.argv;
       process.exitCode = saved.exitCode;
       vi.doUnmock('../src/hosts/stdio.js');
-      vi.doUnmock('../src/config/load.js');
+      vi.doUnmock('../src/input/stdin.js');
       vi.doUnmock('../src/rules/sysctls/apply.js');
       vi.resetModules();
     }

@@ -1,86 +1,56 @@
-// Configuration: defaults <- config file or functionConfig <- command-line flags. Every source is
-// validated against the JSON Schemas in schemas/ before any manifest is read.
+// Configuration: defaults <- host config (functionConfig, kustomize plugin config) <- --config <-
+// command-line flags, layered by one merge. Every source is validated against the JSON Schemas in
+// schemas/ before any manifest is read.
 import type { ErrorObject } from 'ajv';
 // Precompiled from schemas/ by scripts/build-validators.mjs: no schema is compiled at start-up.
 import { validateSpec as specValidator, validateTop as topValidator } from '../generated/config-validators.js';
+import { CONFIG_DEFAULTS, type Config } from '../generated/config.js';
 import { UserError } from '../errors.js';
-import type { WarningCode } from '../report/records.js';
 
 export const CONFIG_API_VERSION = 'gateway-compat.io/v1alpha1';
 export const CONFIG_KIND = 'GatewayCompat';
-export const DEFAULT_SYSCTL = 'net.ipv4.ip_unprivileged_port_start';
-export const DEFAULT_MAX_INPUT_BYTES = 1024 ** 3;
-/** --port-offset default: 80 -> 8080, 443 -> 8443, as Istio's own non-root gateways use */
-export const DEFAULT_PORT_OFFSET = 8000;
-export const TEMPLATE_NAMES = ['gateway', 'kube-gateway', 'agentgateway'] as const;
-export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
-export interface Config {
-  sysctls: { enabled: boolean; remove: string[] };
-  injectionTemplate: { enabled: boolean; file?: string; templates: TemplateName[] };
-  netBindService: boolean;
-  runAsRoot: boolean;
-  /** optionsFor: a ConfigMap and parametersRef per Gateway, or one class-defaults ConfigMap per class (1.26+) */
-  gatewayApi: { enabled: boolean; optionsConfigMap: string; optionsFor: 'gateway' | 'class'; gatewayClassNames: string[] };
-  /** move gateway Services' targetPorts below 1024 to port + offset (rules/unprivileged-ports.ts) */
-  unprivilegedPorts: { enabled: boolean; offset: number };
-  select: { include: string[]; exclude: string[] };
-  /** warning codes the operator acknowledged: left out of the warnings and of --strict, counted in the report */
-  warnings: { ignore: WarningCode[] };
-  strict: boolean;
-  validate: boolean;
-  maxInputBytes: number;
-}
+// The `Config` type and every default are generated from the schemas at build time
+// (scripts/build-validators.mjs): a setting, its type and its default are written once, there.
+export type { Config };
+export type TemplateName = Config['injectionTemplate']['templates'][number];
 
 /** A partial config as it appears in a file's `spec` or is built from flags. */
 export type ConfigSpec = {
   [K in keyof Config]?: Config[K] extends object ? (Config[K] extends unknown[] ? Config[K] : Partial<Config[K]>) : Config[K];
 };
 
+/** The schemas' defaults, as a configuration of its own (a copy: callers may change it). */
 export function defaultConfig(): Config {
-  return {
-    sysctls: { enabled: true, remove: [DEFAULT_SYSCTL] },
-    injectionTemplate: { enabled: true, templates: [...TEMPLATE_NAMES] },
-    netBindService: false,
-    runAsRoot: false,
-    gatewayApi: { enabled: true, optionsConfigMap: 'asm-kube-gateway-options', optionsFor: 'gateway', gatewayClassNames: ['istio', 'istio-agentgateway'] },
-    unprivilegedPorts: { enabled: false, offset: DEFAULT_PORT_OFFSET },
-    select: { include: ['*'], exclude: [] },
-    warnings: { ignore: [] },
-    strict: false,
-    validate: false,
-    maxInputBytes: DEFAULT_MAX_INPUT_BYTES,
-  };
+  return structuredClone(CONFIG_DEFAULTS);
 }
 
-/** Layers partial specs key by key; nested rule objects are merged, lists and values replaced. */
+/**
+ * The one merge: layers partial specs key by key, later over earlier; a rule's object is merged
+ * property by property, lists and values are replaced, an undefined value changes nothing.
+ */
 export function mergeSpecs(specs: readonly ConfigSpec[]): ConfigSpec {
   const merged: Record<string, unknown> = {};
   for (const spec of specs) {
     for (const [key, value] of Object.entries(spec)) {
+      if (value === undefined) continue;
       const current = merged[key];
-      merged[key] =
-        current !== null && typeof current === 'object' && !Array.isArray(current) && typeof value === 'object' && !Array.isArray(value)
-          ? { ...current, ...value }
-          : value;
+      merged[key] = isPlainObject(current) && isPlainObject(value) ? { ...current, ...value } : value;
     }
   }
   return merged as ConfigSpec;
 }
 
+const isPlainObject = (value: unknown): value is object => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** `base` (a resolved configuration) with the layers over it, by the one merge. */
 export function mergeConfig(base: Config, ...layers: ConfigSpec[]): Config {
-  const merged = structuredClone(base);
-  for (const layer of layers) {
-    for (const [key, value] of Object.entries(layer) as [keyof Config, unknown][]) {
-      if (value === undefined) continue;
-      const current = merged[key];
-      (merged as unknown as Record<string, unknown>)[key] =
-        current !== null && typeof current === 'object' && !Array.isArray(current)
-          ? { ...current, ...(value as object) }
-          : value;
-    }
-  }
-  return merged;
+  return mergeSpecs([structuredClone(base), ...layers]) as Config;
+}
+
+/** The configuration the layers ask for, over the schemas' defaults: defaults <- host config <- --config <- flags. */
+export function resolveConfig(...layers: ConfigSpec[]): Config {
+  return mergeConfig(CONFIG_DEFAULTS, ...layers);
 }
 
 export function validateConfigObject(value: unknown, source: string): ConfigSpec {

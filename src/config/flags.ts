@@ -1,7 +1,6 @@
 // Command-line flags -> a partial configuration layered over the config file.
 import { parseArgs } from 'node:util';
-import { closest, mergeSpecs, type ConfigSpec } from './config.js';
-import type { WarningCode } from '../report/records.js';
+import { closest, mergeSpecs, type Config, type ConfigSpec } from './config.js';
 import { UsageError } from '../errors.js';
 import { parseSize } from '../input/text.js';
 import { RULES } from '../rules/index.js';
@@ -138,7 +137,7 @@ export function specFromFlags(values: ParsedFlags['values']): ConfigSpec {
     });
   }
   if (values.strict) parts.push({ strict: true });
-  if (values['ignore-warning']) parts.push({ warnings: { ignore: values['ignore-warning'] as WarningCode[] } });
+  if (values['ignore-warning']) parts.push({ warnings: { ignore: values['ignore-warning'] as Config['warnings']['ignore'] } });
   if (values.validate) parts.push({ validate: true });
   if (values['max-input-size'] !== undefined) parts.push({ maxInputBytes: parseSize(values['max-input-size']) });
   return mergeSpecs(parts);

@@ -2,10 +2,9 @@
 // kpt-functions-catalog functions do: the typed GatewayCompat object, or a ConfigMap whose data
 // holds flat strings (what `kpt fn eval --exec gateway-compat -- netBindService=true` builds; with no
 // `-- key=value` kpt sends one with `data: {}`, which means the defaults).
-import { CONFIG_API_VERSION, CONFIG_KIND, formatSchemaErrors, mergeSpecs, validateConfigObject, validateSpec, type ConfigSpec } from './config.js';
+import { CONFIG_API_VERSION, CONFIG_KIND, formatSchemaErrors, mergeSpecs, validateConfigObject, validateSpec, type Config, type ConfigSpec } from './config.js';
 import { UserError } from '../errors.js';
 import { parseSize } from '../input/text.js';
-import type { WarningCode } from '../report/records.js';
 import { validateFunctionInput } from '../generated/config-validators.js';
 import { RULES } from '../rules/index.js';
 import { keyBoolean, keyList, type Rule } from '../rules/rule.js';
@@ -19,7 +18,7 @@ export const FUNCTION_INPUT_KEYS: Readonly<Record<string, (value: string) => Con
   include: (value) => ({ select: { include: keyList(value) } }),
   exclude: (value) => ({ select: { exclude: keyList(value) } }),
   strict: (value) => ({ strict: keyBoolean(value) }),
-  ignoreWarnings: (value) => ({ warnings: { ignore: keyList(value) as WarningCode[] } }),
+  ignoreWarnings: (value) => ({ warnings: { ignore: keyList(value) as Config['warnings']['ignore'] } }),
   validate: (value) => ({ validate: keyBoolean(value) }),
   // Read like --max-input-size. kpt has handed over the whole list before the function can read
   // this, so it is checked then: it lowers the bound --max-input-size (default 1 GiB) puts on

@@ -1,43 +1,64 @@
-// Configuration and input shared by the host modes: flags over a config file over the defaults,
-// the --gateway-template text, and stdin checked to be bounded UTF-8 text.
+// Configuration and input shared by the host modes: flags over a config file over a host's config
+// over the defaults, loaded once per run; the --gateway-template text; a FILE in stream mode
+// (stdin is read by src/input/stdin.ts).
 import { fstatSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { defaultConfig, mergeConfig, validateSpec, type Config, type ConfigSpec } from './config.js';
+import { resolveConfig, validateSpec, type Config, type ConfigSpec } from './config.js';
 import { UsageError, UserError } from '../errors.js';
 import { readFile, stat } from 'node:fs/promises';
 import { decodeText, describeFsError, readTextFile, sizeError } from '../input/text.js';
 import { LARGE_INPUT } from '../memory.js';
-import { readStdinUntil, stdinIsTerminal } from '../hosts/stdio.js';
 import { continueTuned, isTuned } from '../hosts/v8-tuning.js';
 import { specFromFlags, type ParsedFlags } from './flags.js';
-import { USAGE } from './usage.js';
 
 export interface LoadedConfig {
+  /** defaults <- the host config given to loadConfig <- --config <- flags */
   config: Config;
   gatewayTemplate?: string;
+  /**
+   * The configuration with a host config only found later (a KRM functionConfig, which arrives on
+   * stdin) in its layer: defaults <- host config <- --config <- flags. Nothing is read again.
+   */
+  withHostConfig(hostSpec: ConfigSpec): Config;
 }
 
 /**
- * `fileSpec` is the configuration a host found itself (a kustomize plugin config, a KRM
- * functionConfig), already validated; --config and flags still apply over it.
+ * Loads the configuration once: the flags and the --config file are read and validated here,
+ * and the --gateway-template file read. `hostSpec` is the configuration a host found itself (a
+ * kustomize plugin config), already validated; --config and flags apply over it.
  */
-export async function loadConfig(values: ParsedFlags['values'], fileSpec: ConfigSpec = {}): Promise<LoadedConfig> {
+export async function loadConfig(values: ParsedFlags['values'], hostSpec: ConfigSpec = {}): Promise<LoadedConfig> {
   const fromFlags = validateSpec(specFromFlags(values), 'command-line flags');
-  // A host's config is package content (a kpt functionConfig, a kustomize transformer config,
-  // possibly from a remote base): it must not make us read, and embed in the output, any local
-  // file. Only the command line names files to read.
-  if (fileSpec.injectionTemplate?.file !== undefined) {
-    throw new UserError(
-      `error: injectionTemplate.file (gatewayTemplate) "${fileSpec.injectionTemplate.file}" is set in the host's configuration: a package's own config cannot name a local file to read\nfix: pass the template on the command line instead (--gateway-template FILE, e.g. in the exec command or the post-renderer args), or in a --config file`,
-    );
-  }
+  refuseFileFromHost(hostSpec);
   if (values.config !== undefined) refuseStdin(values.config, '--config');
   const fromFile = values.config !== undefined ? withTemplateBesideConfig(values.config, (await import('./file.js')).parseConfigText(await readTextFile(values.config, '--config'), values.config)) : {};
-  const config = mergeConfig(defaultConfig(), fileSpec, fromFile, fromFlags);
+  const config = resolveConfig(hostSpec, fromFile, fromFlags);
+  // No host config can name the file (refused above), so the template is the same whatever host
+  // config withHostConfig adds.
   const templateFile = config.injectionTemplate.file;
   if (templateFile !== undefined) refuseStdin(templateFile, '--gateway-template');
   const gatewayTemplate = templateFile !== undefined ? await readTextFile(templateFile, '--gateway-template') : undefined;
-  return { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) };
+  return {
+    config,
+    ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}),
+    withHostConfig: (later) => {
+      refuseFileFromHost(later);
+      return resolveConfig(hostSpec, later, fromFile, fromFlags);
+    },
+  };
+}
+
+/**
+ * A host's config is package content (a kpt functionConfig, a kustomize transformer config,
+ * possibly from a remote base): it must not make us read, and embed in the output, any local
+ * file. Only the command line names files to read.
+ */
+function refuseFileFromHost(hostSpec: ConfigSpec): void {
+  if (hostSpec.injectionTemplate?.file !== undefined) {
+    throw new UserError(
+      `error: injectionTemplate.file (gatewayTemplate) "${hostSpec.injectionTemplate.file}" is set in the host's configuration: a package's own config cannot name a local file to read\nfix: pass the template on the command line instead (--gateway-template FILE, e.g. in the exec command or the post-renderer args), or in a --config file`,
+    );
+  }
 }
 
 /**
@@ -90,17 +111,6 @@ function refuseStdin(file: string, flag: string): void {
   if (same) {
     throw new UsageError(`error: ${flag} ${file} reads stdin, which carries the manifests\nfix: give ${flag} a file of its own (${flag} ./file), and the manifests on stdin`);
   }
-}
-
-export async function readStdin(limit: number): Promise<string> {
-  if (await stdinIsTerminal()) {
-    throw new UsageError(`error: no input: pipe rendered manifests into gateway-compat (or name a FILE)\n\n${USAGE}`);
-  }
-  // A large stream continues in a Node.js with a small young generation (src/hosts/v8-tuning.ts).
-  const handOverAt = isTuned() ? Number.POSITIVE_INFINITY : LARGE_INPUT;
-  const read = readStdinUntil(limit, (size, stoppedEarly) => sizeError(size, limit, 'the input', stoppedEarly), handOverAt);
-  if (read.handOver) await continueTuned(read.fromFile ? undefined : read.bytes);
-  return decodeText(read.bytes, 'the input');
 }
 
 /** A FILE named in stream mode (`gateway-compat FILE`): read as stdin would be. */

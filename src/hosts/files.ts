@@ -12,7 +12,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { isMap, parseDocument } from 'yaml';
 import { readBlockYaml } from '../yaml/block-reader.js';
 import { PARSE_OPTIONS } from '../yaml/editable-document.js';
-import { UsageError, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { checkSize, decodeText, describeFsError } from '../input/text.js';
 import { describeResource } from '../kube/objects.js';
 import { reportFormatOf, type ParsedFlags } from '../config/flags.js';
@@ -21,7 +21,8 @@ import { transform, type TransformResult } from '../transform.js';
 import { replaceFiles } from './atomic-write.js';
 import { escapeControls } from '../report/render.js';
 import { unifiedDiff } from './file-diff.js';
-import { loadConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
+import { helmFilenameOf } from './helm-bookkeeping.js';
 import type { Outcome } from './outcome.js';
 
 export type FilesMode = 'write' | 'check';
@@ -134,12 +135,10 @@ function changeSummary(planned: Planned, verb: string): string {
   return [`gateway-compat: ${verb} ${planned.file} (${planned.result.changes.length} change(s))`, ...lines].map(escapeControls).join('\n');
 }
 
-export async function runFiles(values: ParsedFlags['values'], files: readonly string[], mode: FilesMode): Promise<Outcome> {
-  if (files.length === 0) {
-    throw new UsageError(`error: --${mode} needs at least one FILE\nRun "gateway-compat --help" for the modes and options.`);
-  }
+/** `files`: at least one (the CLI says so otherwise); `loaded`: the run's configuration, loaded once by the CLI. */
+export async function runFiles(values: ParsedFlags['values'], loaded: LoadedConfig, files: readonly string[], mode: FilesMode): Promise<Outcome> {
   const report = reportFormatOf(values);
-  const { config, gatewayTemplate } = await loadConfig(values);
+  const { config, gatewayTemplate } = loaded;
 
   const planned: Planned[] = [];
   const errors: string[] = [];
@@ -148,7 +147,7 @@ export async function runFiles(values: ParsedFlags['values'], files: readonly st
     try {
       text = await readManifest(file, config.maxInputBytes);
       if (!holdsKubernetesObjects(text)) continue;
-      const result = transform(text, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) });
+      const result = transform(text, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}), annotateAdded: helmFilenameOf });
       planned.push({ file, before: text, result });
     } catch (error) {
       if (!(error instanceof UserError)) throw error;

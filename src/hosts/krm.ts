@@ -5,20 +5,17 @@
 //
 // kpt writes the items back to the package's files by their annotations, so all of them are kept;
 // an added ConfigMap gets the path of the Gateway it serves and an index no item of that file has.
+// The transform's output documents say which item each one is (or which it was added for), so
+// nothing is split or searched again here.
 // kpt deletes a package's files when a function answers with an empty list, so an error never
 // produces one: on error the original items go back with an `error` result and exit code 1 (kpt
 // then leaves the files untouched and shows the result).
-import { isMap } from 'yaml';
-import type { EditableDocument } from '../yaml/editable-document.js';
-import { annotationOf, type KubeObject } from '../kube/objects.js';
 import { checkSize } from '../input/text.js';
-import { UserError } from '../errors.js';
-import type { ParsedFlags } from '../config/flags.js';
+import { DocumentError, UserError } from '../errors.js';
 import type { ChangeRecord, WarningRecord } from '../report/records.js';
-import { splitStream } from '../stream/split.js';
-import { transform } from '../transform.js';
+import { transform, type AddedFor } from '../transform.js';
 import { specFromFunctionConfig } from '../config/function-config.js';
-import { loadConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import type { Outcome } from './outcome.js';
 import { asStreamDocument, composeResourceList, fromStreamDocument, parseResourceList, type KrmResult, type ResourceList, type ResourceListItem } from './resource-list.js';
 
@@ -27,9 +24,6 @@ const INDEX = 'config.kubernetes.io/index';
 const INTERNAL_PATH = 'internal.config.kubernetes.io/path';
 const INTERNAL_INDEX = 'internal.config.kubernetes.io/index';
 const LOCAL_CONFIG = 'config.kubernetes.io/local-config';
-/** Marks the ConfigMaps the transform adds, so they can be told from edited items; never printed. */
-const ADDED_MARKER = 'gateway-compat.io/krm-host-added';
-
 /** Kptfiles and local-config objects (function configs, setters) are the package's, not the cluster's. */
 export function isSkippedItem(item: ResourceListItem): boolean {
   return (item.kind === 'Kptfile' && item.apiVersion.startsWith('kpt.dev/')) || item.annotations[LOCAL_CONFIG] === 'true';
@@ -55,31 +49,27 @@ function freshIndexes(items: readonly ResourceListItem[]): (path: string | undef
   };
 }
 
-function annotationsForAdded(items: readonly ResourceListItem[]) {
+/**
+ * kpt's bookkeeping on a document added for a resource: the path of the resource's file (its own
+ * annotation, else that of the item holding it, e.g. a `kind: List`), and an index no item of that
+ * file has.
+ */
+function kptBookkeeping(items: readonly ResourceListItem[], itemOfDocument: (document: number) => ResourceListItem | undefined) {
   const freshIndex = freshIndexes(items);
-  return (gateway: KubeObject, gatewayDocument: EditableDocument): Record<string, string> => {
-    // A Gateway inside a `kind: List` item has no annotations of its own: kpt put them on the List.
-    const holders = [gateway.map, gatewayDocument.doc.contents].filter(isMap);
-    const path = holders
-      .map((holder) => holder.get('metadata', true) as never)
-      .map((metadata) => annotationOf(metadata, PATH) ?? annotationOf(metadata, INTERNAL_PATH))
-      .find((found) => found !== undefined);
+  return (added: AddedFor): Record<string, string> => {
+    const holder = itemOfDocument(added.document);
+    const path = pathOf(added.annotations) ?? (holder && pathOf(holder.annotations));
     const index = String(freshIndex(path));
     return {
       ...(path ? { [PATH]: path, [INTERNAL_PATH]: path } : {}),
       [INDEX]: index,
       [INTERNAL_INDEX]: index,
-      [ADDED_MARKER]: 'true',
     };
   };
 }
 
-function removeMarker(text: string): string {
-  return text.replace(new RegExp(`^[ \\t]*["']?${ADDED_MARKER.replace(/[./]/g, '\\$&')}["']?:.*\\r?\\n`, 'm'), '');
-}
-
-function withoutSeparator(chunkText: string): string {
-  return chunkText.replace(/^---[^\n]*\n/, '');
+function withoutSeparator(documentText: string): string {
+  return documentText.replace(/^---[^\n]*\n/, '');
 }
 
 function fileOf(item: ResourceListItem | undefined): KrmResult['file'] | undefined {
@@ -130,51 +120,50 @@ interface Transformed {
   results: KrmResult[];
 }
 
-async function transformItems(list: ResourceList, values: ParsedFlags['values'], inputBytes: number): Promise<Transformed> {
-  const { config, gatewayTemplate } = await loadConfig(values, specFromFunctionConfig(list.functionConfig));
+async function transformItems(list: ResourceList, loaded: LoadedConfig, inputBytes: number): Promise<Transformed> {
+  const config = loaded.withHostConfig(specFromFunctionConfig(list.functionConfig));
+  const { gatewayTemplate } = loaded;
   checkSize(inputBytes, config.maxInputBytes, 'the ResourceList');
   const included = list.items.map((item, index) => ({ item, index })).filter(({ item }) => !isSkippedItem(item));
-  if (included.some(({ item }) => item.text.includes(ADDED_MARKER))) {
-    throw new UserError(`error: an item carries the annotation ${ADDED_MARKER}, which gateway-compat reserves for its own bookkeeping; remove it`);
-  }
   const stream = included.map(({ item }) => `---\n${asStreamDocument(item)}`).join('');
+  // The core numbers the documents of the stream built above: document n is included[n - 1].
+  const itemOfDocument = (document: number | undefined) => (document ? included[document - 1]?.item : undefined);
   let result;
   try {
     result = transform(stream, {
       config,
       ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}),
-      annotationsForAdded: annotationsForAdded(list.items),
+      annotateAdded: kptBookkeeping(list.items, itemOfDocument),
     });
   } catch (error) {
-    // The core numbers documents in the stream built above: name the item the user knows.
-    const number = /^error: document (\d+)/.exec((error as Error).message ?? '')?.[1];
-    const entry = number ? included[Number(number) - 1] : undefined;
-    if (error instanceof UserError && entry) {
-      throw new UserError(`${error.message}\n(document ${number} is ResourceList item ${entry.index + 1}: ${describeItemForError(entry.item)})`, error.exitCode);
+    // Name the item the user knows.
+    const entry = error instanceof DocumentError ? included[error.documentNumber - 1] : undefined;
+    if (error instanceof DocumentError && entry) {
+      throw new UserError(`${error.message}\n(document ${error.documentNumber} is ResourceList item ${entry.index + 1}: ${describeItemForError(entry.item)})`, error.exitCode);
     }
     throw error;
   }
 
   const replaced = new Map<number, string>();
   const addedBefore = new Map<number, string[]>();
-  let next = 0;
-  for (const chunk of splitStream(result.text).chunks) {
-    if (!chunk.hasContent) continue;
-    const text = withoutSeparator(chunk.text);
-    const current = included[next];
-    if (!current) throw new Error('the transform returned more documents than it was given');
-    if (text.includes(ADDED_MARKER)) {
-      addedBefore.set(current.index, [...(addedBefore.get(current.index) ?? []), removeMarker(text)]);
+  let inputs = 0;
+  for (const document of result.output) {
+    const text = withoutSeparator(document.text);
+    const origin = document.origin;
+    const number = 'input' in origin ? origin.input : origin.addedFor.document;
+    const entry = included[number - 1];
+    if (!entry) throw new Error(`the transform returned document ${number} of the ${included.length} items it was given`);
+    if ('addedFor' in origin) {
+      addedBefore.set(entry.index, [...(addedBefore.get(entry.index) ?? []), text]);
       continue;
     }
-    const itemText = fromStreamDocument(current.item, text);
-    if (itemText !== current.item.text) replaced.set(current.index, itemText);
-    next++;
+    inputs++;
+    const itemText = fromStreamDocument(entry.item, text);
+    if (itemText !== entry.item.text) replaced.set(entry.index, itemText);
   }
-  if (next !== included.length) throw new Error(`the transform returned ${next} of the ${included.length} items it was given`);
+  if (inputs !== included.length) throw new Error(`the transform returned ${inputs} of the ${included.length} items it was given`);
 
   const itemTexts = list.items.flatMap((item, index) => [...(addedBefore.get(index) ?? []), replaced.get(index) ?? item.text]);
-  const itemOfDocument = (document: number | undefined) => (document ? included[document - 1]?.item : undefined);
   const results = [
     ...result.changes.map((change) => changeResult(change, itemOfDocument(change.document))),
     ...result.warnings.map((warning) => warningResult(warning, itemOfDocument(warning.document))),
@@ -182,11 +171,12 @@ async function transformItems(list: ResourceList, values: ParsedFlags['values'],
   return { itemTexts, results };
 }
 
-export async function runKrm(values: ParsedFlags['values'], input: string): Promise<Outcome> {
+/** `loaded`: the run's configuration, loaded once by the CLI; the functionConfig joins it as the host's layer. */
+export async function runKrm(loaded: LoadedConfig, input: string): Promise<Outcome> {
   // A list we cannot read cannot be answered with a list: plain error, nothing on stdout.
   const list = parseResourceList(input);
   try {
-    const { itemTexts, results } = await transformItems(list, values, Buffer.byteLength(input));
+    const { itemTexts, results } = await transformItems(list, loaded, Buffer.byteLength(input));
     if (list.items.length > 0 && itemTexts.length === 0) throw new Error('refusing to answer a non-empty ResourceList with an empty one');
     return { stdout: composeResourceList(list.apiVersion, itemTexts, results), stderr: '', exitCode: 0 };
   } catch (error) {

@@ -8,9 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { CONFIG_KIND } from '../config/config.js';
 import { parseConfigText } from '../config/file.js';
 import { readTextFile } from '../input/text.js';
-import type { ParsedFlags } from '../config/flags.js';
-import type { Outcome } from './outcome.js';
-import { runStream } from './stream.js';
+import type { ConfigSpec } from '../config/config.js';
 
 /** Set by kustomize for exec plugins: the plugin's config object as YAML. */
 export const KUSTOMIZE_CONFIG_ENV = 'KUSTOMIZE_PLUGIN_CONFIG_STRING';
@@ -35,8 +33,8 @@ export async function isKustomizePluginCall(positionals: readonly string[], env:
   }
 }
 
-export async function runKustomizePlugin(values: ParsedFlags['values'], configFile: string): Promise<Outcome> {
+/** The plugin config kustomize hands over: the host's layer of the configuration (the CLI then runs the stream host). */
+export async function readPluginConfig(configFile: string): Promise<ConfigSpec> {
   const source = `kustomize plugin config ${configFile}`;
-  const fileSpec = parseConfigText(await readTextFile(configFile, 'the kustomize plugin config'), source);
-  return runStream(values, { fileSpec });
+  return parseConfigText(await readTextFile(configFile, 'the kustomize plugin config'), source);
 }

@@ -20,11 +20,6 @@ function stdinIsADirectory(): UserError {
   );
 }
 
-/** All of stdin, refusing more than `limit` bytes as soon as they arrive. */
-export function readStdinBytes(limit: number, describeLimit: (size: number, stoppedEarly: boolean) => UserError): Buffer {
-  return readStdinUntil(limit, describeLimit, Number.POSITIVE_INFINITY).bytes;
-}
-
 export interface StdinRead {
   /** what was read: all of stdin, or (handOver) the first bytes of it */
   bytes: Buffer;
@@ -35,7 +30,8 @@ export interface StdinRead {
 }
 
 /**
- * Like readStdinBytes, but stops as soon as stdin proves to hold `handOverAt` bytes or more (a
+ * All of stdin, refusing more than `limit` bytes as soon as they arrive (every mode reads it
+ * through src/input/stdin.ts); stops as soon as stdin proves to hold `handOverAt` bytes or more (a
  * regular file says so before anything is read): the caller then hands the input over to another
  * process (src/hosts/v8-tuning.ts).
  */

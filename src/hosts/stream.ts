@@ -1,20 +1,19 @@
 // The plain stream contract shared by Helm 3 (--post-renderer), Helm 4 (postrenderer/v1 plugin),
 // kustomize legacy exec plugins and shell pipes: manifests on stdin, manifests on stdout, the
 // report on stderr.
-import type { ConfigSpec } from '../config/config.js';
 import { StrictModeError } from '../errors.js';
 import { reportOptionsOf, type ParsedFlags } from '../config/flags.js';
 import { renderReport } from '../report/render.js';
 import { collectGarbage, LARGE_INPUT } from '../memory.js';
 import { transform } from '../transform.js';
-import { loadConfig, readStdin } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
+import { manifestStdin, readStdin } from '../input/stdin.js';
+import { helmFilenameOf } from './helm-bookkeeping.js';
 import type { Outcome } from './outcome.js';
 
 export interface StreamSources {
   /** stdin or the FILE argument, when the caller has already read it (to tell a ResourceList from a stream) */
   input?: string;
-  /** configuration the host found itself (a kustomize plugin config), under --config and flags */
-  fileSpec?: ConfigSpec;
   /**
    * --check on a stream: change nothing. A stream that would change fails (exit 1) with the diff
    * and the report on stderr and nothing on stdout; one that would not comes out whole, as
@@ -23,15 +22,16 @@ export interface StreamSources {
   check?: boolean;
 }
 
-export async function runStream(values: ParsedFlags['values'], sources: StreamSources = {}): Promise<Outcome> {
+/** `loaded`: the run's configuration, loaded once by the CLI (a kustomize plugin config in its host layer). */
+export async function runStream(values: ParsedFlags['values'], loaded: LoadedConfig, sources: StreamSources = {}): Promise<Outcome> {
   const report = reportOptionsOf(values);
-  const { config, gatewayTemplate } = await loadConfig(values, sources.fileSpec);
-  const input = sources.input ?? (await readStdin(config.maxInputBytes));
+  const { config, gatewayTemplate } = loaded;
+  const input = sources.input ?? (await readStdin(manifestStdin(config.maxInputBytes)));
   // the bytes stdin was read into are dead now; a large stream should not carry them along
   if (input.length >= LARGE_INPUT) collectGarbage();
   let result;
   try {
-    result = transform(input, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}) });
+    result = transform(input, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}), annotateAdded: helmFilenameOf });
   } catch (error) {
     // In JSON mode stderr holds the report object and nothing else, failures included.
     if (error instanceof StrictModeError && report.format === 'json') {

@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { UsageError, UserError } from '../errors.js';
 import { decodeText, describeFsError, readBounded } from './text.js';
-import { readStdinBytes } from '../hosts/stdio.js';
+import { readStdinBytes } from './stdin.js';
 
 // ANSI colour codes from a coloured terminal or log viewer are not part of any message.
 const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[A-Za-z]/g;
@@ -39,13 +39,12 @@ export async function readTextInput(source: TextSource): Promise<string> {
       throw fail(`--file ${source.file}: ${describeFsError(error)}`);
     }
   } else {
-    if (process.stdin.isTTY) {
-      throw new UsageError(`gateway-compat ${source.command}: no input: stdin is a terminal and --file was not given.\nPipe it in: ${source.example}`);
-    }
     what = 'the input';
-    bytes = readStdinBytes(source.limit, (size, stoppedEarly) =>
-      tooLarge(stoppedEarly ? 'the input is larger than' : `the input is ${size} bytes, more than`),
-    );
+    bytes = await readStdinBytes({
+      limit: source.limit,
+      whenTerminal: () => new UsageError(`gateway-compat ${source.command}: no input: stdin is a terminal and --file was not given.\nPipe it in: ${source.example}`),
+      tooLarge: (size, stoppedEarly) => tooLarge(stoppedEarly ? 'the input is larger than' : `the input is ${size} bytes, more than`),
+    });
   }
   // Colour codes go before the UTF-8 check, which refuses every other control character; latin1
   // maps bytes to characters one to one, so the round trip keeps every other byte as it was.

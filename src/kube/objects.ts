@@ -120,6 +120,28 @@ export function annotationOf(metadata: YAMLMap | undefined, key: string): string
   return stringAt(mapAt(metadata, 'annotations'), key);
 }
 
+/**
+ * The string annotations of an object, as plain data (what a host copies its bookkeeping from).
+ * One that is not a plain scalar (an alias, a mapping) is left out.
+ */
+export function annotationsOf(object: KubeObject): Record<string, string> {
+  const out: Record<string, string> = {};
+  const annotations = mapAt(object.map, 'metadata');
+  const map = annotations && mapAt(annotations, 'annotations');
+  for (const pair of map?.items ?? []) {
+    if (!isScalar(pair.key) || pair.key.value === null || pair.key.value === undefined) continue;
+    const key = String(pair.key.value);
+    if (key === '<<') continue;
+    try {
+      const value = stringAt(map, key);
+      if (value !== undefined) out[key] = value;
+    } catch {
+      // an alias: no host bookkeeping is read through one
+    }
+  }
+  return out;
+}
+
 export function describeResource(id: ResourceId): string {
   return `${id.kind || 'document'} ${id.namespace ? `${id.namespace}/` : ''}${id.name || '(unnamed)'}`;
 }

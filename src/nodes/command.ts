@@ -1,5 +1,6 @@
 // `gateway-compat nodes`: reads `kubectl get nodes` output and says which nodes need gateway-compat.
 import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.js';
 import { readGatewayPods, type GatewayPod } from './gateway-pods.js';
 import { assessNode, summarize, type NodeAssessment } from './node-check.js';
 import { NodeInputError, readNodeList } from './node-list.js';
@@ -61,8 +62,6 @@ interface NodesOptions {
   pods: string | undefined;
 }
 
-class UsageError extends Error {}
-
 /** `args` are the words after `nodes`; returns the process exit code. */
 export async function runNodesCommand(args: string[], io: CommandIo): Promise<number> {
   let options: NodesOptions;
@@ -70,7 +69,7 @@ export async function runNodesCommand(args: string[], io: CommandIo): Promise<nu
     options = parseNodesArgs(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    io.stderr(`gateway-compat nodes: ${error.message}\n\n${NODES_USAGE}`);
+    io.stderr(`${error.message}\n\n${NODES_USAGE}`);
     return EXIT_BAD_INPUT;
   }
   if (options.help) {
@@ -125,6 +124,9 @@ export async function runNodesCommand(args: string[], io: CommandIo): Promise<nu
   return summary.needFix > 0 ? EXIT_SOME_NODE_NEEDS_FIX : EXIT_NO_NODE_NEEDS_FIX;
 }
 
+/** The shared usage error (exit code 2), worded as this command always has. */
+const usage = (message: string): UsageError => new UsageError(`gateway-compat nodes: ${message}`);
+
 function parseNodesArgs(args: string[]): NodesOptions {
   let parsed;
   try {
@@ -143,16 +145,16 @@ function parseNodesArgs(args: string[]): NodesOptions {
     // parseArgs' messages are long and generic; say it the way this command always has.
     const message = messageOf(error);
     const code = (error as { code?: string }).code;
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${/'([^']+)'/.exec(message)?.[1] ?? message}`);
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${/--[a-z-]+/.exec(message)?.[0] ?? 'an option'} needs a path`);
-    throw new UsageError(message);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw usage(`unknown option ${/'([^']+)'/.exec(message)?.[1] ?? message}`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw usage(`${/--[a-z-]+/.exec(message)?.[0] ?? 'an option'} needs a path`);
+    throw usage(message);
   }
   const [first] = parsed.positionals;
-  if (first !== undefined) throw new UsageError(`unexpected argument ${first}; pass a file with --file ${first}`);
+  if (first !== undefined) throw usage(`unexpected argument ${first}; pass a file with --file ${first}`);
   const single = (values: string[] | undefined, flag: string): string | undefined => {
     if (values === undefined) return undefined;
-    if (values.length > 1) throw new UsageError(`${flag} given more than once`);
-    if (values[0] === '') throw new UsageError(`${flag} needs a path`);
+    if (values.length > 1) throw usage(`${flag} given more than once`);
+    if (values[0] === '') throw usage(`${flag} needs a path`);
     return values[0];
   };
   return {

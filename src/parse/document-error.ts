@@ -3,7 +3,7 @@
 // log, so Secrets get a position and no excerpt (and no source text quoted in the message), and
 // when the kind cannot be read, lines that look like data/stringData entries are masked.
 import { parseYaml } from '../yaml/editable-document.js';
-import { UserError } from '../errors.js';
+import { DocumentError } from '../errors.js';
 import { secretIn } from '../kube/secrets.js';
 
 // `kind: Secret` in block style (any indentation: List items too), in flow style or JSON
@@ -121,11 +121,11 @@ export function documentError(
   at: SourcePosition | undefined,
   what: string,
   fix: string,
-): UserError {
+): DocumentError {
   const where = at ? ` at line ${firstLine + at.line + 1}:${at.column + 1}` : '';
   const sensitive = looksLikeSecret(chunkText) || (at !== undefined && sensitiveLine(chunkText, at.line));
   const lines = [`error: document ${documentNumber}${where}: ${sensitive ? withoutQuotedSource(what) : what}`];
   if (at) lines.push(excerpt(chunkText, at, firstLine));
   lines.push(`fix: ${fix}`);
-  return new UserError(lines.join('\n'));
+  return new DocumentError(lines.join('\n'), documentNumber);
 }

@@ -10,7 +10,8 @@ import { stringify } from 'yaml';
 import { UsageError, UserError } from '../errors.js';
 import { oneOf, parseSubcommandFlags } from '../export/flags.js';
 import { describeObject, type Plain } from '../export/objects.js';
-import { loadConfig, readStdin } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
+import { manifestStdin, readStdin } from '../input/stdin.js';
 import type { Outcome } from '../hosts/outcome.js';
 import { HEADER, safeFileName, writeOutDir } from './out-dir.js';
 import { patchSet, type ObjectPatch, type PatchSet } from './patch-set.js';
@@ -85,7 +86,7 @@ export async function runPatchesCommand(args: string[], cwd: string = process.cw
   if (format === 'kustomize' && !out) throw new UsageError(`error: patches needs --out DIR (or --format flux)\n\n${PATCHES_USAGE}`);
   if (format === 'flux' && out) throw new UsageError('error: --format flux prints the block on stdout; leave out --out');
   const loaded = await loadConfig(flags);
-  const input = await readStdin(loaded.config.maxInputBytes);
+  const input = await readStdin(manifestStdin(loaded.config.maxInputBytes));
   if (input.trim() === '') throw new UserError('error: the input is empty: pipe the rendered manifests into gateway-compat patches');
   const set = patchSet(input, loaded);
   const summary = `gateway-compat patches: ${set.patches.length} patched object${set.patches.length === 1 ? '' : 's'} (${set.changeCount} change${set.changeCount === 1 ? '' : 's'}), ${set.added.length} added`;

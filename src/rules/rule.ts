@@ -5,7 +5,7 @@
 // apply function lives in a module of its own, loaded only when a transform runs.
 import type { Config, ConfigSpec } from '../config/config.js';
 import type { EditableDocument } from '../yaml/editable-document.js';
-import type { KubeObject } from '../kube/objects.js';
+import type { ResourceId } from '../kube/objects.js';
 import type { StreamView } from '../kube/view.js';
 import type { RuleContext } from '../context.js';
 
@@ -17,14 +17,21 @@ export interface StreamRuleContext extends RuleContext {
   readonly view: StreamView;
   /** runs `run`, reporting an error in it as one of the document at `chunk` */
   within(chunk: number, run: () => void): void;
-  /** the annotations a document the rule adds for `object` carries (host bookkeeping) */
-  annotationsForAdded(object: KubeObject, ed: EditableDocument): Record<string, string>;
 }
 
-/** A document a stream-wide rule adds: its full text (separator included), placed before a chunk. */
+/**
+ * A document a stream-wide rule adds for a resource, placed before the chunk holding it. The
+ * rule knows nothing of hosts: a host's bookkeeping annotations (Helm 4's filename, kpt's path and
+ * index) are given to `render` as plain data (TransformOptions.annotateAdded).
+ */
 export interface AddedDocument {
+  /** the chunk of the document holding `resource` */
   readonly before: number;
-  readonly text: string;
+  readonly resource: ResourceId;
+  /** `resource`'s own string annotations */
+  readonly annotations: Readonly<Record<string, string>>;
+  /** the full text (separator included), with `annotations` in its metadata */
+  render(annotations: Readonly<Record<string, string>>): string;
 }
 
 /** @internal */

@@ -3,7 +3,8 @@
 // that applies it, for a person to review and run. Nothing is applied here.
 import { UsageError, UserError } from '../errors.js';
 import { oneOf, parseSubcommandFlags } from '../export/flags.js';
-import { loadConfig, readStdin } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
+import { manifestStdin, readStdin } from '../input/stdin.js';
 import type { Outcome } from '../hosts/outcome.js';
 import { ADDITIVE_TEMPLATE_NAME } from './additive-template.js';
 import { sailPlan } from './istio-resource.js';
@@ -39,7 +40,7 @@ export async function runSailCommand(args: string[]): Promise<Outcome> {
   const format = oneOf('format', flags.format as string | undefined, ['script', 'patch'] as const, 'script');
   const deployments = ((flags['gateway-deployment'] as string[] | undefined) ?? []).map(parseGatewayDeployment);
   const loaded = await loadConfig(flags);
-  const input = await readStdin(loaded.config.maxInputBytes);
+  const input = await readStdin(manifestStdin(loaded.config.maxInputBytes));
   if (input.trim() === '') throw new UserError('error: the input is empty: kubectl get istio NAME -o yaml | gateway-compat sail');
   const plan = sailPlan(input, loaded, flags.name as string | undefined);
   const notes = plan.notes.map((note) => `note: ${note}\n`).join('');

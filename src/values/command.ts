@@ -5,7 +5,8 @@ import { stringify } from 'yaml';
 import { UsageError, UserError } from '../errors.js';
 import { oneOf, parseSubcommandFlags } from '../export/flags.js';
 import type { Plain } from '../export/objects.js';
-import { loadConfig, readStdin } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
+import { manifestStdin, readStdin } from '../input/stdin.js';
 import type { Outcome } from '../hosts/outcome.js';
 import { gatewayValues } from './gateway-chart.js';
 import { istiodValues, type ValuesPlan, type ValuesTarget } from './istiod-chart.js';
@@ -69,7 +70,7 @@ export async function runValuesCommand(args: string[]): Promise<Outcome> {
   }
   const version = versionFlag(flags['istio-version'] as string | undefined);
   const loaded = await loadConfig(flags);
-  const input = await readStdin(loaded.config.maxInputBytes);
+  const input = await readStdin(manifestStdin(loaded.config.maxInputBytes));
   if (input.trim() === '') throw new UserError('error: the input is empty: pipe the rendered release into gateway-compat values');
   const plan = chart === 'gateway' ? gatewayValues(input, loaded) : istiodValues(input, loaded, target, version);
   return {

@@ -18,6 +18,19 @@
 // to nodes (no rule reads them; edits are text patches). test/block-yaml.test.ts holds this
 // reader to `yaml` on every document of the corpus, the fixtures, the benchmark streams and
 // generated documents: wherever it answers, its tree equals yaml's.
+//
+// It relies on these internals of `yaml`, which is why package.json pins it to one exact version
+// (2.9.1; bump it only with test/block-yaml.test.ts green):
+//   - the node type marks: the property keyed Symbol.for('yaml.node.type') whose value is
+//     Symbol.for('yaml.scalar' | 'yaml.pair' | 'yaml.map' | 'yaml.seq'), which isScalar()/isPair()/
+//     isMap()/isSeq() test; nodes are made from prototypes carrying it (see markedPrototype);
+//   - Schema internals: `schema.tags` (each tag's `default`, `test`, `format` and
+//     `resolve(value, onError, options)`), the string tag at `schema[Symbol.for('yaml.scalar')]`,
+//     and `schema.compat` (set for schemas with compat tags, which it declines);
+//   - what `parseDocument` sets on the nodes it composes: `range` as [start, valueEnd, nodeEnd],
+//     `source` and `type` on scalars (plus what a tag's resolve returns on a Scalar: `format`,
+//     `minFractionDigits`), `schema` and `flow` on collections, `Document.range`, `directives.docStart`;
+//   - the document options `version` and `uniqueKeys` (PARSE_OPTIONS) meaning what they do there.
 import { Document, isScalar, Pair, Scalar, YAMLMap, YAMLSeq, type Node, type Schema } from 'yaml';
 
 type Range = [number, number, number];

@@ -301,11 +301,15 @@ ${annotations('bomb.yaml', 0, 9)}
     expect(stderr).toContain('the ResourceList on stdin is not valid YAML');
   });
 
-  it('refuses items carrying the annotation it reserves for its own bookkeeping', () => {
+  it('reserves no annotation: the transform says which documents it added, so an item may carry any', () => {
+    // The host once marked added ConfigMaps with gateway-compat.io/krm-host-added and refused items
+    // that carried it; the output documents' origins made the mark unnecessary.
     const item = SERVICE('x').replace("      config.k8s.io/id: '2'", "      config.k8s.io/id: '2'\n      gateway-compat.io/krm-host-added: 'true'");
-    const { status, stderr } = runKrm(resourceList([item]));
-    expect(status).toBe(1);
-    expect(stderr).toContain('gateway-compat.io/krm-host-added');
+    const { status, out } = runKrm(resourceList([item, GATEWAY('x')]));
+    expect(status).toBe(0);
+    expect(out!.items.map((each) => each.kind)).toEqual(['Service', 'ConfigMap', 'Gateway']);
+    expect(out!.items[0]!.metadata.annotations['gateway-compat.io/krm-host-added']).toBe('true');
+    expect(Object.keys(out!.items[1]!.metadata.annotations)).not.toContain('gateway-compat.io/krm-host-added');
   });
 
   it('reads a JSON ResourceList (flow style)', () => {

@@ -8,9 +8,9 @@
 import { isScalar } from 'yaml';
 import { renderPlain } from '../../yaml/render-plain.js';
 import type { Config } from '../../config/config.js';
-import { UserError } from '../../errors.js';
+import { DocumentError, UserError } from '../../errors.js';
 import { mapAt, stringAt } from '../../yaml/node-edits.js';
-import { objectsIn, type KubeObject } from '../../kube/objects.js';
+import { annotationsOf, objectsIn, type KubeObject } from '../../kube/objects.js';
 import type { AddedDocument, StreamRuleContext } from '../rule.js';
 import { deploymentPatch, mergeIntoConfigMap, type ConfigMapPlace, type ParsedDocument } from './per-gateway.js';
 import { containerOfClass } from '../../kube/gateway-containers.js';
@@ -79,7 +79,7 @@ function classConfigMaps(ctx: StreamRuleContext): Map<string, ConfigMapPlace> {
   return found;
 }
 
-function classConfigMapText(plane: ControlPlane, className: string, config: Config, annotations: Record<string, string>, eol: string): string {
+function classConfigMapText(plane: ControlPlane, className: string, config: Config, annotations: Readonly<Record<string, string>>, eol: string): string {
   const configMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -121,8 +121,9 @@ export function applyClassDefaults(ctx: StreamRuleContext): AddedDocument[] {
   for (const plane of planes) {
     const support = supportsClassDefaults(plane);
     if (!support.ok) {
-      throw new UserError(
+      throw new DocumentError(
         `error: document ${plane.doc.ed.number}: --gateway-options class needs Istio 1.26 or later (class defaults, gateway.istio.io/defaults-for-class), and this stream shows ${support.why}\nfix: leave out --gateway-options class (the default gives each Gateway a parametersRef, which also needs 1.26), or fix the kube-gateway template: it is fixed in this same run`,
+        plane.doc.ed.number,
       );
     }
     for (const className of names) {
@@ -131,8 +132,13 @@ export function applyClassDefaults(ctx: StreamRuleContext): AddedDocument[] {
         ctx.within(place.doc.chunk, () => mergeIntoConfigMap(place, ctx, containerOfClass(className)));
         continue;
       }
-      const text = classConfigMapText(plane, className, ctx.config, ctx.annotationsForAdded(plane.object, plane.doc.ed), plane.doc.ed.eol);
-      added.push({ before: plane.doc.chunk, text });
+      const eol = plane.doc.ed.eol;
+      added.push({
+        before: plane.doc.chunk,
+        resource: plane.object.id,
+        annotations: annotationsOf(plane.object),
+        render: (annotations) => classConfigMapText(plane, className, ctx.config, annotations, eol),
+      });
       ctx.change(
         {
           resource: { apiVersion: 'v1', kind: 'ConfigMap', namespace: plane.namespace, name: `istio-${plane.revision}-gatewayclass-${className}` },

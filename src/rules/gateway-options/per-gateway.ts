@@ -28,7 +28,7 @@ import { lineAndColumn } from '../../yaml/source-text.js';
 import { documentError } from '../../parse/document-error.js';
 import { keyColumnOf, replaceStringValue } from '../../yaml/string-value.js';
 import { AGENTGATEWAY_CONTAINER, containerOfClass } from '../../kube/gateway-containers.js';
-import { objectsIn, type KubeObject, type ResourceId } from '../../kube/objects.js';
+import { annotationsOf, objectsIn, type KubeObject, type ResourceId } from '../../kube/objects.js';
 import { isNamedSysctl } from '../../kube/sysctl-names.js';
 import type { AddedDocument, ApplyToStream, RuleContext } from '../rule.js';
 import { PROXY_CONTAINER, proxySecurityContext } from '../proxy-privileges/apply.js';
@@ -155,7 +155,7 @@ export const applyPerGateway: ApplyToStream = (ctx) => {
   });
   let added: AddedDocument[] = [];
   ctx.within(first.chunk, () => {
-    added = applyGatewayOptions(gatewayDocs, configMapDocs, ctx, ctx.annotationsForAdded);
+    added = applyGatewayOptions(gatewayDocs, configMapDocs, ctx);
   });
   return added;
 };
@@ -164,7 +164,6 @@ function applyGatewayOptions(
   gatewayDocs: readonly ParsedDocument[],
   configMapDocs: readonly ParsedDocument[],
   ctx: RuleContext,
-  annotationsForAdded: (gateway: KubeObject, ed: EditableDocument) => Record<string, string>,
 ): AddedDocument[] {
   const config = ctx.config;
   const configMaps = findConfigMaps([...configMapDocs, ...gatewayDocs]);
@@ -211,8 +210,13 @@ function applyGatewayOptions(
         warnUnresolved(ctx, gateway, doc.ed, `its parametersRef names ConfigMap "${refName}"${namespace ? ` in namespace ${namespace}` : ''}, which is not in this stream, so gateway-compat cannot add the sysctl patch to it; render it together with the Gateway, or add to its data.deployment: ${JSON.stringify(deploymentPatch(config, container))}`);
         continue;
       }
-      const text = newOptionsConfigMap(refName, namespace, annotationsForAdded(gateway, doc.ed), doc.ed.eol, gateway.id, config, container);
-      added.push({ before: doc.chunk, text });
+      const eol = doc.ed.eol;
+      added.push({
+        before: doc.chunk,
+        resource: gateway.id,
+        annotations: annotationsOf(gateway),
+        render: (annotations) => newOptionsConfigMap(refName, namespace, annotations, eol, gateway.id, config, container),
+      });
       merged.set(key, container);
       configMaps.set(key, { doc, path: [] }); // later Gateways of this namespace share it
       ctx.change(
@@ -252,7 +256,7 @@ function setParametersRef(ed: EditableDocument, gateway: KubeObject, ctx: RuleCo
 function newOptionsConfigMap(
   name: string,
   namespace: string | undefined,
-  annotations: Record<string, string>,
+  annotations: Readonly<Record<string, string>>,
   eol: string,
   gateway: ResourceId,
   config: Config,
