@@ -66,27 +66,35 @@ function makeRandom(seed) {
   return r;
 }
 
-const WORDS = ('alpha billing catalog checkout edge fraud inventory ledger media notify orders payments ' +
+const WORDS = (
+  'alpha billing catalog checkout edge fraud inventory ledger media notify orders payments ' +
   'pricing profile quota ranking search session shipping stock tenant upload users vault audit cart ' +
-  'feed geo image invoice mail metrics portal report review risk rules sync token wallet').split(' ');
+  'feed geo image invoice mail metrics portal report review risk rules sync token wallet'
+).split(' ');
 const NAMESPACES = ['apps', 'payments', 'storefront', 'data', 'platform', 'istio-ingress', 'partners'];
 const VERSION = '1.27.0';
 
-const istioLabels = (name, indent) => [
-  `app.kubernetes.io/name: ${name}`,
-  'app.kubernetes.io/managed-by: "Helm"',
-  `app.kubernetes.io/instance: "${name}"`,
-  'app.kubernetes.io/part-of: "istio"',
-  `app.kubernetes.io/version: "${VERSION}"`,
-  `helm.sh/chart: gateway-${VERSION}`,
-].map((l) => ' '.repeat(indent) + l).join('\n');
+const istioLabels = (name, indent) =>
+  [
+    `app.kubernetes.io/name: ${name}`,
+    'app.kubernetes.io/managed-by: "Helm"',
+    `app.kubernetes.io/instance: "${name}"`,
+    'app.kubernetes.io/part-of: "istio"',
+    `app.kubernetes.io/version: "${VERSION}"`,
+    `helm.sh/chart: gateway-${VERSION}`,
+  ]
+    .map((l) => ' '.repeat(indent) + l)
+    .join('\n');
 
 // --- one function per document kind; each returns { kind, source, text } -------------------------
 
 function gatewayDeployment(r, u) {
   const n = u.name;
   const istio = n.replace(/^istio-/, '');
-  return { kind: 'Deployment', source: `${u.chart}/templates/deployment.yaml`, text: `apiVersion: apps/v1
+  return {
+    kind: 'Deployment',
+    source: `${u.chart}/templates/deployment.yaml`,
+    text: `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: ${n}
@@ -152,12 +160,16 @@ ${istioLabels(n, 8)}
               cpu: 100m
               memory: 128Mi
       terminationGracePeriodSeconds: 30
-` };
+`,
+  };
 }
 
 function gatewayService(r, u) {
   const istio = u.name.replace(/^istio-/, '');
-  return { kind: 'Service', source: `${u.chart}/templates/service.yaml`, text: `apiVersion: v1
+  return {
+    kind: 'Service',
+    source: `${u.chart}/templates/service.yaml`,
+    text: `apiVersion: v1
 kind: Service
 metadata:
   name: ${u.name}
@@ -186,11 +198,15 @@ spec:
   selector:
     app: ${u.name}
     istio: ${istio}
-` };
+`,
+  };
 }
 
 function gatewayRole(u) {
-  return { kind: 'Role', source: `${u.chart}/templates/role.yaml`, text: `apiVersion: rbac.authorization.k8s.io/v1
+  return {
+    kind: 'Role',
+    source: `${u.chart}/templates/role.yaml`,
+    text: `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata:
   name: ${u.name}
@@ -201,37 +217,51 @@ rules:
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "watch", "list"]
-` };
+`,
+  };
 }
 
 function serviceAccount(u, labels = `    app.kubernetes.io/name: ${u.name}\n    app.kubernetes.io/instance: ${u.release}`) {
-  return { kind: 'ServiceAccount', source: `${u.chart}/templates/serviceaccount.yaml`, text: `apiVersion: v1
+  return {
+    kind: 'ServiceAccount',
+    source: `${u.chart}/templates/serviceaccount.yaml`,
+    text: `apiVersion: v1
 kind: ServiceAccount
 metadata:
   name: ${u.name}
   namespace: ${u.ns}
   labels:
 ${labels}
-` };
+`,
+  };
 }
 
-const appLabels = (u, indent) => [
-  `app.kubernetes.io/name: ${u.name}`,
-  `app.kubernetes.io/instance: ${u.release}`,
-  `app.kubernetes.io/version: "${u.version}"`,
-  'app.kubernetes.io/managed-by: Helm',
-  `helm.sh/chart: ${u.sub}-${u.version}`,
-].map((l) => ' '.repeat(indent) + l).join('\n');
+const appLabels = (u, indent) =>
+  [
+    `app.kubernetes.io/name: ${u.name}`,
+    `app.kubernetes.io/instance: ${u.release}`,
+    `app.kubernetes.io/version: "${u.version}"`,
+    'app.kubernetes.io/managed-by: Helm',
+    `helm.sh/chart: ${u.sub}-${u.version}`,
+  ]
+    .map((l) => ' '.repeat(indent) + l)
+    .join('\n');
 
 function appDeployment(r, u) {
-  const env = Array.from({ length: r.int(3, 12) }, (_, i) =>
-    `            - name: ${r.word().toUpperCase()}_${['URL', 'TIMEOUT', 'POOL_SIZE', 'LEVEL', 'ENABLED'][i % 5]}_${i}\n` +
-    `              value: "${r.pick([`http://${r.word()}.${u.ns}.svc:8080`, String(r.int(1, 500)), 'true', 'info'])}"`).join('\n');
+  const env = Array.from(
+    { length: r.int(3, 12) },
+    (_, i) =>
+      `            - name: ${r.word().toUpperCase()}_${['URL', 'TIMEOUT', 'POOL_SIZE', 'LEVEL', 'ENABLED'][i % 5]}_${i}\n` +
+      `              value: "${r.pick([`http://${r.word()}.${u.ns}.svc:8080`, String(r.int(1, 500)), 'true', 'info'])}"`,
+  ).join('\n');
   // A few apps tune an unrelated, namespaced sysctl: the post-renderer must leave those alone.
   const podSecurity = r.chance(0.05)
     ? '        runAsNonRoot: true\n        sysctls:\n          - name: net.core.somaxconn\n            value: "1024"'
     : '        runAsNonRoot: true\n        fsGroup: 2000';
-  return { kind: 'Deployment', source: `${u.chart}/templates/deployment.yaml`, text: `apiVersion: apps/v1
+  return {
+    kind: 'Deployment',
+    source: `${u.chart}/templates/deployment.yaml`,
+    text: `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: ${u.name}
@@ -299,11 +329,15 @@ ${env}
         - name: config
           configMap:
             name: ${u.name}
-` };
+`,
+  };
 }
 
 function appService(r, u) {
-  return { kind: 'Service', source: `${u.chart}/templates/service.yaml`, text: `apiVersion: v1
+  return {
+    kind: 'Service',
+    source: `${u.chart}/templates/service.yaml`,
+    text: `apiVersion: v1
 kind: Service
 metadata:
   name: ${u.name}
@@ -320,7 +354,8 @@ spec:
   selector:
     app.kubernetes.io/name: ${u.name}
     app.kubernetes.io/instance: ${u.release}
-` };
+`,
+  };
 }
 
 // Payloads of tens of KB as block scalars: the bytes a post-renderer must carry through untouched.
@@ -349,12 +384,20 @@ function configMap(r, u) {
   if (big) {
     const kind = r.pick(['properties', 'json', 'nginx']);
     const file = { properties: 'application.properties', json: 'dashboard.json', nginx: 'nginx.conf' }[kind];
-    data = `  ${file}: |\n` + payload(r, kind).map((l) => `    ${l}`).join('\n') + '\n';
+    data =
+      `  ${file}: |\n` +
+      payload(r, kind)
+        .map((l) => `    ${l}`)
+        .join('\n') +
+      '\n';
   } else {
     data = Array.from({ length: r.int(2, 10) }, (_, i) => `  ${r.word()}_${r.word()}_${i}: "${r.hex(r.int(4, 24))}"`).join('\n') + '\n';
   }
   data += `  config.yaml: |\n    server:\n      port: 8080\n    log:\n      level: ${r.pick(['info', 'debug', 'warn'])}\n`;
-  return { kind: 'ConfigMap', source: `${u.chart}/templates/configmap.yaml`, text: `apiVersion: v1
+  return {
+    kind: 'ConfigMap',
+    source: `${u.chart}/templates/configmap.yaml`,
+    text: `apiVersion: v1
 kind: ConfigMap
 metadata:
   name: ${u.name}
@@ -362,12 +405,16 @@ metadata:
   labels:
 ${appLabels(u, 4)}
 data:
-${data}` };
+${data}`,
+  };
 }
 
 function secret(r, u) {
   const keys = Array.from({ length: r.int(1, 6) }, (_, i) => `  ${r.word()}-${i}: ${r.base64(r.int(12, 3000))}`);
-  return { kind: 'Secret', source: `${u.chart}/templates/secret.yaml`, text: `apiVersion: v1
+  return {
+    kind: 'Secret',
+    source: `${u.chart}/templates/secret.yaml`,
+    text: `apiVersion: v1
 kind: Secret
 metadata:
   name: ${u.name}
@@ -377,13 +424,17 @@ ${appLabels(u, 4)}
 type: Opaque
 data:
 ${keys.join('\n')}
-` };
+`,
+  };
 }
 
 function gatewayApiGateway(r, u) {
   // Mostly class istio (gateway-compat adds an options ConfigMap for those); some other class as a negative case.
   const cls = r.chance(0.9) ? 'istio' : 'cilium';
-  return { kind: 'Gateway', source: `${u.chart}/templates/gateway.yaml`, text: `apiVersion: gateway.networking.k8s.io/v1
+  return {
+    kind: 'Gateway',
+    source: `${u.chart}/templates/gateway.yaml`,
+    text: `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata:
   name: ${u.name}
@@ -411,19 +462,26 @@ spec:
     allowedRoutes:
       namespaces:
         from: All
-` };
+`,
+  };
 }
 
 function httpRoute(r, u, gateway) {
-  const rules = Array.from({ length: r.int(1, 4) }, () => `  - matches:
+  const rules = Array.from(
+    { length: r.int(1, 4) },
+    () => `  - matches:
     - path:
         type: PathPrefix
         value: /${r.word()}/${r.word()}
     backendRefs:
     - name: ${u.name}
       port: 8080
-      weight: ${r.int(1, 100)}`).join('\n');
-  return { kind: 'HTTPRoute', source: `${u.chart}/templates/httproute.yaml`, text: `apiVersion: gateway.networking.k8s.io/v1
+      weight: ${r.int(1, 100)}`,
+  ).join('\n');
+  return {
+    kind: 'HTTPRoute',
+    source: `${u.chart}/templates/httproute.yaml`,
+    text: `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata:
   name: ${u.name}
@@ -439,7 +497,8 @@ spec:
   - "${r.word()}.${gateway.name}.example.com"
   rules:
 ${rules}
-` };
+`,
+  };
 }
 
 // --- mode `flow`: many small documents in flow style over 40 namespaces ---------------------------
@@ -448,59 +507,80 @@ export const FLOW_NAMESPACES = Array.from({ length: 40 }, (_, i) => `${WORDS[i %
 
 /** A flow-mode document: `# Source` template file, then apiVersion, kind and metadata (labels as given). */
 function flowDoc(u, apiVersion, kind, file, { name = u.name, labels = `  labels:\n${appLabels(u, 4)}`, body }) {
-  return { kind, source: `${u.chart}/templates/${file}`, text: `apiVersion: ${apiVersion}
+  return {
+    kind,
+    source: `${u.chart}/templates/${file}`,
+    text: `apiVersion: ${apiVersion}
 kind: ${kind}
 metadata:
   name: ${name}
   namespace: ${u.ns}
-${labels ? `${labels}\n` : ''}${body}` };
+${labels ? `${labels}\n` : ''}${body}`,
+  };
 }
 
 function flowGateway(r, u) {
   const cls = r.chance(0.9) ? 'istio' : 'cilium';
   const host = `"*.${u.name}.example.com"`;
-  return flowDoc(u, 'gateway.networking.k8s.io/v1', 'Gateway', 'gateway.yaml', { labels: `  labels: {app.kubernetes.io/name: ${u.name}, app.kubernetes.io/managed-by: Helm}`, body: `spec:
+  return flowDoc(u, 'gateway.networking.k8s.io/v1', 'Gateway', 'gateway.yaml', {
+    labels: `  labels: {app.kubernetes.io/name: ${u.name}, app.kubernetes.io/managed-by: Helm}`,
+    body: `spec:
   gatewayClassName: ${cls}
   listeners: [{name: http, port: 80, protocol: HTTP, hostname: ${host}, allowedRoutes: {namespaces: {from: All}}}, {name: https, port: 443, protocol: HTTPS, hostname: ${host}, tls: {mode: Terminate, certificateRefs: [{name: ${u.name}-tls}]}}]
-` });
+`,
+  });
 }
 
 function flowRoute(r, u, gateway) {
   const matches = Array.from({ length: r.int(1, 2) }, () => `{path: {type: PathPrefix, value: /${r.word()}}}`).join(', ');
-  return flowDoc(u, 'gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproute.yaml', { body: `spec:
+  return flowDoc(u, 'gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproute.yaml', {
+    body: `spec:
   parentRefs: [{name: ${gateway.name}, namespace: ${gateway.ns}, sectionName: ${r.pick(['http', 'https'])}}]
   hostnames: ["${r.word()}.${gateway.name}.example.com"]
   rules:
   - matches: [${matches}]
     filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x-team, value: ${u.ns}}]}}]
     backendRefs: [{name: ${u.name}, port: 8080}]
-` });
+`,
+  });
 }
 
 function flowService(r, u) {
-  return flowDoc(u, 'v1', 'Service', 'service.yaml', { body: `  annotations: {prometheus.io/scrape: "true", prometheus.io/port: "9090"}
+  return flowDoc(u, 'v1', 'Service', 'service.yaml', {
+    body: `  annotations: {prometheus.io/scrape: "true", prometheus.io/port: "9090"}
 spec:
   type: ClusterIP
   ports: [{name: http, port: ${r.pick([80, 8080])}, targetPort: 8080, protocol: TCP}]
   selector: {app.kubernetes.io/name: ${u.name}, app.kubernetes.io/instance: ${u.release}}
-` });
+`,
+  });
 }
 
 function flowConfigMap(r, u) {
-  const data = Array.from({ length: r.int(2, 6) }, (_, i) => `  ${r.word().toUpperCase()}_${i}: "${r.pick([r.hex(r.int(4, 16)), String(r.int(1, 900)), 'true'])}"`).join('\n');
-  return flowDoc(u, 'v1', 'ConfigMap', 'configmap.yaml', { name: `${u.name}-env`, body: `data:
+  const data = Array.from(
+    { length: r.int(2, 6) },
+    (_, i) => `  ${r.word().toUpperCase()}_${i}: "${r.pick([r.hex(r.int(4, 16)), String(r.int(1, 900)), 'true'])}"`,
+  ).join('\n');
+  return flowDoc(u, 'v1', 'ConfigMap', 'configmap.yaml', {
+    name: `${u.name}-env`,
+    body: `data:
 ${data}
-` });
+`,
+  });
 }
 
 function flowRole(u) {
-  return flowDoc(u, 'rbac.authorization.k8s.io/v1', 'Role', 'rbac.yaml', { labels: '', body: `rules:
+  return flowDoc(u, 'rbac.authorization.k8s.io/v1', 'Role', 'rbac.yaml', {
+    labels: '',
+    body: `rules:
 - {apiGroups: [""], resources: [configmaps, secrets], verbs: [get, list, watch]}
-` });
+`,
+  });
 }
 
 function flowDeployment(r, u) {
-  return flowDoc(u, 'apps/v1', 'Deployment', 'deployment.yaml', { body: `spec:
+  return flowDoc(u, 'apps/v1', 'Deployment', 'deployment.yaml', {
+    body: `spec:
   replicas: ${r.int(1, 4)}
   selector:
     matchLabels: {app.kubernetes.io/name: ${u.name}, app.kubernetes.io/instance: ${u.release}}
@@ -516,13 +596,16 @@ function flowDeployment(r, u) {
         ports: [{name: http, containerPort: 8080}]
         envFrom: [{configMapRef: {name: ${u.name}-env}}]
         resources: {requests: {cpu: ${r.int(1, 4) * 50}m, memory: ${r.int(1, 8) * 64}Mi}}
-` });
+`,
+  });
 }
 
 // The gateway chart's Deployment, as a flow-style chart writes it (sysctls: [{...}]).
 function flowGatewayDeployment(r, u) {
   const istio = u.name.replace(/^istio-/, '');
-  return flowDoc(u, 'apps/v1', 'Deployment', 'deployment.yaml', { labels: `  labels: {app: ${u.name}, istio: ${istio}}`, body: `spec:
+  return flowDoc(u, 'apps/v1', 'Deployment', 'deployment.yaml', {
+    labels: `  labels: {app: ${u.name}, istio: ${istio}}`,
+    body: `spec:
   selector:
     matchLabels: {app: ${u.name}, istio: ${istio}}
   template:
@@ -538,16 +621,20 @@ function flowGatewayDeployment(r, u) {
         image: auto
         ports: [{containerPort: 15090, protocol: TCP, name: http-envoy-prom}]
         securityContext: {runAsUser: 1337, runAsGroup: 1337, runAsNonRoot: true, capabilities: {drop: [ALL]}}
-` });
+`,
+  });
 }
 
 function flowGatewayService(r, u) {
   const istio = u.name.replace(/^istio-/, '');
-  return flowDoc(u, 'v1', 'Service', 'service.yaml', { labels: `  labels: {app: ${u.name}, istio: ${istio}}`, body: `spec:
+  return flowDoc(u, 'v1', 'Service', 'service.yaml', {
+    labels: `  labels: {app: ${u.name}, istio: ${istio}}`,
+    body: `spec:
   type: LoadBalancer
   ports: [{name: status-port, port: 15021, targetPort: 15021}, {name: http2, port: 80, targetPort: 80}, {name: https, port: 443, targetPort: 443}]
   selector: {app: ${u.name}, istio: ${istio}}
-` });
+`,
+  });
 }
 
 /** Documents of one small service (or, for 2% of units, one gateway) of the flow-mode stream. */
@@ -561,7 +648,14 @@ function* flowUnitDocs(r, i, state) {
     yield flowGatewayDeployment(r, u);
     return;
   }
-  const u = { name: `${sub}-${r.word()}-${i}`, sub, ns, chart: `apps/charts/${sub}`, release: 'apps', version: `${r.int(0, 4)}.${r.int(0, 30)}.${r.int(0, 9)}` };
+  const u = {
+    name: `${sub}-${r.word()}-${i}`,
+    sub,
+    ns,
+    chart: `apps/charts/${sub}`,
+    release: 'apps',
+    version: `${r.int(0, 4)}.${r.int(0, 30)}.${r.int(0, 9)}`,
+  };
   // One Gateway every 8 units: a team's ingress; routes attach to a Gateway of any namespace.
   if (i % 8 === 0) {
     yield flowGateway(r, u);
@@ -578,7 +672,10 @@ function* flowUnitDocs(r, i, state) {
 
 // Helm's install order (pkg/releaseutil/kind_sorter.go), the kinds we emit; unknown kinds (Gateway API) go last.
 const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Secret', 'ConfigMap', 'Role', 'RoleBinding', 'Service', 'Deployment'];
-const kindRank = (kind) => { const i = KIND_ORDER.indexOf(kind); return i === -1 ? KIND_ORDER.length : i; };
+const kindRank = (kind) => {
+  const i = KIND_ORDER.indexOf(kind);
+  return i === -1 ? KIND_ORDER.length : i;
+};
 
 /** Documents of one release. Unit index makes every (kind, namespace, name) unique, as kustomize requires. */
 function* unitDocs(r, i, state) {
@@ -590,7 +687,10 @@ function* unitDocs(r, i, state) {
     const u = { name, ns: r.chance(0.7) ? 'istio-ingress' : r.pick(NAMESPACES), chart: `platform/charts/${name}`, release: 'platform' };
     yield serviceAccount(u, istioLabels(name, 4));
     yield gatewayRole(u);
-    yield { kind: 'RoleBinding', source: `${u.chart}/templates/role.yaml`, text: `apiVersion: rbac.authorization.k8s.io/v1
+    yield {
+      kind: 'RoleBinding',
+      source: `${u.chart}/templates/role.yaml`,
+      text: `apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
 metadata:
   name: ${name}
@@ -604,14 +704,21 @@ roleRef:
 subjects:
 - kind: ServiceAccount
   name: ${name}
-` };
+`,
+    };
     yield gatewayService(r, u);
     yield gatewayDeployment(r, u);
     return;
   }
   const sub = r.word();
-  const u = { name: `${sub}-${r.word()}-${i}`, sub, ns: r.pick(NAMESPACES), chart: `platform/charts/${sub}`,
-    release: 'platform', version: `${r.int(0, 4)}.${r.int(0, 30)}.${r.int(0, 9)}` };
+  const u = {
+    name: `${sub}-${r.word()}-${i}`,
+    sub,
+    ns: r.pick(NAMESPACES),
+    chart: `platform/charts/${sub}`,
+    release: 'platform',
+    version: `${r.int(0, 4)}.${r.int(0, 30)}.${r.int(0, 9)}`,
+  };
   if (i % 10 === 0 || !state.gateways.length) {
     const g = gatewayApiGateway(r, u);
     state.gateways.push({ name: u.name, ns: u.ns });
@@ -693,14 +800,22 @@ export function ensureFiles(stream, count) {
     }
     writeFileSync(done, '');
   }
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
 // CLI: print the stream (from bench/out/ when already generated).
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { parseArgs } = await import('node:util');
-  const { values } = parseArgs({ options: { size: { type: 'string', default: '1MB' }, seed: { type: 'string', default: '1' },
-    mode: { type: 'string', default: 'helm' } } });
+  const { values } = parseArgs({
+    options: {
+      size: { type: 'string', default: '1MB' },
+      seed: { type: 'string', default: '1' },
+      mode: { type: 'string', default: 'helm' },
+    },
+  });
   const label = values.size.toUpperCase().replace(/\s+/g, '');
   const { file } = ensureStream(parseSize(values.size), Number(values.seed), label, values.mode);
   createReadStream(file).pipe(process.stdout);

@@ -26,7 +26,12 @@ let runs = 0;
 let current = null;
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
-    if (current) try { process.kill(-current.pid, 'SIGKILL'); } catch { /* already gone */ }
+    if (current)
+      try {
+        process.kill(-current.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     process.exit(130);
   });
 }
@@ -50,12 +55,22 @@ export function measure(argv, { stdin = '/dev/null', cwd, timeoutMs = 0 } = {}) 
     let outBytes = 0;
     let stderr = '';
     let timedOut = false;
-    child.stdout.on('data', (chunk) => { outBytes += chunk.length; });
-    child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-4000); });
-    const timer = timeoutMs > 0 && setTimeout(() => {
-      timedOut = true;
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
-    }, timeoutMs);
+    child.stdout.on('data', (chunk) => {
+      outBytes += chunk.length;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    const timer =
+      timeoutMs > 0 &&
+      setTimeout(() => {
+        timedOut = true;
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }, timeoutMs);
     child.on('error', reject);
     // 'close' (not 'exit'): all output has been counted.
     child.on('close', (code, signal) => {

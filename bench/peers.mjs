@@ -50,8 +50,10 @@ export function peers({ cmd, helm }) {
   const none = (argv) => ({ argv, stdin: '/dev/null', cleanup() {} });
   // Helm runs the post-renderer as an executable (found like a command: a relative path is made absolute)
   // with its own arguments.
-  const postRenderer = [cmd[0].includes('/') ? path.resolve(BENCH, '..', cmd[0]) : cmd[0],
-    ...cmd.slice(1).flatMap((a) => ['--post-renderer-args', a])];
+  const postRenderer = [
+    cmd[0].includes('/') ? path.resolve(BENCH, '..', cmd[0]) : cmd[0],
+    ...cmd.slice(1).flatMap((a) => ['--post-renderer-args', a]),
+  ];
   const helmTemplate = (input) => [helm, 'template', input.release, input.chart, '--namespace', input.namespace];
   return [
     { id: 'gc', label: 'gateway-compat', prepare: onStdin(cmd) },
@@ -79,7 +81,14 @@ export function peers({ cmd, helm }) {
         dirs.add(dir);
         copyFileSync(input.file, path.join(dir, 'all.yaml'));
         writeFileSync(path.join(dir, 'kustomization.yaml'), KUSTOMIZATION);
-        return { argv: [KUBECTL, 'kustomize', dir], stdin: '/dev/null', cleanup: () => { rmSync(dir, { recursive: true, force: true }); dirs.delete(dir); } };
+        return {
+          argv: [KUBECTL, 'kustomize', dir],
+          stdin: '/dev/null',
+          cleanup: () => {
+            rmSync(dir, { recursive: true, force: true });
+            dirs.delete(dir);
+          },
+        };
       },
     },
     { id: 'yaml', label: 'yaml round trip', prepare: onStdin([process.execPath, path.join(BENCH, 'yaml-roundtrip.mjs')]) },
@@ -101,7 +110,12 @@ export function checkStream(inputText, outputText) {
     const list = Array.isArray(docs) ? docs : [];
     const bad = list.find((d) => d.errors.length);
     if (bad) throw new Error(`output does not parse: ${bad.errors[0].message.split('\n')[0]}`);
-    return new Map(list.map((d) => d.toJS()).filter(Boolean).map((o) => [idOf(o), o]));
+    return new Map(
+      list
+        .map((d) => d.toJS())
+        .filter(Boolean)
+        .map((o) => [idOf(o), o]),
+    );
   };
   let before, after;
   try {
@@ -118,7 +132,9 @@ export function checkStream(inputText, outputText) {
   for (const [id, o] of after) {
     const names = podSysctls(o).map((s) => s.name);
     if (names.includes(SYSCTL)) kept++;
-    const had = podSysctls(before.get(id)).map((s) => s.name).filter((n) => n !== SYSCTL);
+    const had = podSysctls(before.get(id))
+      .map((s) => s.name)
+      .filter((n) => n !== SYSCTL);
     if (had.some((n) => !names.includes(n))) dropped++;
   }
   if (kept) problems.push(`${SYSCTL} still set on ${kept} workloads`);

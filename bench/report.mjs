@@ -10,7 +10,9 @@ export function machine(load) {
   let cpu = os.cpus()[0]?.model ?? 'unknown';
   try {
     cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout?.trim();
   return {
     cpu,
@@ -29,7 +31,8 @@ export const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-export const secs = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+export const secs = (ms) =>
+  ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 const mem = (kb) => (kb == null ? 'n/a' : `${(kb / 1024).toFixed(0)} MB`);
 export const size = (bytes) => (bytes >= MB ? `${(bytes / MB).toFixed(1)} MB` : `${(bytes / 1024).toFixed(0)} KB`);
 
@@ -42,8 +45,14 @@ export function summarize(cell) {
   if (!ok.length || cell.status) return { ...cell, median: null };
   const ms = ok.map((r) => r.ms);
   const rss = ok.map((r) => r.rssKB).filter((x) => x != null);
-  return { ...cell, median: median(ms), min: Math.min(...ms), max: Math.max(...ms), rssKB: rss.length ? Math.max(...rss) : null,
-    outBytes: ok[0].outBytes };
+  return {
+    ...cell,
+    median: median(ms),
+    min: Math.min(...ms),
+    max: Math.max(...ms),
+    rssKB: rss.length ? Math.max(...rss) : null,
+    outBytes: ok[0].outBytes,
+  };
 }
 
 function timeCell(s, timeoutMs) {
@@ -54,17 +63,17 @@ function timeCell(s, timeoutMs) {
 
 /** rows: [{ input: {label, bytes, documents}, cells: [summary per peer] }]; ratios are to the row's first command. */
 export function table(rows, peers, timeoutMs) {
-  const lines = [
-    '| Input | Command | Median (min–max) | vs first | Peak RSS | Output |',
-    '|---|---|---|---|---|---|',
-  ];
+  const lines = ['| Input | Command | Median (min–max) | vs first | Peak RSS | Output |', '|---|---|---|---|---|---|'];
   for (const { input, cells } of rows) {
     const first = cells[0];
     cells.forEach((c, i) => {
       const label = i === 0 ? `${input.label} (${size(input.bytes)}${input.documents ? `, ${input.documents} docs` : ''})` : '';
-      const ratio = i === 0 || c.median == null || !first?.median ? '' : `${(c.median / first.median).toFixed(c.median < first.median ? 2 : 1)}×`;
+      const ratio =
+        i === 0 || c.median == null || !first?.median ? '' : `${(c.median / first.median).toFixed(c.median < first.median ? 2 : 1)}×`;
       const out = c.median == null ? '' : size(c.outBytes);
-      lines.push(`| ${label} | ${peers.find((p) => p.id === c.peer).label} | ${timeCell(c, timeoutMs)} | ${ratio} | ${c.median == null ? '' : mem(c.rssKB)} | ${out} |`);
+      lines.push(
+        `| ${label} | ${peers.find((p) => p.id === c.peer).label} | ${timeCell(c, timeoutMs)} | ${ratio} | ${c.median == null ? '' : mem(c.rssKB)} | ${out} |`,
+      );
     });
   }
   return lines.join('\n');
@@ -89,7 +98,10 @@ export function targets(rows, startup, timeoutMs) {
   const result = [];
   const add = (name, met, r) => result.push({ name, met, detail: show(r) });
 
-  for (const [id, goal] of [['istiod', 1.5], ['gateway', 1.3]]) {
+  for (const [id, goal] of [
+    ['istiod', 1.5],
+    ['gateway', 1.3],
+  ]) {
     const r = ratio(`render:${id}`, 'gc', 'node');
     add(`${id} chart render: gateway-compat ≤ ${goal}× \`node -e 0\``, atMost(r, goal), r);
   }
@@ -105,11 +117,18 @@ export function targets(rows, startup, timeoutMs) {
   }
   // Memory budget at every stream of the mode gateway-compat ran on: 3× input + 100 MB.
   for (const mode of ['helm', 'flow']) {
-    const mems = rows.filter((r) => r.input.kind === mode).map((r) => ({ r, c: r.cells.find((c) => c.peer === 'gc') })).filter(({ c }) => c?.rssKB != null);
-    const worst = mems.map(({ r, c }) => ({ label: r.input.label, use: c.rssKB * 1024, budget: 3 * r.input.bytes + 100 * MB }))
+    const mems = rows
+      .filter((r) => r.input.kind === mode)
+      .map((r) => ({ r, c: r.cells.find((c) => c.peer === 'gc') }))
+      .filter(({ c }) => c?.rssKB != null);
+    const worst = mems
+      .map(({ r, c }) => ({ label: r.input.label, use: c.rssKB * 1024, budget: 3 * r.input.bytes + 100 * MB }))
       .sort((a, b) => b.use / b.budget - a.use / a.budget)[0];
-    result.push({ name: `${mode}: peak memory ≤ 3× input + 100 MB (every size)`, met: worst ? worst.use <= worst.budget : null,
-      detail: worst ? `worst: ${worst.label} ${size(worst.use)} of ${size(worst.budget)} allowed` : 'not measured (no GNU time)' });
+    result.push({
+      name: `${mode}: peak memory ≤ 3× input + 100 MB (every size)`,
+      met: worst ? worst.use <= worst.budget : null,
+      detail: worst ? `worst: ${worst.label} ${size(worst.use)} of ${size(worst.budget)} allowed` : 'not measured (no GNU time)',
+    });
   }
   const k = ratio('helm:1MB', 'kustomize');
   add('helm 1 MB: gateway-compat ≥ 5× faster than kubectl kustomize', atLeast(k, 5), k);
@@ -122,15 +141,26 @@ export function targets(rows, startup, timeoutMs) {
 
   for (const id of ['istiod', 'gateway']) {
     const h = ratio(`helm:${id}`, 'helm-gc', 'helm');
-    if (h) result.push({ name: `(reported) helm template ${id} with gateway-compat as post-renderer, over without`, met: 'info', detail: show(h) });
+    if (h)
+      result.push({
+        name: `(reported) helm template ${id} with gateway-compat as post-renderer, over without`,
+        met: 'info',
+        detail: show(h),
+      });
   }
   return result;
 }
 
 export function targetLines(list) {
-  return list.map((t) => (t.met == null ? `- not measured: ${t.name}`
-    : t.met === 'info' ? `- ${t.name}: ${t.detail}`
-      : `- ${t.met ? '✅ met' : '❌ not met'}: ${t.name} — ${t.detail}`)).join('\n');
+  return list
+    .map((t) =>
+      t.met == null
+        ? `- not measured: ${t.name}`
+        : t.met === 'info'
+          ? `- ${t.name}: ${t.detail}`
+          : `- ${t.met ? '✅ met' : '❌ not met'}: ${t.name} — ${t.detail}`,
+    )
+    .join('\n');
 }
 
 export function markdown({ info, seed, command, cmd, standIn, table: tbl, targets: tlist, startup, notes, tools }) {

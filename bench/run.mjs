@@ -70,7 +70,10 @@ const seed = Number(opt.seed);
 const checkFiles = Number(opt['check-files']);
 const outFile = path.resolve(opt.out ?? (opt.quick ? path.join(OUT_DIR, 'results-quick.md') : path.join(BENCH, 'results.md')));
 // Same node binary for gateway-compat, the yaml round trip and the `node -e 0` baseline.
-const cmd = opt.cmd.trim().split(/\s+/).map((a, i) => (i === 0 && a === 'node' ? process.execPath : a));
+const cmd = opt.cmd
+  .trim()
+  .split(/\s+/)
+  .map((a, i) => (i === 0 && a === 'node' ? process.execPath : a));
 const peers = allPeers({ cmd, helm: HELM });
 if (opt.cmd !== DEFAULT_CMD) peers.find((p) => p.id === 'gc').label = `gateway-compat (stand-in: ${opt.cmd})`;
 const peerOf = (id) => peers.find((p) => p.id === id);
@@ -84,11 +87,21 @@ function fail(message) {
   console.error(`FAIL: ${message}`);
 }
 
-const sizesOf = (list) => list.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+const sizesOf = (list) =>
+  list
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
 const latestChartVersion = () => {
   const versions = existsSync(CHARTS) ? readdirSync(CHARTS).filter((v) => /^\d+\.\d+\.\d+$/.test(v)) : [];
   const key = (v) => v.split('.').map(Number);
-  return versions.sort((a, b) => { const x = key(a); const y = key(b); return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]; }).pop();
+  return versions
+    .sort((a, b) => {
+      const x = key(a);
+      const y = key(b);
+      return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+    })
+    .pop();
 };
 
 /** Renders a chart of the corpus once (untimed) into bench/out/, for the post-render rows. */
@@ -110,7 +123,15 @@ const inputs = [];
 const addStream = (mode, label) => {
   const { file, documents } = ensureStream(parseSize(label), seed, label, mode);
   const bytes = statSync(file).size;
-  inputs.push({ id: `${mode}:${label}`, kind: mode, label: mode === 'helm' ? label : `${mode} ${label}`, file, bytes, documents, peers: STREAM_PEERS });
+  inputs.push({
+    id: `${mode}:${label}`,
+    kind: mode,
+    label: mode === 'helm' ? label : `${mode} ${label}`,
+    file,
+    bytes,
+    documents,
+    peers: STREAM_PEERS,
+  });
 };
 for (const label of sizesOf(opt.sizes)) addStream('helm', label);
 for (const label of sizesOf(opt['flow-sizes'])) addStream('flow', label);
@@ -122,11 +143,27 @@ if (!opt['no-renders']) {
     for (const render of RENDERS) {
       const file = ensureRender(version, render);
       const documents = readFileSync(file, 'utf8').match(/^---$/gm)?.length;
-      inputs.push({ id: `render:${render.id}`, kind: 'render', label: `${render.id} chart render (${version})`, file,
-        bytes: statSync(file).size, documents, peers: ['node', 'gc', 'yaml', 'cat'], small: true });
-      inputs.push({ id: `helm:${render.id}`, kind: 'helm-template', label: `helm template ${render.id} (${version})`,
-        ...render, chart: path.join(CHARTS, version, render.id), file: '/dev/null', bytes: statSync(file).size,
-        peers: ['helm', 'helm-gc'], small: true });
+      inputs.push({
+        id: `render:${render.id}`,
+        kind: 'render',
+        label: `${render.id} chart render (${version})`,
+        file,
+        bytes: statSync(file).size,
+        documents,
+        peers: ['node', 'gc', 'yaml', 'cat'],
+        small: true,
+      });
+      inputs.push({
+        id: `helm:${render.id}`,
+        kind: 'helm-template',
+        label: `helm template ${render.id} (${version})`,
+        ...render,
+        chart: path.join(CHARTS, version, render.id),
+        file: '/dev/null',
+        bytes: statSync(file).size,
+        peers: ['helm', 'helm-gc'],
+        small: true,
+      });
     }
   }
 }
@@ -134,13 +171,29 @@ if (checkFiles > 0) {
   // Small flow-style files, as in a monorepo of per-service manifests.
   const label = opt.quick ? '256KB' : '1MB';
   const { file, documents } = ensureStream(parseSize(label), seed, label, 'flow');
-  inputs.push({ id: 'check', kind: 'check', label: `${checkFiles} files (flow ${label} split)`, file, files: ensureFiles(file, checkFiles),
-    bytes: statSync(file).size, documents, peers: ['gc', 'check'] });
+  inputs.push({
+    id: 'check',
+    kind: 'check',
+    label: `${checkFiles} files (flow ${label} split)`,
+    file,
+    files: ensureFiles(file, checkFiles),
+    bytes: statSync(file).size,
+    documents,
+    peers: ['gc', 'check'],
+  });
 }
 if (!opt['no-corpus']) {
   for (const rel of CORPUS_FILES) {
     const file = path.join(CORPUS, rel);
-    if (existsSync(file)) inputs.push({ id: `corpus:${rel}`, kind: 'corpus', label: `corpus: ${path.basename(file)}`, file, bytes: statSync(file).size, peers: STREAM_PEERS });
+    if (existsSync(file))
+      inputs.push({
+        id: `corpus:${rel}`,
+        kind: 'corpus',
+        label: `corpus: ${path.basename(file)}`,
+        file,
+        bytes: statSync(file).size,
+        peers: STREAM_PEERS,
+      });
   }
 }
 if (!existsSync(path.resolve(ROOT, cmd[1] ?? cmd[0])) && opt.cmd === DEFAULT_CMD) {
@@ -170,7 +223,10 @@ for (const mode of ['helm', 'flow']) {
 const startupReps = opt.quick ? 3 : Math.max(10, 2 * reps);
 const start = { gc: [], node: [] };
 for (let i = 0; i < startupReps; i++) {
-  for (const [key, argv] of [['gc', cmd], ['node', [process.execPath, '-e', '0']]]) {
+  for (const [key, argv] of [
+    ['gc', cmd],
+    ['node', [process.execPath, '-e', '0']],
+  ]) {
     const r = await measure(argv, { cwd: ROOT });
     if (r.code !== 0) fail(`${argv.join(' ')} on empty input exited ${r.code ?? r.signal}: ${r.stderr.trim()}`);
     else start[key].push(r.ms);
@@ -186,9 +242,16 @@ for (const input of inputs) {
   const inputPeers = input.peers.map(peerOf);
   if (input.file !== '/dev/null') await measure(['cat'], { stdin: input.file }); // warm the page cache
   for (const file of input.files ?? []) await measure(['cat'], { stdin: file });
-  const cells = inputPeers.map((p) => ({ peer: p.id, runs: [],
-    status: p.available === false ? `n/a (no ${p.id === 'kustomize' ? 'kubectl' : 'helm'})`
-      : p.id === 'kustomize' && input.bytes > KUSTOMIZE_MAX[input.kind] * 1.05 ? 'not run' : undefined }));
+  const cells = inputPeers.map((p) => ({
+    peer: p.id,
+    runs: [],
+    status:
+      p.available === false
+        ? `n/a (no ${p.id === 'kustomize' ? 'kubectl' : 'helm'})`
+        : p.id === 'kustomize' && input.bytes > KUSTOMIZE_MAX[input.kind] * 1.05
+          ? 'not run'
+          : undefined,
+  }));
   console.error(`${input.label} (${size(input.bytes)}): ${n} repetition(s)`);
   for (let rep = 0; rep < n; rep++) {
     // Rotate the starting peer so no command always runs first (cache, CPU frequency effects).
@@ -201,7 +264,8 @@ for (const input of inputs) {
       const r = await measure(run.argv, { stdin: run.stdin, cwd: ROOT, timeoutMs: peer.id === 'kustomize' ? timeoutMs : 0 });
       run.cleanup();
       cell.runs.push(r);
-      if (r.timedOut) cell.status = 'timeout'; // never wait for it again on this input
+      if (r.timedOut)
+        cell.status = 'timeout'; // never wait for it again on this input
       else if (!(peer.okCodes ?? [0]).includes(r.code) || r.signal) {
         cell.status = 'failed';
         fail(`${peer.label} on ${input.label} exited ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
@@ -216,14 +280,29 @@ for (const input of inputs) {
 
 // ---- report ------------------------------------------------------------------------------------------
 const info = machine(loadAtStart);
-const kubectlVersion = existsSync(KUBECTL)
-  ? capture([KUBECTL, 'version', '--client']).stdout.match(/Kustomize Version: (\S+)/)?.[1] : null;
+const kubectlVersion = existsSync(KUBECTL) ? capture([KUBECTL, 'version', '--client']).stdout.match(/Kustomize Version: (\S+)/)?.[1] : null;
 const tools = `kustomize ${kubectlVersion ?? 'n/a'} (kubectl); peak RSS ${hasGnuTime ? 'from GNU time' : 'n/a (no GNU time)'}`;
 const tbl = table(rows, peers, timeoutMs);
 const tlist = targets(rows, startup, timeoutMs);
-const command = `node bench/run.mjs ${process.argv.slice(2).map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`.trim();
-writeFileSync(outFile, markdown({ info, seed, command, cmd: opt.cmd.trim().split(/\s+/), standIn: opt.cmd !== DEFAULT_CMD,
-  table: tbl, targets: tlist, startup, notes, tools }));
+const command = `node bench/run.mjs ${process.argv
+  .slice(2)
+  .map((a) => (/\s/.test(a) ? JSON.stringify(a) : a))
+  .join(' ')}`.trim();
+writeFileSync(
+  outFile,
+  markdown({
+    info,
+    seed,
+    command,
+    cmd: opt.cmd.trim().split(/\s+/),
+    standIn: opt.cmd !== DEFAULT_CMD,
+    table: tbl,
+    targets: tlist,
+    startup,
+    notes,
+    tools,
+  }),
+);
 const startupLine = startup ? `gateway-compat ${secs(startup.gc.median)}, node -e 0 ${secs(startup.node.median)}` : 'n/a';
 console.log(`${tbl}\n\nStart-up (empty input): ${startupLine}\n\n${targetLines(tlist)}`);
 for (const n of notes) console.log(`note: ${n}`);

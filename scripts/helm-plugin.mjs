@@ -24,5 +24,7 @@ export function copyIntoHelmPlugin(root) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const folder = copyIntoHelmPlugin(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
-  process.stdout.write(`${folder} is complete; package it with: helm plugin package ${path.relative(process.cwd(), folder) || '.'} --key NAME --keyring SECRET_KEYRING\n`);
+  process.stdout.write(
+    `${folder} is complete; package it with: helm plugin package ${path.relative(process.cwd(), folder) || '.'} --key NAME --keyring SECRET_KEYRING\n`,
+  );
 }

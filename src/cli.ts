@@ -29,7 +29,11 @@ async function runNodes(args: string[]): Promise<Outcome> {
     stdin,
     // node:fs/promises and the stream modules it loads cost start-up time: loaded where used
     // bounded like stdin: /dev/zero or a FIFO says size 0 and would be read until memory runs out
-    readFile: async (path) => decodeText(await readBounded(path, NODES_INPUT_LIMIT, (error) => new UserError(describeFsError(error)), path, 'pass the relevant part only'), path),
+    readFile: async (path) =>
+      decodeText(
+        await readBounded(path, NODES_INPUT_LIMIT, (error) => new UserError(describeFsError(error)), path, 'pass the relevant part only'),
+        path,
+      ),
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
     stdinIsTTY: await stdinIsTerminal(),
@@ -49,7 +53,10 @@ async function runStdin(values: ParsedFlags['values'], source: { file?: string; 
   if (input === '' && values.report !== 'json') return { stdout: '', stderr: '', exitCode: 0 };
   const { looksLikeResourceList } = await import('./hosts/resource-list.js');
   if (looksLikeResourceList(input)) {
-    if (source.check) throw new UsageError('error: --check works on a manifest stream or on files, not on a ResourceList (kpt shows what a function changes: kpt fn eval --dry-run)');
+    if (source.check)
+      throw new UsageError(
+        'error: --check works on a manifest stream or on files, not on a ResourceList (kpt shows what a function changes: kpt fn eval --dry-run)',
+      );
     return (await import('./hosts/krm.js')).runKrm(loaded, input);
   }
   return (await import('./hosts/stream.js')).runStream(values, loaded, { input, ...(source.check ? { check: true } : {}) });
@@ -61,7 +68,9 @@ async function runStdin(values: ParsedFlags['values'], source: { file?: string; 
  */
 async function refuseFileModeInsideHost(mode: 'write' | 'check'): Promise<void> {
   const { hostFromEnvironment, stdinHoldsContent } = await import('./hosts/host-detection.js');
-  const host = hostFromEnvironment(process.env) ?? (stdinHoldsContent() ? 'a host that pipes manifests or a ResourceList into stdin (Helm, kpt, kustomize, a pipe)' : undefined);
+  const host =
+    hostFromEnvironment(process.env) ??
+    (stdinHoldsContent() ? 'a host that pipes manifests or a ResourceList into stdin (Helm, kpt, kustomize, a pipe)' : undefined);
   if (host === undefined) return;
   throw new UsageError(
     `error: --${mode} works on the files named and prints no manifests on stdout, but gateway-compat is running inside ${host}, which would take that empty output as the result and drop every resource.\nfix: remove --${mode} and the file names from the host's arguments (post-renderer args, argsOneLiner, --exec); the host's manifests come in on stdin and go out on stdout`,
@@ -147,7 +156,9 @@ async function run(argv: string[]): Promise<Outcome> {
     );
   }
   if (first !== undefined && first !== '-' && isHelmPluginRun(process.env)) {
-    throw new UsageError(`error: unexpected argument "${first}": under Helm 4 the manifests come on stdin; a FILE would replace them. Remove it from --post-renderer-args.`);
+    throw new UsageError(
+      `error: unexpected argument "${first}": under Helm 4 the manifests come on stdin; a FILE would replace them. Remove it from --post-renderer-args.`,
+    );
   }
   return runStdin(values, first === undefined || first === '-' ? {} : { file: first });
 }
@@ -168,7 +179,12 @@ function internalError(error: unknown): Outcome {
 function outputError(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code === 'EPIPE') return undefined;
-  const reason = code === 'ENOSPC' ? 'no space left on the device' : code === 'EDQUOT' ? 'disk quota exceeded' : ((error as Error | null)?.message ?? String(error));
+  const reason =
+    code === 'ENOSPC'
+      ? 'no space left on the device'
+      : code === 'EDQUOT'
+        ? 'disk quota exceeded'
+        : ((error as Error | null)?.message ?? String(error));
   return `error: cannot write the output to stdout: ${reason}; the output is incomplete, do not use it`;
 }
 
@@ -213,8 +229,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     outcome = await run(argv);
   } catch (error) {
-    outcome =
-      error instanceof UserError ? { stdout: '', stderr: `${error.message}\n`, exitCode: error.exitCode } : internalError(error);
+    outcome = error instanceof UserError ? { stdout: '', stderr: `${error.message}\n`, exitCode: error.exitCode } : internalError(error);
   }
   const json = wantsJsonReport(argv);
   if (json) outcome = asJsonError(outcome);

@@ -49,7 +49,10 @@ export interface Emitted {
 }
 
 /** `verify` checks an edited document before its text goes out (it throws when the edit broke it). */
-export function emit({ bom, chunks, numbers, parsed, insertBefore }: EmitInput, verify: (ed: EditableDocument, chunk: Chunk) => void): Emitted {
+export function emit(
+  { bom, chunks, numbers, parsed, insertBefore }: EmitInput,
+  verify: (ed: EditableDocument, chunk: Chunk) => void,
+): Emitted {
   // The output as pieces: joining 100 MB into one string (and encoding it again to write it) would
   // double the peak memory; the CLI writes the pieces, the library joins them when asked.
   const pieces: string[] = bom ? [bom] : [];

@@ -215,7 +215,9 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     }
   }
 
-  const { pieces, added, changedDocuments, documentEdits, output } = emit({ bom, chunks, numbers, parsed, insertBefore }, (ed, chunk) => runRule(() => ed.verify(), ed, chunk));
+  const { pieces, added, changedDocuments, documentEdits, output } = emit({ bom, chunks, numbers, parsed, insertBefore }, (ed, chunk) =>
+    runRule(() => ed.verify(), ed, chunk),
+  );
   const documentsIn = chunks.filter((chunk) => chunk.hasContent).length;
   let text: string | undefined;
   return {
@@ -245,7 +247,14 @@ function runRule(run: () => void, ed: EditableDocument, chunk: Chunk): void {
   } catch (error) {
     if (error instanceof UnsupportedYamlError) {
       // The position is in the text as earlier edits left it; the user knows the original.
-      throw documentError(ed.number, chunk.text, chunk.firstLine, positionOf(chunk.text, ed.originalOffset(error.position)), error.message, error.fix ?? 'see above');
+      throw documentError(
+        ed.number,
+        chunk.text,
+        chunk.firstLine,
+        positionOf(chunk.text, ed.originalOffset(error.position)),
+        error.message,
+        error.fix ?? 'see above',
+      );
     }
     // An internal error says which document it met (src/cli.ts); a UserError says so itself (DocumentError).
     if (error instanceof Error && !(error instanceof UserError) && !(error as { documentNumber?: number }).documentNumber) {

@@ -68,7 +68,10 @@ describe('an edit never leaves an alias dangling or silently changed', () => {
   });
 
   it('a removed sysctl entry that is itself anchored and aliased is refused', () => {
-    const input = deployment(`        sysctls:\n        - &entry\n          name: ${SYSCTL}\n          value: "0"\n`, `${PROXY}        x-copy: *entry\n`);
+    const input = deployment(
+      `        sysctls:\n        - &entry\n          name: ${SYSCTL}\n          value: "0"\n`,
+      `${PROXY}        x-copy: *entry\n`,
+    );
     const result = runCli([], input);
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
@@ -117,7 +120,11 @@ describe('an added document is closed before a %YAML directive', () => {
   it('the same after an earlier document ended with `...`, comments and CRLF line ends included', () => {
     const input = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n...\n# the gateway\n%YAML 1.1\n---\n${gateway('gw', 'istio', 'default')}`;
     const result = expectGoodOutput([], input);
-    expect((parsedWithAliases(result.stdout) as { metadata: { name: string } }[]).map((doc) => doc.metadata.name)).toEqual(['other', 'asm-kube-gateway-options', 'gw']);
+    expect((parsedWithAliases(result.stdout) as { metadata: { name: string } }[]).map((doc) => doc.metadata.name)).toEqual([
+      'other',
+      'asm-kube-gateway-options',
+      'gw',
+    ]);
     const crlf = expectGoodOutput([], input.replace(/\n/g, '\r\n'));
     expect(crlf.stdout).toContain('...\r\n%YAML 1.1\r\n');
     expect(parsedWithAliases(crlf.stdout)).toHaveLength(3);

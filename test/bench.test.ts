@@ -5,7 +5,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 
-interface Generated { bytes: Buffer; documents: number; gatewayDeployments: number }
+interface Generated {
+  bytes: Buffer;
+  documents: number;
+  gatewayDeployments: number;
+}
 const generator = (await import(new URL('../bench/generate.mjs', import.meta.url).href)) as {
   generate(targetBytes: number, seed?: number, mode?: 'helm' | 'flow'): Generated;
   parseSize(text: string): number;

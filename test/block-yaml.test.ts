@@ -84,7 +84,10 @@ describe('the fast reader agrees with yaml on real documents', () => {
   it('the documents the transform writes (edited documents are read again to verify them)', () => {
     for (const file of CORPUS_MANIFESTS) {
       const result = transform(readCorpusFile(file), { config: { netBindService: true, runAsRoot: true } });
-      expectAgreement(`${file} (transformed)`, result.documentEdits.map((edit) => edit.after));
+      expectAgreement(
+        `${file} (transformed)`,
+        result.documentEdits.map((edit) => edit.after),
+      );
     }
   });
 
@@ -102,16 +105,21 @@ describe('the fast reader agrees with yaml on real documents', () => {
   it('the flow-style benchmark stream, and it reads every document a rule or a warning reads there', () => {
     const stream = (generate(1024 * 1024, 7, 'flow') as { bytes: Buffer }).bytes.toString('utf8');
     expectAgreement('flow bench stream', documentsOf(stream));
-    const read = documentsOf(stream).filter((text) => /^kind: (Gateway|HTTPRoute|Service)$/m.test(text) || text.includes('ip_unprivileged_port_start'));
+    const read = documentsOf(stream).filter(
+      (text) => /^kind: (Gateway|HTTPRoute|Service)$/m.test(text) || text.includes('ip_unprivileged_port_start'),
+    );
     expect(read.length).toBeGreaterThan(500);
     for (const text of read) expect(readBlockYaml(text, PARSE_OPTIONS), text.slice(0, 300)).toBeDefined();
     const edits = transform(stream).documentEdits;
     expect(edits.length).toBeGreaterThan(40);
-    expectAgreement('flow bench stream (transformed)', edits.map((edit) => edit.after));
+    expectAgreement(
+      'flow bench stream (transformed)',
+      edits.map((edit) => edit.after),
+    );
     for (const edit of edits) expect(readBlockYaml(edit.after, PARSE_OPTIONS), edit.after.slice(0, 300)).toBeDefined();
   });
 
-  it("reads the injector ConfigMap of istiod renders, and its data.config (literal block scalars, flow sequences)", () => {
+  it('reads the injector ConfigMap of istiod renders, and its data.config (literal block scalars, flow sequences)', () => {
     const injectors = filesUnder(CORPUS)
       .flatMap((file) => documentsOf(readFileSync(file, 'utf8')))
       .filter((text) => /^kind: ConfigMap$/m.test(text) && /^ {2}name: istio-sidecar-injector$/m.test(text) && text.includes('templates:'));
@@ -126,7 +134,10 @@ describe('the fast reader agrees with yaml on real documents', () => {
   });
 
   it('reads the gateway chart render of Istio 1.27 and 1.31 (comments inside, `{}` on its own line)', () => {
-    for (const file of ['istio/rendered-helm/1.27.0/gateway-deployment.golden.yaml', 'istio/rendered-helm/1.31.0-rc.0/gateway-deployment.golden.yaml']) {
+    for (const file of [
+      'istio/rendered-helm/1.27.0/gateway-deployment.golden.yaml',
+      'istio/rendered-helm/1.31.0-rc.0/gateway-deployment.golden.yaml',
+    ]) {
       const deployments = documentsOf(readCorpusFile(file)).filter((text) => /^kind: Deployment/m.test(text));
       expect(deployments.length).toBeGreaterThan(0);
       for (const text of deployments) expect(readBlockYaml(text, PARSE_OPTIONS), file).toBeDefined();
@@ -168,22 +179,126 @@ describe('what the reader declines', () => {
 // ---- generated block YAML -----------------------------------------------------------------
 
 const SCALARS = [
-  'istio-proxy', 'docker.io/istio/proxyv2:1.27.0', '$(POD_NAMESPACE).svc', '--domain', '--proxyLogLevel=warning', '-x',
-  'yes', 'No', 'ON', 'off', 'y', 'n', 'Y', '~', 'null', 'Null', 'NULL', 'true', 'False', 'TRUE',
-  '0', '00', '08', '1.50', '1_0.5_0', '0777', '0o17', '0x1F', '0b101', '1_000', '1:20', '190:20:30', '1.5', '1e3', '.5', '+1', '-1', '-0',
-  '.inf', '-.Inf', '.NaN', '12345678901234567890', '2024-01-01', '2001-12-14t21:59:43.10-05:00', '2001-12-14 21:59:43.10 -5',
-  'a:b', 'http://x:80/y', 'a#b', 'a b c', 'a  b', '80', '443', '1337', '15021', 'ünïcode', '中文',
-  '"quoted"', '"with \'single\'"', '""', "''", "'it''s'",
+  'istio-proxy',
+  'docker.io/istio/proxyv2:1.27.0',
+  '$(POD_NAMESPACE).svc',
+  '--domain',
+  '--proxyLogLevel=warning',
+  '-x',
+  'yes',
+  'No',
+  'ON',
+  'off',
+  'y',
+  'n',
+  'Y',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  'true',
+  'False',
+  'TRUE',
+  '0',
+  '00',
+  '08',
+  '1.50',
+  '1_0.5_0',
+  '0777',
+  '0o17',
+  '0x1F',
+  '0b101',
+  '1_000',
+  '1:20',
+  '190:20:30',
+  '1.5',
+  '1e3',
+  '.5',
+  '+1',
+  '-1',
+  '-0',
+  '.inf',
+  '-.Inf',
+  '.NaN',
+  '12345678901234567890',
+  '2024-01-01',
+  '2001-12-14t21:59:43.10-05:00',
+  '2001-12-14 21:59:43.10 -5',
+  'a:b',
+  'http://x:80/y',
+  'a#b',
+  'a b c',
+  'a  b',
+  '80',
+  '443',
+  '1337',
+  '15021',
+  'ünïcode',
+  '中文',
+  '"quoted"',
+  '"with \'single\'"',
+  '""',
+  "''",
+  "'it''s'",
 ];
 const READABLE_SCALARS = SCALARS.length;
 SCALARS.push(
-  '"esc\\n"', '""', "''", "'it''s'", "'unterminated", '"unterminated',
-  '[]', '{}', '[ ]', '{ }', '[a, b]', '{a: 1}', '&anchor x', '*alias', '!tag x', '!!str 1', '|', '|-', '>', '%x', '@x', '`x',
-  '? x', ': x', ',x', ']x', '}x', '#x', 'x #y', '- x', 'ünïcode', '中文',
+  '"esc\\n"',
+  '""',
+  "''",
+  "'it''s'",
+  "'unterminated",
+  '"unterminated',
+  '[]',
+  '{}',
+  '[ ]',
+  '{ }',
+  '[a, b]',
+  '{a: 1}',
+  '&anchor x',
+  '*alias',
+  '!tag x',
+  '!!str 1',
+  '|',
+  '|-',
+  '>',
+  '%x',
+  '@x',
+  '`x',
+  '? x',
+  ': x',
+  ',x',
+  ']x',
+  '}x',
+  '#x',
+  'x #y',
+  '- x',
+  'ünïcode',
+  '中文',
 );
 const KEYS = [
-  'name', 'image', 'app.kubernetes.io/name', 'sidecar.istio.io/inject', 'y', 'no', 'on', '80', '1:2', 'a:b', 'a b',
-  '"quoted"', "'single'", '"a: b"', 'x#y', '~', 'null', 'true', '2024-01-01', 'é', 'containers', 'sysctls',
+  'name',
+  'image',
+  'app.kubernetes.io/name',
+  'sidecar.istio.io/inject',
+  'y',
+  'no',
+  'on',
+  '80',
+  '1:2',
+  'a:b',
+  'a b',
+  '"quoted"',
+  "'single'",
+  '"a: b"',
+  'x#y',
+  '~',
+  'null',
+  'true',
+  '2024-01-01',
+  'é',
+  'containers',
+  'sysctls',
 ];
 const KEYS_DECLINED = ['<<', '? k', '-k', 'k[0]', 'k,l', '&a k', '!t k'];
 const key = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...KEYS) }, { weight: 1, arbitrary: fc.constantFrom(...KEYS_DECLINED) });
@@ -198,7 +313,10 @@ type Tree =
 
 // Most values are ones the reader reads; the rest probe what it must decline.
 const scalar = fc
-  .oneof({ weight: 4, arbitrary: fc.constantFrom(...SCALARS.slice(0, READABLE_SCALARS)) }, { weight: 1, arbitrary: fc.constantFrom(...SCALARS) })
+  .oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...SCALARS.slice(0, READABLE_SCALARS)) },
+    { weight: 1, arbitrary: fc.constantFrom(...SCALARS) },
+  )
   .map((text): Tree => ({ kind: 'scalar', text }));
 // Flow collections on one line, as hand-written charts write them: `[{name: http, port: 80}]`.
 const FLOW_SPACES = ['', ' ', '  '];
@@ -213,7 +331,22 @@ const { flowText } = fc.letrec<{ flowText: string; flowSeq: string; flowMap: str
     .map(([entries, inner]) => `{${inner}${entries.map(([k, sep, v]) => `${k}:${sep}${v}`).join(', ')}${inner}}`),
 }));
 // Literal block scalars: Go templates, YAML and JSON as text, blank lines, deeper lines.
-const LITERAL_LINES = ['x', 'a: b', '# not a comment', '- item', '{{- if .Values.x }}', '  deeper', '', '', '   ', ' ', 'sysctls: [{name: x}]', "'q'", '---', '|'];
+const LITERAL_LINES = [
+  'x',
+  'a: b',
+  '# not a comment',
+  '- item',
+  '{{- if .Values.x }}',
+  '  deeper',
+  '',
+  '',
+  '   ',
+  ' ',
+  'sysctls: [{name: x}]',
+  "'q'",
+  '---',
+  '|',
+];
 const literal = fc
   .record({
     chomp: fc.constantFrom('', '', '-', '+'),
@@ -231,14 +364,10 @@ const leaf: fc.Arbitrary<Tree> = fc.oneof(
 );
 const { tree } = fc.letrec<{ tree: Tree; map: Tree; seq: Tree }>((tie) => ({
   tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('map'), tie('seq')),
-  map: fc
-    .array(fc.tuple(key, tie('tree')), { minLength: 1, maxLength: 4 })
-    .map((entries): Tree => ({ kind: 'map', entries })),
+  map: fc.array(fc.tuple(key, tie('tree')), { minLength: 1, maxLength: 4 }).map((entries): Tree => ({ kind: 'map', entries })),
   seq: fc.array(tie('tree'), { minLength: 1, maxLength: 3 }).map((items): Tree => ({ kind: 'seq', items })),
 }));
-const topMap = fc
-  .array(fc.tuple(key, tree), { minLength: 1, maxLength: 5 })
-  .map((entries): Tree => ({ kind: 'map', entries }));
+const topMap = fc.array(fc.tuple(key, tree), { minLength: 1, maxLength: 5 }).map((entries): Tree => ({ kind: 'map', entries }));
 
 /** Layout choices, drawn once per document and consumed in order while rendering. */
 interface Style {
@@ -268,10 +397,11 @@ function renderValue(node: Tree, column: number, inSequence: boolean, style: Sty
   }
   if (node.kind === 'scalar' || node.kind === 'flow' || node.kind === 'null') {
     // `{}` may also sit on its own line below a key
-    if (node.kind === 'flow' && !inSequence && pick(style, 4) === 0) return { inline: '', lines: [`${' '.repeat(column + 2)}${node.text}`] };
+    if (node.kind === 'flow' && !inSequence && pick(style, 4) === 0)
+      return { inline: '', lines: [`${' '.repeat(column + 2)}${node.text}`] };
     const trailer = TRAILERS[pick(style, TRAILERS.length)] as string;
     const text = renderLeaf(node, style);
-    return { inline: text === '' ? trailer.trimEnd() === '' ? trailer : trailer : ` ${text}${trailer}`, lines: [] };
+    return { inline: text === '' ? (trailer.trimEnd() === '' ? trailer : trailer) : ` ${text}${trailer}`, lines: [] };
   }
   if (node.kind === 'map') {
     const indent = column + [1, 2, 2, 4][pick(style, 4)]!;
@@ -321,7 +451,9 @@ const generatedDocument = fc
   .record({
     tree: topMap,
     choices: fc.array(fc.nat(1000), { minLength: 8, maxLength: 40 }),
-    inserts: fc.array(fc.record({ at: fc.nat(200), indent: fc.nat(10), blank: fc.boolean(), comment: fc.nat(3), spaces: fc.nat(3) }), { maxLength: 4 }),
+    inserts: fc.array(fc.record({ at: fc.nat(200), indent: fc.nat(10), blank: fc.boolean(), comment: fc.nat(3), spaces: fc.nat(3) }), {
+      maxLength: 4,
+    }),
     header: fc.constantFrom('', '---\n', '# Source: chart/templates/x.yaml\n', '---\n# Source: x\n', '--- # doc\n'),
     finalNewline: fc.boolean(),
   })
@@ -337,7 +469,34 @@ const generatedDocument = fc
 const damage = fc.record({
   at: fc.nat(10_000),
   remove: fc.nat(3),
-  insert: fc.constantFrom('', ' ', '  ', '\n', ':', '- ', '#', '"', "'", '{', '}', '[', ']', ',', '&', '*', '!', '|', '\t', '---\n', 'x', '\u00a0', '\ufeff', '\r', '\\', 'k'.repeat(1030)),
+  insert: fc.constantFrom(
+    '',
+    ' ',
+    '  ',
+    '\n',
+    ':',
+    '- ',
+    '#',
+    '"',
+    "'",
+    '{',
+    '}',
+    '[',
+    ']',
+    ',',
+    '&',
+    '*',
+    '!',
+    '|',
+    '\t',
+    '---\n',
+    'x',
+    '\u00a0',
+    '\ufeff',
+    '\r',
+    '\\',
+    'k'.repeat(1030),
+  ),
 });
 
 describe('the fast reader agrees with yaml on generated block YAML', () => {

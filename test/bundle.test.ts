@@ -21,7 +21,18 @@ describe('the committed one-file CLI', () => {
 
   it('is what a fresh build of the committed sources gives (bundle and third-party notices)', () => {
     // The committed tree, not the working tree: what lands on main is what users run.
-    const archive = git('archive', '--format=tar', 'HEAD', '--', 'src', 'scripts', 'schemas', 'package.json', 'tsconfig.json', 'tsconfig.build.json');
+    const archive = git(
+      'archive',
+      '--format=tar',
+      'HEAD',
+      '--',
+      'src',
+      'scripts',
+      'schemas',
+      'package.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+    );
     execFileSync('tar', ['-x', '-C', tree], { input: archive });
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(tree, 'node_modules'));
     mkdirSync(path.join(tree, 'bin'), { recursive: true });
@@ -40,7 +51,9 @@ describe('the committed one-file CLI', () => {
     expect(text.split('\n')[0]).toBe('#!/usr/bin/env node');
     expect(statSync(path.join(REPO_ROOT, BUNDLE)).mode & 0o111).toBe(0o111);
     expect(git('ls-files', '-s', BUNDLE).toString()).toMatch(/^100755 /);
-    const specifiers = [...text.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*["']([^"']+)["']|\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((match) => match[1] ?? match[2]);
+    const specifiers = [...text.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*["']([^"']+)["']|\brequire\(\s*["']([^"']+)["']\s*\)/g)].map(
+      (match) => match[1] ?? match[2],
+    );
     expect(specifiers.length).toBeGreaterThan(0);
     const builtins = new Set(builtinModules);
     for (const specifier of specifiers) expect(specifier?.startsWith('node:') && builtins.has(specifier.slice(5)), specifier).toBe(true);
@@ -49,13 +62,20 @@ describe('the committed one-file CLI', () => {
   it('names the licences of everything it inlines, and the project licence is the Apache-2.0 text', () => {
     const notices = readFileSync(path.join(REPO_ROOT, NOTICES), 'utf8');
     for (const bundled of ['yaml', 'minimatch', 'diff', 'brace-expansion', 'balanced-match']) {
-      const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules', bundled, 'package.json'), 'utf8')) as { version: string; license: string };
+      const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules', bundled, 'package.json'), 'utf8')) as {
+        version: string;
+        license: string;
+      };
       expect(notices).toContain(`## ${bundled} ${manifest.version} (${manifest.license})`);
     }
     expect(notices).toContain('Permission to use, copy, modify, and/or distribute this software'); // yaml's ISC text
     expect(notices).toContain('Blue Oak Model License'); // minimatch
     expect(readFileSync(path.join(REPO_ROOT, BUNDLE), 'utf8')).toContain('see THIRD_PARTY_NOTICES.md');
     // The canonical Apache License 2.0 text (apache.org LICENSE-2.0.txt, as Debian ships it).
-    expect(createHash('sha256').update(readFileSync(path.join(REPO_ROOT, 'LICENSE'))).digest('hex')).toBe('cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30');
+    expect(
+      createHash('sha256')
+        .update(readFileSync(path.join(REPO_ROOT, 'LICENSE')))
+        .digest('hex'),
+    ).toBe('cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30');
   });
 });

@@ -19,7 +19,8 @@ interface DoctorJson {
   nodes: Array<{ name: string; needsFix: boolean | null }>;
 }
 
-const doctorJson = (name: string): DoctorJson => JSON.parse(runCli(['doctor', '--json', '--file', bundlePath(name)], undefined).stdout) as DoctorJson;
+const doctorJson = (name: string): DoctorJson =>
+  JSON.parse(runCli(['doctor', '--json', '--file', bundlePath(name)], undefined).stdout) as DoctorJson;
 
 describe('doctor on recorded bundles', () => {
   it.each([
@@ -44,14 +45,22 @@ describe('doctor on recorded bundles', () => {
     expect(report.blockers.map((blocker) => blocker.step)).toEqual(['runtime', 'templates', 'workloads', 'gateways', 'ports', 'restart']);
     const [runtime, templates, workloads, gateways, ports, restart] = report.blockers;
     expect(runtime!.resources).toEqual(['Pod shop/shop-gateway-istio-5d8f7b9c6-k2j4h']);
-    expect(templates!.fix).toBe('helm upgrade istiod istio/istiod --version 1.26.8 -n istio-system --reuse-values --post-renderer gateway-compat');
+    expect(templates!.fix).toBe(
+      'helm upgrade istiod istio/istiod --version 1.26.8 -n istio-system --reuse-values --post-renderer gateway-compat',
+    );
     expect(templates!.resources).toEqual(['ConfigMap istio-system/istio-sidecar-injector']);
-    expect(workloads!.fix).toBe('helm upgrade istio-ingressgateway istio/gateway --version 1.26.8 -n istio-ingress --reuse-values --post-renderer gateway-compat');
+    expect(workloads!.fix).toBe(
+      'helm upgrade istio-ingressgateway istio/gateway --version 1.26.8 -n istio-ingress --reuse-values --post-renderer gateway-compat',
+    );
     // istiod's own Deployment has no sysctl and is not listed.
     expect(workloads!.resources).toEqual(['Deployment istio-ingress/istio-ingressgateway']);
-    expect(gateways!.fix).toBe('kubectl get gateways.gateway.networking.k8s.io shop-gateway -n shop -o yaml | gateway-compat | kubectl apply -f -');
+    expect(gateways!.fix).toBe(
+      'kubectl get gateways.gateway.networking.k8s.io shop-gateway -n shop -o yaml | gateway-compat | kubectl apply -f -',
+    );
     expect(ports!.fix).toContain('--net-bind-service');
-    expect(restart!.fix).toBe('kubectl rollout restart deployment/istio-ingressgateway -n istio-ingress && kubectl rollout restart deployment/shop-gateway-istio -n shop');
+    expect(restart!.fix).toBe(
+      'kubectl rollout restart deployment/istio-ingressgateway -n istio-ingress && kubectl rollout restart deployment/shop-gateway-istio -n shop',
+    );
     expect(report.nodes.filter((node) => node.needsFix).map((node) => node.name)).toEqual(['c7-containerd2', 'c7-containerd17']);
   });
 
@@ -121,7 +130,8 @@ describe('doctor after its fixes are applied', () => {
     return [...lists, { apiVersion: 'v1', kind: 'List', items: added }].map((list) => JSON.stringify(list)).join('\n');
   }
 
-  const steps = (bundle: string) => (JSON.parse(runCli(['doctor', '--json'], bundle).stdout) as DoctorJson).blockers.map((blocker) => blocker.step);
+  const steps = (bundle: string) =>
+    (JSON.parse(runCli(['doctor', '--json'], bundle).stdout) as DoctorJson).blockers.map((blocker) => blocker.step);
 
   it('helm-centos7: the templates, Deployments and Gateways are no longer listed; the ports are, until granted', () => {
     expect(steps(applyFixes('helm-centos7', []))).toEqual(['runtime', 'ports', 'restart']);
@@ -136,9 +146,21 @@ describe('doctor on bad input (exit 2, nothing on stdout)', () => {
   const whole = bundleText('sail-old-kubelet');
   it.each([
     ['an empty bundle', '', /the bundle is empty/],
-    ['a bundle cut short', whole.slice(0, Math.floor(whole.length / 2)), /ends in the middle of a JSON value \(value \d+\); was a kubectl command cut short\?/],
-    ['the table kubectl prints without -o json', 'NAME     STATUS   ROLES    AGE   VERSION\ncp-1     Ready    <none>   3d    v1.35.1\n', /value 1 of the bundle is not a JSON object/],
-    ['text after a JSON value', '{"kind":"List","items":[]}\nerror: the server does not have a resource type "istios"\n', /unexpected text at line 2:1/],
+    [
+      'a bundle cut short',
+      whole.slice(0, Math.floor(whole.length / 2)),
+      /ends in the middle of a JSON value \(value \d+\); was a kubectl command cut short\?/,
+    ],
+    [
+      'the table kubectl prints without -o json',
+      'NAME     STATUS   ROLES    AGE   VERSION\ncp-1     Ready    <none>   3d    v1.35.1\n',
+      /value 1 of the bundle is not a JSON object/,
+    ],
+    [
+      'text after a JSON value',
+      '{"kind":"List","items":[]}\nerror: the server does not have a resource type "istios"\n',
+      /unexpected text at line 2:1/,
+    ],
     ['invalid JSON inside a value', '{"kind": "List", "items": [,]}', /the JSON value starting at line 1:1 is not valid/],
     ['binary data', Buffer.from([0x7b, 0x00, 0x7d]), /not UTF-8 text/],
   ])('%s', (_name, input, message) => {

@@ -25,7 +25,11 @@ const cases = readdirSync(FIXTURES).map((name) => {
 
 interface ExplainJson {
   recognised: boolean;
-  findings: Array<{ group: string; resource: { kind: string | null; namespace: string | null; name: string; node: string | null } | null; ports: number[] }>;
+  findings: Array<{
+    group: string;
+    resource: { kind: string | null; namespace: string | null; name: string; node: string | null } | null;
+    ports: number[];
+  }>;
   lookedFor: Array<{ group: string }>;
 }
 
@@ -61,7 +65,9 @@ describe('explain golden cases (real error texts)', () => {
 });
 
 describe('explain names the resource the text names', () => {
-  const findings = (name: string) => (JSON.parse(runCli(['explain', '--json', '--file', `test/fixtures/explain/${name}/input.txt`], undefined).stdout) as ExplainJson).findings;
+  const findings = (name: string) =>
+    (JSON.parse(runCli(['explain', '--json', '--file', `test/fixtures/explain/${name}/input.txt`], undefined).stdout) as ExplainJson)
+      .findings;
 
   it('from the scheduler event and the sandbox message (pod, namespace, node)', () => {
     expect(findings('kernel-events-table')[0]!.resource).toEqual({
@@ -92,7 +98,12 @@ describe('explain names the resource the text names', () => {
 
   it("from istiod's node id (pod.namespace), with the port", () => {
     const [finding] = findings('istiod-skips-privileged-port');
-    expect(finding!.resource).toEqual({ kind: 'Pod', namespace: 'istio-system', name: 'internal-istio-ingressgateway-84cbdf4ffc-d4gz2', node: null });
+    expect(finding!.resource).toEqual({
+      kind: 'Pod',
+      namespace: 'istio-system',
+      name: 'internal-istio-ingressgateway-84cbdf4ffc-d4gz2',
+      node: null,
+    });
     expect(finding!.ports).toEqual([587]);
   });
 
@@ -106,7 +117,12 @@ describe('explain on mixed and damaged pastes', () => {
   const input = (name: string): string => readFileSync(path.join(FIXTURES, name, 'input.txt'), 'utf8');
 
   it('reports each group once per resource, in the order the text tells them', () => {
-    const pasted = [input('istiod-skips-privileged-port'), input('kernel-events-table'), input('kernel-runc-1.2'), input('envoy-cannot-bind')].join('\n');
+    const pasted = [
+      input('istiod-skips-privileged-port'),
+      input('kernel-events-table'),
+      input('kernel-runc-1.2'),
+      input('envoy-cannot-bind'),
+    ].join('\n');
     const result = runCli(['explain', '--json'], pasted);
     expect(result.status).toBe(0);
     const groups = (JSON.parse(result.stdout) as ExplainJson).findings.map((finding) => finding.group);
@@ -122,7 +138,8 @@ describe('explain on mixed and damaged pastes', () => {
   });
 
   it('never claims a port of 1024 or more, or a bind error that is not permission denied', () => {
-    const text = "cannot bind '0.0.0.0:1024': Permission denied\ncannot bind '0.0.0.0:8443': Permission denied\ncannot bind '0.0.0.0:80': Address already in use\n";
+    const text =
+      "cannot bind '0.0.0.0:1024': Permission denied\ncannot bind '0.0.0.0:8443': Permission denied\ncannot bind '0.0.0.0:80': Address already in use\n";
     const result = runCli(['explain'], text);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/^Nothing recognised\./);
@@ -158,7 +175,10 @@ describe('explain usage and bad input', () => {
     [['--file', 'test/fixtures/explain/does-not-exist.txt'], /--file test\/fixtures\/explain\/does-not-exist.txt: no such file/],
     [['--file', 'test/fixtures/explain'], /is a directory/],
   ])('%j is refused with exit 2 and nothing on stdout', (args, message) => {
-    const result = runCli(['explain', ...args], 'forbidden sysctl: "net.ipv4.ip_unprivileged_port_start" not allowed with host net enabled');
+    const result = runCli(
+      ['explain', ...args],
+      'forbidden sysctl: "net.ipv4.ip_unprivileged_port_start" not allowed with host net enabled',
+    );
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);

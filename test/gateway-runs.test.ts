@@ -20,7 +20,9 @@ function run(args: string[], input: string): { status: number | null; stdout: st
   } catch {
     throw new Error(`not a JSON report (exit ${result.status}):\n${result.stderr}`);
   }
-  const objects = parseAllDocuments(result.stdout).map((doc) => doc.toJS() as Record<string, any>).filter(Boolean);
+  const objects = parseAllDocuments(result.stdout)
+    .map((doc) => doc.toJS() as Record<string, any>)
+    .filter(Boolean);
   return { status: result.status, stdout: result.stdout, report, objects };
 }
 
@@ -48,7 +50,9 @@ spec:
 }
 
 /** The gateway chart's Deployment (1.30 shape: runAsNonRoot: true, no runAsUser) and its Service. */
-function chartGateway(containerSecurityContext = '{capabilities: {drop: [ALL]}, allowPrivilegeEscalation: false, runAsNonRoot: true}'): string {
+function chartGateway(
+  containerSecurityContext = '{capabilities: {drop: [ALL]}, allowPrivilegeEscalation: false, runAsNonRoot: true}',
+): string {
   return `apiVersion: v1
 kind: Service
 metadata: {name: ingress, namespace: istio-ingress}
@@ -78,13 +82,23 @@ spec:
 }
 
 const proxyOf = (object: Record<string, any>): Record<string, any> =>
-  (object.spec.template.spec.containers as Record<string, any>[]).find((c) => c.name === 'istio-proxy' || c.name === 'agentgateway') as Record<string, any>;
+  (object.spec.template.spec.containers as Record<string, any>[]).find(
+    (c) => c.name === 'istio-proxy' || c.name === 'agentgateway',
+  ) as Record<string, any>;
 
 describe('one privilege model', () => {
   it('--run-as-root alone grants uid 0 with NET_BIND_SERVICE (root without it binds nothing once ALL is dropped)', () => {
-    const { status, objects, report } = run(['--run-as-root'], routerDeployment('{capabilities: {drop: [ALL]}, runAsUser: 1337, runAsNonRoot: true}'));
+    const { status, objects, report } = run(
+      ['--run-as-root'],
+      routerDeployment('{capabilities: {drop: [ALL]}, runAsUser: 1337, runAsNonRoot: true}'),
+    );
     expect(status).toBe(0);
-    expect(proxyOf(objects[0]!).securityContext).toEqual({ capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] }, runAsUser: 0, runAsGroup: 0, runAsNonRoot: false });
+    expect(proxyOf(objects[0]!).securityContext).toEqual({
+      capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] },
+      runAsUser: 0,
+      runAsGroup: 0,
+      runAsNonRoot: false,
+    });
     expect(codes(report)).toEqual([]);
   });
 
@@ -111,19 +125,31 @@ describe('one privilege model', () => {
     expect(proxyOf(objects[0]!).securityContext.capabilities.add).toEqual(['NET_ADMIN', 'NET_BIND_SERVICE']);
   });
 
-  it('an injected gateway Deployment leaves capabilities.add to the template, so a template\'s own capabilities survive admission', () => {
+  it("an injected gateway Deployment leaves capabilities.add to the template, so a template's own capabilities survive admission", () => {
     const { objects, report } = run(['--run-as-root'], chartGateway());
     const deployment = objects.find((o) => o.kind === 'Deployment')!;
-    expect(proxyOf(deployment).securityContext).toEqual({ capabilities: { drop: ['ALL'] }, allowPrivilegeEscalation: false, runAsNonRoot: false, runAsUser: 0, runAsGroup: 0 });
+    expect(proxyOf(deployment).securityContext).toEqual({
+      capabilities: { drop: ['ALL'] },
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: false,
+      runAsUser: 0,
+      runAsGroup: 0,
+    });
     const reminder = report.warnings.find((w) => w.code === 'template-adds-sysctl-back');
     expect(reminder?.message).toContain('with the same flags (--run-as-root)');
     expect(reminder?.message).toContain('NET_BIND_SERVICE');
   });
 
   it('the grant reaches agentgateway containers', () => {
-    const agent = routerDeployment('{capabilities: {drop: [ALL]}, runAsUser: 10101, runAsNonRoot: true}', 'agent').replace('name: istio-proxy', 'name: agentgateway').replace('args: [proxy, router]', 'args: []');
+    const agent = routerDeployment('{capabilities: {drop: [ALL]}, runAsUser: 10101, runAsNonRoot: true}', 'agent')
+      .replace('name: istio-proxy', 'name: agentgateway')
+      .replace('args: [proxy, router]', 'args: []');
     const { objects } = run(['--run-as-root'], agent);
-    expect(proxyOf(objects[0]!).securityContext).toMatchObject({ runAsUser: 0, runAsNonRoot: false, capabilities: { add: ['NET_BIND_SERVICE'] } });
+    expect(proxyOf(objects[0]!).securityContext).toMatchObject({
+      runAsUser: 0,
+      runAsNonRoot: false,
+      capabilities: { add: ['NET_BIND_SERVICE'] },
+    });
   });
 });
 
@@ -195,7 +221,10 @@ describe('every place the sysctl comes from', () => {
     ['Knative Service', 'serving.knative.dev/v1', 'Service'],
     ['OpenKruise CloneSet', 'apps.kruise.io/v1alpha1', 'CloneSet'],
   ])('%s: the pod template at spec.template loses the sysctl', (_name, apiVersion, kind) => {
-    const { objects, report } = run([], `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: gw, namespace: gw}\nspec:\n  template:${podTemplate}\n`);
+    const { objects, report } = run(
+      [],
+      `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: gw, namespace: gw}\nspec:\n  template:${podTemplate}\n`,
+    );
     expect(objects[0]!.spec.template.spec.securityContext).toEqual({});
     expect(report.changes[0]?.rule).toBe('sysctls');
   });
@@ -208,7 +237,10 @@ describe('every place the sysctl comes from', () => {
   });
 
   it('an unknown kind carrying the sysctl is a warning, never a false nothing-matched', () => {
-    const { stdout, report } = run([], `apiVersion: example.com/v1\nkind: GatewayPool\nmetadata: {name: gw, namespace: gw}\nspec:\n  template:${podTemplate}\n`);
+    const { stdout, report } = run(
+      [],
+      `apiVersion: example.com/v1\nkind: GatewayPool\nmetadata: {name: gw, namespace: gw}\nspec:\n  template:${podTemplate}\n`,
+    );
     expect(stdout).toContain(SYSCTL);
     expect(codes(report)).toContain('sysctl-not-removed');
     expect(report.warnings.map((w) => w.code)).not.toContain('nothing-matched');
@@ -216,7 +248,10 @@ describe('every place the sysctl comes from', () => {
 
   it('a List inside a List', () => {
     const inner = `apiVersion: apps/v1\n  kind: Deployment\n  metadata: {name: gw, namespace: gw}\n  spec:\n    template:${podTemplate.replace(/\n/g, '\n  ')}`;
-    const { objects, report } = run([], `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n  - ${inner.replace(/\n/g, '\n  ')}\n`);
+    const { objects, report } = run(
+      [],
+      `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: List\n  items:\n  - ${inner.replace(/\n/g, '\n  ')}\n`,
+    );
     expect(objects[0]!.items[0].items[0].spec.template.spec.securityContext).toEqual({});
     expect(report.changes[0]?.path).toBe('items[0].items[0].spec.template.spec.securityContext.sysctls');
   });
@@ -232,7 +267,14 @@ describe('every place the sysctl comes from', () => {
 
   it.each([
     ['flow', `{spec: {securityContext: {sysctls: [{name: ${SYSCTL}, value: "0"}]}, containers: [{name: istio-proxy, image: x}]}}`],
-    ['JSON', JSON.stringify({ spec: { securityContext: { sysctls: [{ name: SYSCTL, value: '0' }] }, containers: [{ name: 'istio-proxy' }] } }, null, 2)],
+    [
+      'JSON',
+      JSON.stringify(
+        { spec: { securityContext: { sysctls: [{ name: SYSCTL, value: '0' }] }, containers: [{ name: 'istio-proxy' }] } },
+        null,
+        2,
+      ),
+    ],
   ])('an injection template written in %s style', (_style, template) => {
     const input = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio-sidecar-injector, namespace: istio-system}\ndata:\n  config: |\n    templates:\n      gateway: |\n${template
       .split('\n')
@@ -263,8 +305,16 @@ spec:
 `;
     const { objects } = run(['--run-as-root'], gateways);
     const configMaps = objects.filter((o) => o.kind === 'ConfigMap');
-    const containerNames = Object.fromEntries(configMaps.map((cm) => [cm.metadata.name, parse(cm.data.deployment).spec.template.spec.containers.map((c: { name: string }) => c.name)]));
-    expect(containerNames).toEqual({ 'asm-kube-gateway-options': ['istio-proxy'], 'asm-kube-gateway-options-agentgateway': ['agentgateway'] });
+    const containerNames = Object.fromEntries(
+      configMaps.map((cm) => [
+        cm.metadata.name,
+        parse(cm.data.deployment).spec.template.spec.containers.map((c: { name: string }) => c.name),
+      ]),
+    );
+    expect(containerNames).toEqual({
+      'asm-kube-gateway-options': ['istio-proxy'],
+      'asm-kube-gateway-options-agentgateway': ['agentgateway'],
+    });
     const agent = objects.find((o) => o.kind === 'Gateway' && o.metadata.name === 'agent')!;
     expect(agent.spec.infrastructure.parametersRef.name).toBe('asm-kube-gateway-options-agentgateway');
   });

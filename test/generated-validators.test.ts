@@ -26,14 +26,20 @@ describe('generated configuration validators', () => {
   it('the defaults are a valid spec, and each default of the published spec schema is one of them', () => {
     const defaults = defaultConfig();
     expect(validateSpec(defaults, 'defaults')).toEqual(defaults);
-    const spec = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas/spec.schema.json'), 'utf8')) as { properties: Record<string, { default?: unknown }> };
+    const spec = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas/spec.schema.json'), 'utf8')) as {
+      properties: Record<string, { default?: unknown }>;
+    };
     for (const [key, property] of Object.entries(spec.properties)) {
       if (property.default !== undefined) expect(defaults[key as keyof typeof defaults], key).toEqual(property.default);
     }
     // Independent of the generator: the rule schemas' own defaults, read straight from their files.
-    const sysctls = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas/rules/sysctls.schema.json'), 'utf8')) as { properties: { remove: { default: unknown } } };
+    const sysctls = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas/rules/sysctls.schema.json'), 'utf8')) as {
+      properties: { remove: { default: unknown } };
+    };
     expect(defaults.sysctls.remove).toEqual(sysctls.properties.remove.default);
-    const ports = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas/rules/unprivileged-ports.schema.json'), 'utf8')) as { properties: { offset: { default: unknown } } };
+    const ports = JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas/rules/unprivileged-ports.schema.json'), 'utf8')) as {
+      properties: { offset: { default: unknown } };
+    };
     expect(defaults.unprivilegedPorts.offset).toBe(ports.properties.offset.default);
     expect(defaults.maxInputBytes).toBe(1024 ** 3);
   });

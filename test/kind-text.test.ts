@@ -41,7 +41,10 @@ describe('isCustomResourceDefinition', () => {
   });
 
   const unsure: [string, string][] = [
-    ['a List holding a CRD', 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: apiextensions.k8s.io/v1\n  kind: CustomResourceDefinition\n'],
+    [
+      'a List holding a CRD',
+      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: apiextensions.k8s.io/v1\n  kind: CustomResourceDefinition\n',
+    ],
     ['a CustomResourceDefinitionList', 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinitionList\nitems: []\n'],
     ['two kind lines (invalid: a duplicate key)', 'kind: CustomResourceDefinition\nkind: Deployment\n'],
     ['the kind line inside a flow mapping', 'apiVersion: apps/v1\nx: {\nkind: CustomResourceDefinition\n}\nkind: Deployment\n'],
@@ -52,7 +55,9 @@ describe('isCustomResourceDefinition', () => {
   for (const [what, text] of unsure) it(`says no for ${what}`, () => expect(isCustomResourceDefinition(text)).toBe(false));
 
   it('says yes with quotes or a comment on the kind line', () => {
-    expect(isCustomResourceDefinition('apiVersion: apiextensions.k8s.io/v1\nkind: "CustomResourceDefinition" # the CRD\nspec: {}\n')).toBe(true);
+    expect(isCustomResourceDefinition('apiVersion: apiextensions.k8s.io/v1\nkind: "CustomResourceDefinition" # the CRD\nspec: {}\n')).toBe(
+      true,
+    );
     expect(isCustomResourceDefinition("---\r\nkind: 'CustomResourceDefinition'\r\n")).toBe(true);
   });
 

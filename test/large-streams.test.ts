@@ -16,14 +16,20 @@ import { POST_RENDER, runCli } from './helpers/run-cli.js';
 const LARGE_PATH = { ...process.env, GATEWAY_COMPAT_LARGE_INPUT: '1' };
 
 const STREAMS: [string, string][] = [
-  ['a generated umbrella-chart stream (gateways, Services, Gateways, Secrets)', (generate(512 * 1024, 3) as { bytes: Buffer }).bytes.toString('utf8')],
+  [
+    'a generated umbrella-chart stream (gateways, Services, Gateways, Secrets)',
+    (generate(512 * 1024, 3) as { bytes: Buffer }).bytes.toString('utf8'),
+  ],
   ['istioctl all_on render', readCorpusFile('istio/rendered-istioctl/1.27.0/all_on.golden-show-in-gh-pull-request.yaml')],
   ['net-istio render', readCorpusFile('third-party-rendered/net-istio/istio-kind-no-mesh/istio.yaml')],
 ];
 
 describe('the large-stream path writes what the ordinary path writes', () => {
   for (const [what, input] of STREAMS) {
-    for (const flags of [['--report', 'json'], ['--net-bind-service', '--run-as-root', '--diff']]) {
+    for (const flags of [
+      ['--report', 'json'],
+      ['--net-bind-service', '--run-as-root', '--diff'],
+    ]) {
       it(`${what}, ${flags.join(' ')}`, () => {
         const ordinary = runCli(flags, input);
         const large = runCli(flags, input, { env: LARGE_PATH });
@@ -45,7 +51,10 @@ describe('the large-stream path writes what the ordinary path writes', () => {
 describe('a large stream continues in a Node.js with a small young generation', () => {
   const dir = scratchDir('v8-tuning');
   const logger = path.join(dir, 'log-exec-argv.mjs');
-  writeFileSync(logger, "import { appendFileSync } from 'node:fs';\nappendFileSync(process.env.EXEC_ARGV_LOG, JSON.stringify(process.execArgv) + '\\n');\n");
+  writeFileSync(
+    logger,
+    "import { appendFileSync } from 'node:fs';\nappendFileSync(process.env.EXEC_ARGV_LOG, JSON.stringify(process.execArgv) + '\\n');\n",
+  );
   const input = (generate(512 * 1024, 5) as { bytes: Buffer }).bytes.toString('utf8');
   const inputFile = path.join(dir, 'input.yaml');
   writeFileSync(inputFile, input);
@@ -54,8 +63,16 @@ describe('a large stream continues in a Node.js with a small young generation', 
     const log = path.join(dir, `exec-argv-${++runs}.log`);
     const env = { ...process.env, NODE_OPTIONS: `--import=${logger}`, EXEC_ARGV_LOG: log, GATEWAY_COMPAT_LARGE_INPUT: '100000', ...extra };
     const stdio: StdioOptions = from === 'file' ? [openSync(inputFile, 'r'), 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'];
-    const result = spawnSync(process.execPath, [POST_RENDER, ...args], { env, stdio, input: from === 'pipe' ? stdin : undefined, maxBuffer: 1024 ** 3 });
-    const started = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string[]);
+    const result = spawnSync(process.execPath, [POST_RENDER, ...args], {
+      env,
+      stdio,
+      input: from === 'pipe' ? stdin : undefined,
+      maxBuffer: 1024 ** 3,
+    });
+    const started = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as string[]);
     return { status: result.status, stdout: result.stdout, stderr: result.stderr.toString('utf8'), started };
   };
 
@@ -84,12 +101,20 @@ describe('a large stream continues in a Node.js with a small young generation', 
 
   it('below the threshold, or when started with the flag already, it does not restart', () => {
     expect(runLogged([], { GATEWAY_COMPAT_LARGE_INPUT: String(input.length + 1) }, 'pipe').started).toEqual([[]]);
-    const result = spawnSync(process.execPath, ['--max-semi-space-size=8', POST_RENDER], { input, env: { ...process.env, GATEWAY_COMPAT_LARGE_INPUT: '100000', NODE_OPTIONS: `--import=${logger}`, EXEC_ARGV_LOG: path.join(dir, 'flagged.log') } });
+    const result = spawnSync(process.execPath, ['--max-semi-space-size=8', POST_RENDER], {
+      input,
+      env: {
+        ...process.env,
+        GATEWAY_COMPAT_LARGE_INPUT: '100000',
+        NODE_OPTIONS: `--import=${logger}`,
+        EXEC_ARGV_LOG: path.join(dir, 'flagged.log'),
+      },
+    });
     expect(result.status).toBe(0);
     expect(readFileSync(path.join(dir, 'flagged.log'), 'utf8').trim()).toBe(JSON.stringify(['--max-semi-space-size=8']));
   });
 
-  it('the restarted run\'s failures are the run\'s failures: exit code, message, nothing on stdout', () => {
+  it("the restarted run's failures are the run's failures: exit code, message, nothing on stdout", () => {
     const broken = `${input}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  name: again\nspec:\n  securityContext:\n    sysctls:\n    - name: net.ipv4.ip_unprivileged_port_start\n      value: "0"\n`;
     const untuned = runLogged([], { GATEWAY_COMPAT_V8_TUNED: '1' }, 'pipe', broken);
     const tuned = runLogged([], {}, 'pipe', broken);

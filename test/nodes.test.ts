@@ -179,7 +179,14 @@ describe('gateway-compat nodes on the recorded sample', () => {
       expect(node.kind).toBe('Node');
       expect(typeof node.metadata.name).toBe('string');
       expect(Object.keys(node.status.nodeInfo)).toEqual(
-        expect.arrayContaining(['kernelVersion', 'osImage', 'containerRuntimeVersion', 'kubeletVersion', 'architecture', 'operatingSystem']),
+        expect.arrayContaining([
+          'kernelVersion',
+          'osImage',
+          'containerRuntimeVersion',
+          'kubeletVersion',
+          'architecture',
+          'operatingSystem',
+        ]),
       );
     }
   });
@@ -276,11 +283,7 @@ describe('gateway-compat nodes verdicts and exit codes', () => {
 
   it('shows unknown kernels, names them on stderr, and keeps exit 0 when nothing else needs the fix', async () => {
     const result = await run([], {
-      stdin: nodeList([
-        { name: 'ok-node', kernel: '5.15.0-1057-azure' },
-        { name: 'no-kernel' },
-        { name: 'odd-kernel', kernel: 'custom' },
-      ]),
+      stdin: nodeList([{ name: 'ok-node', kernel: '5.15.0-1057-azure' }, { name: 'no-kernel' }, { name: 'odd-kernel', kernel: 'custom' }]),
     });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^no-kernel +<none> +Ubuntu 22\.04\.5 LTS +<none> +<none> +unknown$/m);
@@ -375,7 +378,11 @@ describe('gateway-compat nodes bad input (exit 2)', () => {
     ['empty input', '', 'the input is empty'],
     ['only whitespace', '  \n\n', 'the input is empty'],
     ['only a YAML comment', '# nothing here\n', 'holds no JSON or YAML document'],
-    ['kubectl table output', 'NAME     STATUS   ROLES    AGE   VERSION\nnode-1   Ready    <none>   3d    v1.28.14\n', 'looks like the table printed by `kubectl get nodes`'],
+    [
+      'kubectl table output',
+      'NAME     STATUS   ROLES    AGE   VERSION\nnode-1   Ready    <none>   3d    v1.28.14\n',
+      'looks like the table printed by `kubectl get nodes`',
+    ],
     ['plain text', 'hello there', 'plain text'],
     ['a bare array', '[{"kind":"Node"}]', 'bare list'],
     ['a number', '42', 'plain text'],
@@ -495,7 +502,9 @@ describe('gateway-compat nodes on a cluster of mixed runtimes and kubelets', () 
   it('--pods in --json puts each gateway pod under its node and the unscheduled one apart', async () => {
     const report = JSON.parse((await run(['--json', '--pods', 'pods.json'], { stdin: await mixed(), files: await pods() })).stdout);
     const podsOn = (name: string) =>
-      report.nodes.find((node: { name: string }) => node.name === name).gatewayPods.map((pod: { name: string; phase: string; reason: string | null }) => [pod.name, pod.phase, pod.reason]);
+      report.nodes
+        .find((node: { name: string }) => node.name === name)
+        .gatewayPods.map((pod: { name: string; phase: string; reason: string | null }) => [pod.name, pod.phase, pod.reason]);
     expect(podsOn('c7-containerd2')).toEqual([['istio-ingressgateway-7c9d8f6b5-q4kzt', 'Pending', 'ContainerCreating']]);
     expect(podsOn('rhel8-old-kubelet')).toEqual([['shop-gateway-istio-5d8f7b9c6-k2j4h', 'Failed', 'SysctlForbidden']]);
     expect(podsOn('crio-worker')).toEqual([]);
@@ -517,7 +526,11 @@ describe('gateway-compat nodes on a cluster of mixed runtimes and kubelets', () 
 
   it.each([
     ['a file that is missing', {}, /cannot read --pods pods\.json: ENOENT/],
-    ['a node list given as pods', { 'pods.json': nodeList([{ name: 'a', kernel: '5.4.0' }]) }, /cannot use --pods pods\.json: items\[0\] is a Node, not a Pod/],
+    [
+      'a node list given as pods',
+      { 'pods.json': nodeList([{ name: 'a', kernel: '5.4.0' }]) },
+      /cannot use --pods pods\.json: items\[0\] is a Node, not a Pod/,
+    ],
     ['the table of kubectl get pods', { 'pods.json': 'NAMESPACE   NAME   READY\n' }, /looks like the table printed by `kubectl get pods`/],
   ])('--pods with %s exits 2 with nothing on stdout', async (_name, files, message) => {
     const result = await run(['--pods', 'pods.json'], { stdin: await mixed(), files: files as Record<string, string> });

@@ -20,7 +20,12 @@ function deployment(namespace: string, name: string, annotations: Record<string,
       template: {
         metadata: { labels: { app: name }, annotations },
         spec: {
-          securityContext: { sysctls: [{ name: SYSCTL, value: '0' }, { name: 'net.core.somaxconn', value: '1024' }] },
+          securityContext: {
+            sysctls: [
+              { name: SYSCTL, value: '0' },
+              { name: 'net.core.somaxconn', value: '1024' },
+            ],
+          },
           containers: [{ name: containerName, image: 'auto', ports: [{ containerPort: port }] }],
         },
       },
@@ -58,7 +63,10 @@ function sysctlRemoved(object: Json): Json {
 /** data.config with the sysctl gone from the gateway template: an emptied list becomes []. */
 function templateFixed(object: Json): Json {
   const out = clone(object);
-  out.data.config = { policy: 'enabled', templates: { gateway: { spec: { securityContext: { sysctls: [] }, containers: [{ name: 'istio-proxy' }] } } } };
+  out.data.config = {
+    policy: 'enabled',
+    templates: { gateway: { spec: { securityContext: { sysctls: [] }, containers: [{ name: 'istio-proxy' }] } } },
+  };
   return out;
 }
 function wired(gateway: Json, configMapName = 'asm-kube-gateway-options'): Json {
@@ -67,7 +75,12 @@ function wired(gateway: Json, configMapName = 'asm-kube-gateway-options'): Json 
   return out;
 }
 function optionsConfigMap(namespace: string, name = 'asm-kube-gateway-options'): Json {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { deployment: { spec: { template: { spec: { securityContext: { sysctls: [] } } } } } } };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace },
+    data: { deployment: { spec: { template: { spec: { securityContext: { sysctls: [] } } } } } },
+  };
 }
 
 /** The output as plain objects; data.config / data.deployment read as YAML too, for comparison. */
@@ -78,7 +91,10 @@ function objectsOf(text: string): Json[] {
     for (const key of ['config', 'deployment']) {
       if (typeof object?.data?.[key] === 'string') {
         const inner = parseAllDocuments(object.data[key])[0]!.toJS() as Json;
-        object.data[key] = key === 'config' && typeof inner.templates?.gateway === 'string' ? { ...inner, templates: { ...inner.templates, gateway: parseAllDocuments(inner.templates.gateway)[0]!.toJS() } } : inner;
+        object.data[key] =
+          key === 'config' && typeof inner.templates?.gateway === 'string'
+            ? { ...inner, templates: { ...inner.templates, gateway: parseAllDocuments(inner.templates.gateway)[0]!.toJS() } }
+            : inner;
       }
     }
     return object;
@@ -91,7 +107,14 @@ function run(input: Json[], config: TransformOptions['config']): Json[] {
 }
 
 const asObjects = (objects: Json[]): Json[] => objectsOf(objects.map((object) => `---\n${stringify(object)}`).join(''));
-const DEFAULT_OUTPUT = [sysctlRemoved(gatewayDeployment), sysctlRemoved(appDeployment), templateFixed(injector), optionsConfigMap('apps'), wired(web), edge];
+const DEFAULT_OUTPUT = [
+  sysctlRemoved(gatewayDeployment),
+  sysctlRemoved(appDeployment),
+  templateFixed(injector),
+  optionsConfigMap('apps'),
+  wired(web),
+  edge,
+];
 
 describe('options: each rule on and off', () => {
   it('defaults: workloads, the injector template and the istio-class Gateway are fixed; an nginx Gateway is not', () => {
@@ -99,19 +122,46 @@ describe('options: each rule on and off', () => {
   });
 
   it('--no-sysctls leaves workload sysctls alone and still fixes the injection template (as the README says)', () => {
-    expect(run(STREAM, { sysctls: { enabled: false } })).toEqual([gatewayDeployment, appDeployment, templateFixed(injector), optionsConfigMap('apps'), wired(web), edge]);
+    expect(run(STREAM, { sysctls: { enabled: false } })).toEqual([
+      gatewayDeployment,
+      appDeployment,
+      templateFixed(injector),
+      optionsConfigMap('apps'),
+      wired(web),
+      edge,
+    ]);
   });
 
   it('--no-injection-templates leaves the injector ConfigMap alone', () => {
-    expect(run(STREAM, { injectionTemplate: { enabled: false } })).toEqual([sysctlRemoved(gatewayDeployment), sysctlRemoved(appDeployment), asObjects([injector])[0], optionsConfigMap('apps'), wired(web), edge]);
+    expect(run(STREAM, { injectionTemplate: { enabled: false } })).toEqual([
+      sysctlRemoved(gatewayDeployment),
+      sysctlRemoved(appDeployment),
+      asObjects([injector])[0],
+      optionsConfigMap('apps'),
+      wired(web),
+      edge,
+    ]);
   });
 
   it('--no-gateway-options leaves every Gateway alone and adds no ConfigMap', () => {
-    expect(run(STREAM, { gatewayApi: { enabled: false } })).toEqual([sysctlRemoved(gatewayDeployment), sysctlRemoved(appDeployment), templateFixed(injector), web, edge]);
+    expect(run(STREAM, { gatewayApi: { enabled: false } })).toEqual([
+      sysctlRemoved(gatewayDeployment),
+      sysctlRemoved(appDeployment),
+      templateFixed(injector),
+      web,
+      edge,
+    ]);
   });
 
   it('--gateway-class picks the classes by glob: nginx only, then istio and ngin*', () => {
-    expect(run(STREAM, { gatewayApi: { gatewayClassNames: ['nginx'] } })).toEqual([sysctlRemoved(gatewayDeployment), sysctlRemoved(appDeployment), templateFixed(injector), web, optionsConfigMap('edge'), wired(edge)]);
+    expect(run(STREAM, { gatewayApi: { gatewayClassNames: ['nginx'] } })).toEqual([
+      sysctlRemoved(gatewayDeployment),
+      sysctlRemoved(appDeployment),
+      templateFixed(injector),
+      web,
+      optionsConfigMap('edge'),
+      wired(edge),
+    ]);
     expect(run(STREAM, { gatewayApi: { gatewayClassNames: ['istio', 'ngin*'] } })).toEqual([
       sysctlRemoved(gatewayDeployment),
       sysctlRemoved(appDeployment),
@@ -124,24 +174,62 @@ describe('options: each rule on and off', () => {
   });
 
   it('--options-configmap names the ConfigMap', () => {
-    expect(run([web], { gatewayApi: { optionsConfigMap: 'old-kernel-options' } })).toEqual([optionsConfigMap('apps', 'old-kernel-options'), wired(web, 'old-kernel-options')]);
+    expect(run([web], { gatewayApi: { optionsConfigMap: 'old-kernel-options' } })).toEqual([
+      optionsConfigMap('apps', 'old-kernel-options'),
+      wired(web, 'old-kernel-options'),
+    ]);
   });
 });
 
 describe('selection: --include and --exclude over Kind, Kind/namespace and Kind/namespace/name globs', () => {
   const cases: [string, NonNullable<TransformOptions['config']>['select'], Json[]][] = [
-    ['--include Deployment (a Kind)', { include: ['Deployment'] }, [sysctlRemoved(gatewayDeployment), sysctlRemoved(appDeployment), ...asObjects([injector, web, edge])]],
-    ['--include Deployment/istio-* (a Kind/namespace glob)', { include: ['Deployment/istio-*'] }, [sysctlRemoved(gatewayDeployment), ...asObjects([appDeployment, injector, web, edge])]],
-    ['--include Deployment/apps/app (Kind/namespace/name)', { include: ['Deployment/apps/app'] }, [...asObjects([gatewayDeployment]), sysctlRemoved(appDeployment), ...asObjects([injector, web, edge])]],
+    [
+      '--include Deployment (a Kind)',
+      { include: ['Deployment'] },
+      [sysctlRemoved(gatewayDeployment), sysctlRemoved(appDeployment), ...asObjects([injector, web, edge])],
+    ],
+    [
+      '--include Deployment/istio-* (a Kind/namespace glob)',
+      { include: ['Deployment/istio-*'] },
+      [sysctlRemoved(gatewayDeployment), ...asObjects([appDeployment, injector, web, edge])],
+    ],
+    [
+      '--include Deployment/apps/app (Kind/namespace/name)',
+      { include: ['Deployment/apps/app'] },
+      [...asObjects([gatewayDeployment]), sysctlRemoved(appDeployment), ...asObjects([injector, web, edge])],
+    ],
     [
       'several --include globs: Deployment/apps/* and Gateway/apps/web',
       { include: ['Deployment/apps/*', 'Gateway/apps/web'] },
-      [...asObjects([gatewayDeployment]), sysctlRemoved(appDeployment), ...asObjects([injector]), optionsConfigMap('apps'), wired(web), edge],
+      [
+        ...asObjects([gatewayDeployment]),
+        sysctlRemoved(appDeployment),
+        ...asObjects([injector]),
+        optionsConfigMap('apps'),
+        wired(web),
+        edge,
+      ],
     ],
-    ['--include on a Gateway alone', { include: ['Gateway/*/web'] }, [...asObjects([gatewayDeployment, appDeployment, injector]), optionsConfigMap('apps'), wired(web), edge]],
-    ['--exclude a Gateway: not wired, no ConfigMap added', { exclude: ['Gateway/apps/web'] }, [sysctlRemoved(gatewayDeployment), sysctlRemoved(appDeployment), templateFixed(injector), web, edge]],
-    ['--exclude a Kind', { exclude: ['Deployment'] }, [...asObjects([gatewayDeployment, appDeployment]), templateFixed(injector), optionsConfigMap('apps'), wired(web), edge]],
-    ['--exclude wins over --include', { include: ['Deployment/*'], exclude: ['Deployment/istio-system/*'] }, [...asObjects([gatewayDeployment]), sysctlRemoved(appDeployment), ...asObjects([injector, web, edge])]],
+    [
+      '--include on a Gateway alone',
+      { include: ['Gateway/*/web'] },
+      [...asObjects([gatewayDeployment, appDeployment, injector]), optionsConfigMap('apps'), wired(web), edge],
+    ],
+    [
+      '--exclude a Gateway: not wired, no ConfigMap added',
+      { exclude: ['Gateway/apps/web'] },
+      [sysctlRemoved(gatewayDeployment), sysctlRemoved(appDeployment), templateFixed(injector), web, edge],
+    ],
+    [
+      '--exclude a Kind',
+      { exclude: ['Deployment'] },
+      [...asObjects([gatewayDeployment, appDeployment]), templateFixed(injector), optionsConfigMap('apps'), wired(web), edge],
+    ],
+    [
+      '--exclude wins over --include',
+      { include: ['Deployment/*'], exclude: ['Deployment/istio-system/*'] },
+      [...asObjects([gatewayDeployment]), sysctlRemoved(appDeployment), ...asObjects([injector, web, edge])],
+    ],
   ];
   for (const [name, select, expected] of cases) {
     it(name, () => {
@@ -173,10 +261,13 @@ describe('privileges and ports', () => {
     expect(run([workload, service(1023)], { unprivilegedPorts: { enabled: true } })).toEqual([moved, movedService]);
 
     const high = deployment('istio-system', 'gw', { 'inject.istio.io/templates': 'gateway' }, 'istio-proxy', 1024);
-    expect(run([high, service(1024)], { unprivilegedPorts: { enabled: true } })).toEqual([sysctlRemoved(high), ...asObjects([service(1024)])]);
+    expect(run([high, service(1024)], { unprivilegedPorts: { enabled: true } })).toEqual([
+      sysctlRemoved(high),
+      ...asObjects([service(1024)]),
+    ]);
   });
 
-  it('inject.istio.io/templates: gateway,<other> is a gateway workload: istio-proxy gets the root grant (NET_BIND_SERVICE is the injection template\'s to add)', () => {
+  it("inject.istio.io/templates: gateway,<other> is a gateway workload: istio-proxy gets the root grant (NET_BIND_SERVICE is the injection template's to add)", () => {
     const workload = deployment('istio-system', 'gw', { 'inject.istio.io/templates': 'gateway,custom' }, 'istio-proxy');
     const expected = sysctlRemoved(workload);
     expected.spec.template.spec.containers[0].securityContext = { runAsUser: 0, runAsGroup: 0, runAsNonRoot: false };

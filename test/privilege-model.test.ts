@@ -50,8 +50,14 @@ describe('privilege model', () => {
 
   it('merges a Deployment container over the template as the injector re-applies it (lists atomic)', () => {
     const template: SecurityFields = { runAsUser: 0, capabilities: { add: ['NET_BIND_SERVICE', 'NET_ADMIN'] } };
-    expect(overlay(template, { capabilities: { drop: ['ALL'] } })).toEqual({ runAsUser: 0, capabilities: { add: ['NET_BIND_SERVICE', 'NET_ADMIN'], drop: ['ALL'] } });
-    expect(overlay(template, { runAsUser: 1337, capabilities: { add: ['NET_BIND_SERVICE'] } })).toEqual({ runAsUser: 1337, capabilities: { add: ['NET_BIND_SERVICE'] } });
+    expect(overlay(template, { capabilities: { drop: ['ALL'] } })).toEqual({
+      runAsUser: 0,
+      capabilities: { add: ['NET_BIND_SERVICE', 'NET_ADMIN'], drop: ['ALL'] },
+    });
+    expect(overlay(template, { runAsUser: 1337, capabilities: { add: ['NET_BIND_SERVICE'] } })).toEqual({
+      runAsUser: 1337,
+      capabilities: { add: ['NET_BIND_SERVICE'] },
+    });
   });
 
   it(`agrees with istio-sim check on ${CASES} random securityContexts (seed ${SEED})`, () => {
@@ -69,11 +75,21 @@ describe('privilege model', () => {
         }),
       )
       .join('---\n');
-    const ran = spawnSync(engine.bin, ['check', '--json', '--port', '80'], { input: stream, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const ran = spawnSync(engine.bin, ['check', '--json', '--port', '80'], {
+      input: stream,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const verdicts = JSON.parse(ran.stdout) as PodVerdict[];
     expect(verdicts).toHaveLength(samples.length);
     const disagreements = samples
-      .map(([p, c], i) => ({ p, c, ours: judgeBinding(c, p).verdict, oracle: oracleVerdict(verdicts[i] as PodVerdict), why: (verdicts[i] as PodVerdict).binds[0]?.reason }))
+      .map(([p, c], i) => ({
+        p,
+        c,
+        ours: judgeBinding(c, p).verdict,
+        oracle: oracleVerdict(verdicts[i] as PodVerdict),
+        why: (verdicts[i] as PodVerdict).binds[0]?.reason,
+      }))
       .filter((row) => row.ours !== row.oracle);
     expect(disagreements, `seed ${SEED}`).toEqual([]);
   });

@@ -33,7 +33,12 @@ const SEED_TEXT = process.env.GATEWAY_COMPAT_PROPERTY_SEED ?? '4711';
 const SEED = SEED_TEXT === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(SEED_TEXT);
 if (!Number.isSafeInteger(SEED)) throw new Error(`GATEWAY_COMPAT_PROPERTY_SEED must be a whole number or "random", not ${SEED_TEXT}`);
 process.stdout.write(`property test: seed ${SEED} (replay: GATEWAY_COMPAT_PROPERTY_SEED=${SEED} npx vitest run test/property.test.ts)\n`);
-const fcParameters = (numRuns: number): fc.Parameters<unknown> => ({ numRuns, seed: SEED, ...(process.env.GATEWAY_COMPAT_PROPERTY_PATH ? { path: process.env.GATEWAY_COMPAT_PROPERTY_PATH } : {}), endOnFailure: true });
+const fcParameters = (numRuns: number): fc.Parameters<unknown> => ({
+  numRuns,
+  seed: SEED,
+  ...(process.env.GATEWAY_COMPAT_PROPERTY_PATH ? { path: process.env.GATEWAY_COMPAT_PROPERTY_PATH } : {}),
+  endOnFailure: true,
+});
 
 // Documents of the corpus up to 200 KB (the injector ConfigMaps included, the huge CRDs not:
 // the per-file test below runs those).
@@ -42,7 +47,11 @@ const CORPUS_DOCS = corpusDocuments(200 * 1024).map((doc) => doc.text);
 const CONFIGS: { name: string; flags: string[]; config: TransformOptions['config'] }[] = [
   { name: 'defaults', flags: [], config: {} },
   { name: '--validate', flags: ['--validate'], config: { validate: true } },
-  { name: '--net-bind-service --run-as-root', flags: ['--net-bind-service', '--run-as-root'], config: { netBindService: true, runAsRoot: true } },
+  {
+    name: '--net-bind-service --run-as-root',
+    flags: ['--net-bind-service', '--run-as-root'],
+    config: { netBindService: true, runAsRoot: true },
+  },
   { name: '--no-gateway-options', flags: ['--no-gateway-options'], config: { gatewayApi: { enabled: false } } },
 ];
 
@@ -81,7 +90,9 @@ function checkLibraryRun(input: string, config: TransformOptions['config']): Out
   expect(streamViolations(input, result)).toEqual([]);
   // Every document that mentions the sysctl was read (that is the pre-check), so none may still set it.
   if (config !== undefined && !('sysctls' in config) && !('select' in config)) {
-    const left = splitStream(result.text).chunks.filter((chunk) => chunk.text.includes(SYSCTL)).flatMap((chunk) => remainingSysctls(chunk.text, false));
+    const left = splitStream(result.text)
+      .chunks.filter((chunk) => chunk.text.includes(SYSCTL))
+      .flatMap((chunk) => remainingSysctls(chunk.text, false));
     expect(left, JSON.stringify(left)).toEqual([]);
   }
   expectNoSecret('changes and warnings', JSON.stringify([result.changes, result.warnings]));
@@ -93,45 +104,65 @@ function checkLibraryRun(input: string, config: TransformOptions['config']): Out
 
 describe('random streams from the corpus and generated manifests, with random damage', () => {
   for (const { name, config } of CONFIGS) {
-    it(`transform(), ${name}: succeeds with the stream invariants or throws a UserError (${RUNS} cases)`, () => {
-      fc.assert(
-        fc.property(streamCase(CORPUS_DOCS), (c) => {
-          checkLibraryRun(c.input, config);
-        }),
-        fcParameters(RUNS),
-      );
-    }, TIMEOUT);
+    it(
+      `transform(), ${name}: succeeds with the stream invariants or throws a UserError (${RUNS} cases)`,
+      () => {
+        fc.assert(
+          fc.property(streamCase(CORPUS_DOCS), (c) => {
+            checkLibraryRun(c.input, config);
+          }),
+          fcParameters(RUNS),
+        );
+      },
+      TIMEOUT,
+    );
   }
 
-  it(`the CLI agrees: exit 0 with the same stream, or exit 1 with an empty stdout (${CLI_RUNS} cases)`, () => {
-    fc.assert(
-      fc.property(streamCase(CORPUS_DOCS), fc.constantFrom(...CONFIGS), fc.constantFrom('text', 'json', 'none'), (c, { flags, config }, report) => {
-        const expected = checkLibraryRun(c.input, config);
-        const result = runCli([...flags, '--report', report], c.input);
-        expect(result.stderr).not.toMatch(/^\s+at .+[(:]\d+|node:internal/m);
-        if (!(!expected.ok && expected.internal)) expect(result.stderr).not.toMatch(/internal error/);
-        expectNoSecret('stderr', result.stderr);
-        if (expected.ok) {
-          expect(result.status, result.stderr).toBe(0);
-          expect(result.stdout).toBe(expected.text);
-        } else {
-          expect(result.status, result.stderr).toBe(1);
-          expect(result.stdout, 'partial output on failure').toBe('');
-          expect(result.stderr).toContain(expected.message.split('\n')[0]!.replace(/^error: /, ''));
-        }
-      }),
-      fcParameters(CLI_RUNS),
-    );
-  }, TIMEOUT + CLI_RUNS * 1_200);
+  it(
+    `the CLI agrees: exit 0 with the same stream, or exit 1 with an empty stdout (${CLI_RUNS} cases)`,
+    () => {
+      fc.assert(
+        fc.property(
+          streamCase(CORPUS_DOCS),
+          fc.constantFrom(...CONFIGS),
+          fc.constantFrom('text', 'json', 'none'),
+          (c, { flags, config }, report) => {
+            const expected = checkLibraryRun(c.input, config);
+            const result = runCli([...flags, '--report', report], c.input);
+            expect(result.stderr).not.toMatch(/^\s+at .+[(:]\d+|node:internal/m);
+            if (!(!expected.ok && expected.internal)) expect(result.stderr).not.toMatch(/internal error/);
+            expectNoSecret('stderr', result.stderr);
+            if (expected.ok) {
+              expect(result.status, result.stderr).toBe(0);
+              expect(result.stdout).toBe(expected.text);
+            } else {
+              expect(result.status, result.stderr).toBe(1);
+              expect(result.stdout, 'partial output on failure').toBe('');
+              expect(result.stderr).toContain(expected.message.split('\n')[0]!.replace(/^error: /, ''));
+            }
+          },
+        ),
+        fcParameters(CLI_RUNS),
+      );
+    },
+    TIMEOUT + CLI_RUNS * 1_200,
+  );
 
-  it('undamaged streams always succeed', () => {
-    fc.assert(
-      fc.property(streamCase(CORPUS_DOCS).filter((c) => !c.mutated), (c) => {
-        expect(checkLibraryRun(c.input, {}).ok).toBe(true);
-      }),
-      fcParameters(Math.max(20, Math.round(RUNS / 3))),
-    );
-  }, TIMEOUT);
+  it(
+    'undamaged streams always succeed',
+    () => {
+      fc.assert(
+        fc.property(
+          streamCase(CORPUS_DOCS).filter((c) => !c.mutated),
+          (c) => {
+            expect(checkLibraryRun(c.input, {}).ok).toBe(true);
+          },
+        ),
+        fcParameters(Math.max(20, Math.round(RUNS / 3))),
+      );
+    },
+    TIMEOUT,
+  );
 });
 
 // ---- every corpus manifest file, whole ----
@@ -172,7 +203,12 @@ function remainingSysctls(output: string, anyLine = true): string[] {
       const templates: [string, unknown][] = [];
       // a ConfigMap is one with apiVersion v1 (random damage may delete that line; the tool then
       // leaves the document alone, as Kubernetes would refuse it)
-      if (kind === 'ConfigMap' && object.apiVersion === 'v1' && /^istio-sidecar-injector/.test(name) && typeof at(object, ['data', 'config']) === 'string') {
+      if (
+        kind === 'ConfigMap' &&
+        object.apiVersion === 'v1' &&
+        /^istio-sidecar-injector/.test(name) &&
+        typeof at(object, ['data', 'config']) === 'string'
+      ) {
         const inner = parseDocument(at(object, ['data', 'config']) as string);
         if (inner.errors.length > 0) {
           // KNOWN BUG: an injector ConfigMap whose data.config does not parse is skipped without a
@@ -185,7 +221,11 @@ function remainingSysctls(output: string, anyLine = true): string[] {
       }
       // the Istio resources the tool knows (an unknown apiVersion is not one of them)
       if (kind === 'Istio' && /^sailoperator\.io\/v1(alpha1)?$/.test(String(object.apiVersion ?? ''))) {
-        for (const template of TEMPLATE_NAMES) templates.push([`spec.values.sidecarInjectorWebhook.templates.${template}`, at(object, ['spec', 'values', 'sidecarInjectorWebhook', 'templates', template])]);
+        for (const template of TEMPLATE_NAMES)
+          templates.push([
+            `spec.values.sidecarInjectorWebhook.templates.${template}`,
+            at(object, ['spec', 'values', 'sidecarInjectorWebhook', 'templates', template]),
+          ]);
       }
       for (const [path, text] of templates) {
         if (typeof text !== 'string') continue;
@@ -223,7 +263,10 @@ describe('every corpus manifest file: no sysctl left, output parses, others byte
         const chunks = splitStream(input).chunks.filter((chunk) => chunk.hasContent);
         for (const number of result.changedDocuments) {
           const text = chunks[number - 1]?.text ?? '';
-          expect(mayChange(text, name !== 'defaults'), `document ${number} changed but has no sysctl and is no Gateway:\n${text.slice(0, 300)}`).toBe(true);
+          expect(
+            mayChange(text, name !== 'defaults'),
+            `document ${number} changed but has no sysctl and is no Gateway:\n${text.slice(0, 300)}`,
+          ).toBe(true);
         }
         for (const doc of parseAllDocuments(result.text)) {
           expect(doc.errors).toEqual([]);

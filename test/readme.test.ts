@@ -34,7 +34,17 @@ describe('README', () => {
 
   it('says on its first screen where gateway-compat runs, what it needs and how to install it today', () => {
     const firstScreen = readme.split('\n').slice(0, 30).join('\n');
-    for (const fact of ['where Helm or your GitOps controller runs', 'Argo CD', 'never on the old nodes', 'Node.js 20, 22 or 24', 'glibc 2.28', 'CentOS 7', 'is to be published', 'node bin/gateway-compat.mjs', 'npm install --global ./gateway-compat-0.2.0.tgz']) {
+    for (const fact of [
+      'where Helm or your GitOps controller runs',
+      'Argo CD',
+      'never on the old nodes',
+      'Node.js 20, 22 or 24',
+      'glibc 2.28',
+      'CentOS 7',
+      'is to be published',
+      'node bin/gateway-compat.mjs',
+      'npm install --global ./gateway-compat-0.2.0.tgz',
+    ]) {
       expect(firstScreen, fact).toContain(fact);
     }
     const version = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -42,7 +52,11 @@ describe('README', () => {
   });
 
   it('names the repository address package.json and the Helm plugin give as one that is to be published, in both languages', () => {
-    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { homepage: string; bugs: { url: string }; repository: { url: string } };
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      homepage: string;
+      bugs: { url: string };
+      repository: { url: string };
+    };
     const address = /^git\+(https:\/\/github\.com\/[^/]+\/[^/]+?)\.git$/.exec(pkg.repository.url)?.[1] as string;
     expect(address).toBeDefined();
     expect(pkg.homepage.startsWith(`${address}#`)).toBe(true);
@@ -54,7 +68,10 @@ describe('README', () => {
     expect(install).toMatch(/is to be published[\s\S]*neither exists yet/);
     expect(chinese).toContain(`\`${address}\``);
     // Anywhere else the address would be a link into a repository that does not exist yet.
-    for (const [name, text] of [['README.md', readme], ['docs/zh/README.md', chinese]] as const) {
+    for (const [name, text] of [
+      ['README.md', readme],
+      ['docs/zh/README.md', chinese],
+    ] as const) {
       expect(text.split(address).length - 1, name).toBe(1);
     }
   });
@@ -86,10 +103,12 @@ describe('README', () => {
     const lines = codeLines(chinese);
     expect(lines.length).toBeGreaterThan(10);
     for (const line of lines) expect(readme, line).toContain(line.trim());
-    for (const fact of ['glibc 2.28', 'CentOS 7', 'Argo CD', 'Node.js 20、22 或 24', 'gateway-compat-0.2.0.tgz']) expect(chinese, fact).toContain(fact);
+    for (const fact of ['glibc 2.28', 'CentOS 7', 'Argo CD', 'Node.js 20、22 或 24', 'gateway-compat-0.2.0.tgz'])
+      expect(chinese, fact).toContain(fact);
     const help = runCli(['--help'], undefined).stdout;
     for (const flag of new Set([...chinese.matchAll(/--[a-z][a-z-]+/g)].map((match) => match[0]))) {
-      if (flag.startsWith('--post-renderer') || ['--exec', '--enable-alpha-plugins', '--global', '--install', '--keyring'].includes(flag)) continue; // the hosts' own flags
+      if (flag.startsWith('--post-renderer') || ['--exec', '--enable-alpha-plugins', '--global', '--install', '--keyring'].includes(flag))
+        continue; // the hosts' own flags
       expect(help, flag).toContain(flag);
     }
   });
@@ -98,13 +117,25 @@ describe('README', () => {
     const hosts = readFileSync(path.join(REPO_ROOT, 'docs/hosts.md'), 'utf8');
     const slugs = new Set(
       [...hosts.matchAll(/^#{2,3} (.+)$/gm)].map((match) =>
-        (match[1] ?? '').toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-'),
+        (match[1] ?? '')
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replace(/ /g, '-'),
       ),
     );
     const section = /## Which path is mine\?\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
     const rows = section.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| you') && !line.startsWith('| ---'));
     expect(rows.map((row) => row.split(' | ')[0]?.slice(2))).toEqual([
-      'Helm 3, by hand', 'Helm 4', 'helmfile', 'Flux', 'Argo CD', 'Sail operator', 'istioctl', 'kustomize', 'kpt', 'rendered manifests in git',
+      'Helm 3, by hand',
+      'Helm 4',
+      'helmfile',
+      'Flux',
+      'Argo CD',
+      'Sail operator',
+      'istioctl',
+      'kustomize',
+      'kpt',
+      'rendered manifests in git',
     ]);
     for (const row of rows) {
       const anchors = [...row.matchAll(/\(docs\/hosts\.md#([^)]+)\)/g)].map((match) => match[1]);

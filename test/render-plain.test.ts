@@ -30,7 +30,18 @@ describe('renderPlain', () => {
   it('tells values apart that JSON would not (never answers from the cache for them)', () => {
     const options = OPTIONS[0]!;
     // JSON writes NaN, Infinity and -0 as null or 0, drops undefined, and flattens Dates and Maps.
-    for (const value of [{ a: Number.NaN }, { a: null }, { a: Number.POSITIVE_INFINITY }, { a: -0 }, { a: 0 }, { a: undefined, b: 1 }, [undefined], [null], { d: new Date(0) }, new Map([['a', 1]])]) {
+    for (const value of [
+      { a: Number.NaN },
+      { a: null },
+      { a: Number.POSITIVE_INFINITY },
+      { a: -0 },
+      { a: 0 },
+      { a: undefined, b: 1 },
+      [undefined],
+      [null],
+      { d: new Date(0) },
+      new Map([['a', 1]]),
+    ]) {
       expect(renderPlain(value, options)).toBe(stringify(value, options));
     }
   });

@@ -35,7 +35,10 @@ const validateReport = new Ajv({ allErrors: true, strict: true }).compile(report
 describe('stderr goldens', () => {
   it('has report, warning and unprivileged-ports cases', () => {
     for (const prefix of ['report-', 'warn-', 'unprivileged-ports-']) {
-      expect(stderrFixtures.some((name) => name.startsWith(prefix)), prefix).toBe(true);
+      expect(
+        stderrFixtures.some((name) => name.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
     }
   });
 
@@ -99,7 +102,10 @@ describe('--report json', () => {
       return [...body.matchAll(/'([\w-]+)'/g)].map((m) => m[1] as string).sort();
     };
     const schema = reportSchema as unknown as {
-      properties: { warnings: { items: { properties: { code: { enum: string[] } } } }; changes: { items: { properties: { rule: { enum: string[] } } } } };
+      properties: {
+        warnings: { items: { properties: { code: { enum: string[] } } } };
+        changes: { items: { properties: { rule: { enum: string[] } } } };
+      };
     };
     expect([...schema.properties.warnings.items.properties.code.enum].sort()).toEqual([...WARNING_CODES].sort());
     expect(schema.properties.changes.items.properties.rule.enum).toEqual(RULES.map((rule) => rule.id));
@@ -129,7 +135,12 @@ describe('text report', () => {
       { code: 'nothing-matched', severity: 'info', message: 'a note' },
       { code: 'privileged-port', severity: 'warning', resource, message: 'a warning' },
     ];
-    const text = textReport({ changes: [change('first'), change('second', 2)], warnings, documents: { in: 7, out: 8 }, changedDocuments: [1, 2] });
+    const text = textReport({
+      changes: [change('first'), change('second', 2)],
+      warnings,
+      documents: { in: 7, out: 8 },
+      changedDocuments: [1, 2],
+    });
     expect(text).toBe(
       [
         'Deployment istio-ingress/edge-gw: first',
@@ -171,7 +182,9 @@ describe('--diff', () => {
   it('never shows a Secret: a one-line note instead, and no value reaches stderr', () => {
     const result = runFixture('report-diff-secret', ['--diff']);
     expect(result.status).toBe(0);
-    expect(result.stderr).toContain('document 1: List (unnamed) changed; no diff is shown because it holds Secret istio-ingress/gw-credentials\n');
+    expect(result.stderr).toContain(
+      'document 1: List (unnamed) changed; no diff is shown because it holds Secret istio-ingress/gw-credentials\n',
+    );
     expect(result.stderr).not.toContain('hunter2');
     expect(result.stderr).not.toContain('password');
   });

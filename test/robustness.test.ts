@@ -5,7 +5,19 @@
 // A failure is clean when: the exit code is non-zero (1, or 2 for usage), stdout is empty,
 // stderr says what to do, and no stack trace or Node internals reach the user.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, watch, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -37,7 +49,10 @@ const CARET = /^\s*\|\s*\^$/m;
 
 const brokenDeployment = {
   // each one holds the sysctl, so the sysctls rule reads (parses) it in the default mode
-  'unclosed flow mapping': gatewayDeployment().replace('  name: istio-ingressgateway\n', '  name: istio-ingressgateway\n  labels: {app: gw\n'),
+  'unclosed flow mapping': gatewayDeployment().replace(
+    '  name: istio-ingressgateway\n',
+    '  name: istio-ingressgateway\n  labels: {app: gw\n',
+  ),
   'unclosed flow sequence': gatewayDeployment().replace('        image: auto\n', '        args: [proxy, router\n        image: auto\n'),
   'bad indentation': gatewayDeployment().replace('  namespace: istio-system\n', '   namespace: istio-system\n'),
   'tab indentation': gatewayDeployment().replace('  namespace: istio-system\n', '\tnamespace: istio-system\n'),
@@ -55,7 +70,10 @@ describe('invalid YAML: document number, line:column, caret excerpt, exit 1', ()
     });
 
     it(`${name}, in a document no rule reads, under --validate`, () => {
-      const plain = broken.replaceAll(SYSCTL, 'kernel.shm_rmid_forced').replaceAll('istio-proxy', 'app').replace('inject.istio.io/templates', 'example.com/x');
+      const plain = broken
+        .replaceAll(SYSCTL, 'kernel.shm_rmid_forced')
+        .replaceAll('istio-proxy', 'app')
+        .replace('inject.istio.io/templates', 'example.com/x');
       expect(runCli([], plain).status, 'no rule reads it, so the default mode passes it through').toBe(0);
       const result = runCli(['--validate'], stream(configMap('first'), plain));
       expectCleanFailure(result);
@@ -76,7 +94,9 @@ describe('invalid YAML: document number, line:column, caret excerpt, exit 1', ()
     const input = stream(configMap('a'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n', gatewayDeployment());
     const result = runCli(['--report', 'none'], input);
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe(stream(configMap('a'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n', gatewayDeploymentFixed()));
+    expect(result.stdout).toBe(
+      stream(configMap('a'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n', gatewayDeploymentFixed()),
+    );
   });
 });
 
@@ -115,16 +135,28 @@ describe('duplicate keys: error naming the key and its line, exit 1', () => {
     expect(result.stderr).toMatch(/^error: document 1 at line 3:\d+: invalid YAML: duplicate key "name"/m);
   });
 
-  it('in JSON, after thousands of keys (our linear check, not yaml\'s quadratic one): the key named once, at its line', () => {
+  it("in JSON, after thousands of keys (our linear check, not yaml's quadratic one): the key named once, at its line", () => {
     const data = Array.from({ length: 5000 }, (_, i) => `    "k${i}": "v"`).join(',\n');
-    const result = runCli(['--validate'], `{\n  "apiVersion": "v1",\n  "kind": "ConfigMap",\n  "metadata": {"name": "a"},\n  "data": {\n${data},\n    "k17": "again"\n  }\n}\n`);
+    const result = runCli(
+      ['--validate'],
+      `{\n  "apiVersion": "v1",\n  "kind": "ConfigMap",\n  "metadata": {"name": "a"},\n  "data": {\n${data},\n    "k17": "again"\n  }\n}\n`,
+    );
     expectCleanFailure(result);
     expect(result.stderr).toMatch(/^error: document 1 at line 5006:5: invalid YAML: duplicate key "k17" in a mapping/m);
   });
 });
 
 function aliasBomb(levels = 12): string {
-  const lines = ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: bomb', '  annotations:', `    reads: ${SYSCTL}`, 'data:', '  l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+  const lines = [
+    'apiVersion: v1',
+    'kind: ConfigMap',
+    'metadata:',
+    '  name: bomb',
+    '  annotations:',
+    `    reads: ${SYSCTL}`,
+    'data:',
+    '  l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
+  ];
   for (let i = 1; i < levels; i++) lines.push(`  l${i}: &l${i} [${Array.from({ length: 9 }, () => `*l${i - 1}`).join(', ')}]`);
   return `${lines.join('\n')}\n`;
 }
@@ -135,7 +167,13 @@ describe('alias bomb (billion laughs): an error, bounded memory, exit 1', () => 
   });
 
   it('the CLI refuses it with a 64 MB heap (bounded memory), in a mapping-key variant too', () => {
-    const mapBomb = aliasBomb(3) + Array.from({ length: 10 }, (_, i) => `  m${i}: &m${i} {${Array.from({ length: 9 }, (_, j) => `k${j}: ${i === 0 ? 'lol' : `*m${i - 1}`}`).join(', ')}}`).join('\n') + '\n';
+    const mapBomb =
+      aliasBomb(3) +
+      Array.from(
+        { length: 10 },
+        (_, i) => `  m${i}: &m${i} {${Array.from({ length: 9 }, (_, j) => `k${j}: ${i === 0 ? 'lol' : `*m${i - 1}`}`).join(', ')}}`,
+      ).join('\n') +
+      '\n';
     for (const input of [aliasBomb(), mapBomb]) {
       const result = spawnSync(process.execPath, ['--max-old-space-size=64', POST_RENDER], { input, encoding: 'utf8', timeout: 10_000 });
       expect(result.stdout).toBe('');
@@ -161,7 +199,10 @@ describe('nesting 100,000 levels deep: an error, not a crash, exit 1', () => {
   };
   for (const [name, value] of Object.entries(nestings)) {
     it(`${name}, in a document a rule reads and under --validate`, () => {
-      for (const [args, marker] of [[[], SYSCTL], [['--validate'], 'plain']] as const) {
+      for (const [args, marker] of [
+        [[], SYSCTL],
+        [['--validate'], 'plain'],
+      ] as const) {
         const result = runCli(args, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${marker}\ndata:\n  deep: ${value}\n`);
         expectCleanFailure(result);
         expect(result.stderr).toMatch(/^error: document 1 .*nests too deeply/m);
@@ -174,7 +215,10 @@ describe('nesting 100,000 levels deep: an error, not a crash, exit 1', () => {
     // Depths the parser still reads but a re-parse deeper in the call stack might not: the
     // transform refuses them up front instead of failing inside a rule.
     for (const depth of [200, 500, 700, 800, 900, 1200, 1800]) {
-      const input = gatewayDeployment().replace('        image: auto\n', `        image: auto\n        deep: ${'['.repeat(depth)}${']'.repeat(depth)}\n`);
+      const input = gatewayDeployment().replace(
+        '        image: auto\n',
+        `        image: auto\n        deep: ${'['.repeat(depth)}${']'.repeat(depth)}\n`,
+      );
       try {
         const result = transform(input, { config: { runAsRoot: true } });
         expect(result.changes.length).toBeGreaterThan(0);
@@ -257,7 +301,9 @@ describe('CRLF line endings: untouched documents byte for byte, edited ones keep
     const input = `${toCrlf(stream(configMap('a')))}${stream(gatewayDeployment())}${toCrlf(stream(gatewayDeployment('second')))}`;
     const result = runCli(['--report', 'none'], input);
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe(`${toCrlf(stream(configMap('a')))}${stream(gatewayDeploymentFixed())}${toCrlf(stream(gatewayDeploymentFixed('second')))}`);
+    expect(result.stdout).toBe(
+      `${toCrlf(stream(configMap('a')))}${stream(gatewayDeploymentFixed())}${toCrlf(stream(gatewayDeploymentFixed('second')))}`,
+    );
   });
 });
 
@@ -326,7 +372,9 @@ describe('anchors, aliases and merge keys: handled correctly or a clear error, n
     ] as const) {
       const result = runCli(args, text);
       expectCleanFailure(result);
-      expect(result.stderr).toMatch(/^error: document 1 at line \d+:\d+: an alias refers to no anchor defined before it: \*(labels|later)$/m);
+      expect(result.stderr).toMatch(
+        /^error: document 1 at line \d+:\d+: an alias refers to no anchor defined before it: \*(labels|later)$/m,
+      );
       expect(result.stderr).not.toMatch(/alias bomb/);
     }
   });
@@ -354,7 +402,10 @@ describe('anchors, aliases and merge keys: handled correctly or a clear error, n
   });
 
   it('an anchored sysctls list that the edit removes keeps its anchor (or is refused)', () => {
-    const input = gatewayDeployment().replace('      securityContext:\n        sysctls:\n', '      securityContext:\n        runAsNonRoot: true\n        sysctls: &s\n').trimEnd() + '\n  copy: *s\n';
+    const input =
+      gatewayDeployment()
+        .replace('      securityContext:\n        sysctls:\n', '      securityContext:\n        runAsNonRoot: true\n        sysctls: &s\n')
+        .trimEnd() + '\n  copy: *s\n';
     let output: string;
     try {
       output = transform(input, {}).text;
@@ -395,7 +446,8 @@ describe('odd but valid shapes in documents a rule reads', () => {
   // An alias inside an existing options ConfigMap's data.deployment (a YAML string): the error
   // names the ConfigMap's document and the line of the string, not the first Gateway's.
   it('an error inside an options ConfigMap data.deployment names that document and line', () => {
-    const optionsConfigMap = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: asm-kube-gateway-options\n  namespace: default\ndata:\n  deployment: |\n    &a spec: *a\n';
+    const optionsConfigMap =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: asm-kube-gateway-options\n  namespace: default\ndata:\n  deployment: |\n    &a spec: *a\n';
     const input = stream(gateway(), optionsConfigMap);
     const result = runCli([], input);
     expectCleanFailure(result);
@@ -452,7 +504,12 @@ describe('what the tool cannot do, it says', () => {
       expect((error as Error).name).toBe('UserError');
       return;
     }
-    expect(result.warnings.filter((warning) => warning.severity === 'warning').map((warning) => warning.message).join('\n')).toMatch(/data\.config/);
+    expect(
+      result.warnings
+        .filter((warning) => warning.severity === 'warning')
+        .map((warning) => warning.message)
+        .join('\n'),
+    ).toMatch(/data\.config/);
   });
 });
 
@@ -460,7 +517,8 @@ describe('kind: List and *List kinds: items transformed, wrapper kept', () => {
   const indent = (text: string): string => text.replace(/^(?=.)/gm, '  ').replace(/^  /, '- ');
   for (const kind of ['List', 'DeploymentList']) {
     it(kind, () => {
-      const wrap = (items: string[]): string => `apiVersion: v1\nkind: ${kind}\nmetadata:\n  resourceVersion: ""\nitems:\n${items.map(indent).join('')}`;
+      const wrap = (items: string[]): string =>
+        `apiVersion: v1\nkind: ${kind}\nmetadata:\n  resourceVersion: ""\nitems:\n${items.map(indent).join('')}`;
       const input = wrap([configMap('a'), gatewayDeployment(), gatewayDeployment('two')]);
       const result = runCli(['--report', 'json'], input);
       expect(result.status).toBe(0);
@@ -509,7 +567,11 @@ describe('input above the size limit: a clear error before parsing', () => {
     let written = 0;
     while (child.exitCode === null && written < 300 * chunk.length) {
       if (!child.stdin.write(chunk)) {
-        const waited = [new Promise((resolve) => child.stdin.once('drain', resolve)), exited, new Promise((resolve) => setTimeout(resolve, 1000))];
+        const waited = [
+          new Promise((resolve) => child.stdin.once('drain', resolve)),
+          exited,
+          new Promise((resolve) => setTimeout(resolve, 1000)),
+        ];
         await Promise.race(waited);
       }
       written += chunk.length;
@@ -577,7 +639,10 @@ describe('config that is valid YAML with wrong types or unknown keys: error nami
     return file;
   };
   it('wrong types and unknown keys, all reported at once', () => {
-    const file = write('wrong.yaml', 'apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nspec:\n  netBindService: "yes"\n  sysctls:\n    remove: net.ipv4.ip_unprivileged_port_start\n  gatewayApi:\n    optionsConfigmap: other\n  colour: blue\n');
+    const file = write(
+      'wrong.yaml',
+      'apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nspec:\n  netBindService: "yes"\n  sysctls:\n    remove: net.ipv4.ip_unprivileged_port_start\n  gatewayApi:\n    optionsConfigmap: other\n  colour: blue\n',
+    );
     const result = runCli(['--config', file], configMap('a'));
     expectCleanFailure(result);
     expect(result.stderr).toContain(file);
@@ -609,7 +674,10 @@ describe('KRM functionConfig (both forms): error naming the path, exit 1', () =>
     `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\nfunctionConfig:\n${functionConfig.replace(/^(?=.)/gm, '  ')}`;
 
   it('a GatewayCompat object with a wrong type and an unknown key', () => {
-    const result = runCli([], resourceList('apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nspec:\n  netBindService: "yes"\n  colour: blue\n'));
+    const result = runCli(
+      [],
+      resourceList('apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nspec:\n  netBindService: "yes"\n  colour: blue\n'),
+    );
     expect(result.status).toBe(1);
     expect(result.stderr).not.toMatch(STACK_TRACE);
     const all = `${result.stdout}\n${result.stderr}`;
@@ -631,7 +699,10 @@ describe('KRM functionConfig (both forms): error naming the path, exit 1', () =>
   });
 
   it('a ConfigMap with an unknown key and a wrong value', () => {
-    const result = runCli([], resourceList('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: function-input\ndata:\n  netBindServce: "true"\n'));
+    const result = runCli(
+      [],
+      resourceList('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: function-input\ndata:\n  netBindServce: "true"\n'),
+    );
     expect(result.status).toBe(1);
     expect(result.stderr).not.toMatch(STACK_TRACE);
     expect(`${result.stdout}\n${result.stderr}`).toMatch(/unknown key "data\.netBindServce" \(did you mean "netBindService"\?\)/);
@@ -643,7 +714,11 @@ describe('stdout closed early: exits non-zero quietly', () => {
     const big = path.join(scratch, 'big.yaml');
     const documents = Array.from({ length: 20_000 }, (_, i) => `---\n${configMap(`filler-${i}`, 'x'.repeat(700))}`);
     writeFileSync(big, stream(gatewayDeployment()) + documents.join(''));
-    const result = spawnSync('bash', ['-c', `"${process.execPath}" "${POST_RENDER}" < "${big}" 2>"${big}.err" | head -c 100 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    const result = spawnSync(
+      'bash',
+      ['-c', `"${process.execPath}" "${POST_RENDER}" < "${big}" 2>"${big}.err" | head -c 100 >/dev/null; echo "\${PIPESTATUS[0]}"`],
+      { encoding: 'utf8' },
+    );
     const status = Number(result.stdout.trim());
     const stderr = readFileSync(`${big}.err`, 'utf8');
     expect(status).not.toBe(0);
@@ -657,7 +732,11 @@ describe('an internal bug: "internal error, please report", the document, exit 1
   // The real CLI entry (src/cli.ts runs main() when imported) with one rule module replaced by a
   // broken one through vitest's module mocking, so no backdoor ships in the product. stdin comes
   // from readStdin (src/input/stdin.ts), mocked too: the worker's own stdin must not be read.
-  async function runEntry(argv: string[], input: string, brokenApply: () => never): Promise<{ stdout: string; stderr: string; exitCode: number | string | undefined }> {
+  async function runEntry(
+    argv: string[],
+    input: string,
+    brokenApply: () => never,
+  ): Promise<{ stdout: string; stderr: string; exitCode: number | string | undefined }> {
     vi.resetModules();
     vi.doMock('../src/input/stdin.js', async (importOriginal) => ({
       ...(await importOriginal<typeof import('../src/input/stdin.js')>()),
@@ -706,7 +785,9 @@ describe('an internal bug: "internal error, please report", the document, exit 1
     });
     expect(result.stdout).toBe('');
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/^gateway-compat: internal error while processing document 2, please report it.*TypeError: x is not a function/m);
+    expect(result.stderr).toMatch(
+      /^gateway-compat: internal error while processing document 2, please report it.*TypeError: x is not a function/m,
+    );
     expect(readFileSync(file, 'utf8')).toBe(stream(configMap('a'), gatewayDeployment()));
     expect(readdirSync(dir)).toEqual(['gateway.yaml']);
   });
@@ -730,7 +811,9 @@ describe('an internal bug: "internal error, please report", the document, exit 1
     });
     expect(result.stdout).toBe('');
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/internal error while processing document 1, please report it.*RangeError: Maximum call stack size exceeded/);
+    expect(result.stderr).toMatch(
+      /internal error while processing document 1, please report it.*RangeError: Maximum call stack size exceeded/,
+    );
   });
 
   it('something thrown that is not an Error (null, a string)', async () => {
@@ -765,7 +848,9 @@ describe('--write faults: files untouched, exit 1, nothing on stdout', () => {
     // Root ignores permission bits; run the CLI as nobody (uid 65534) through setpriv.
     const command = root ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
     if (root && spawnSync('sh', ['-c', 'command -v setpriv']).status !== 0) {
-      throw new Error('setpriv is needed to run the CLI as an unprivileged user when the tests run as root: apt-get install -y util-linux (Debian ships it in util-linux)');
+      throw new Error(
+        'setpriv is needed to run the CLI as an unprivileged user when the tests run as root: apt-get install -y util-linux (Debian ships it in util-linux)',
+      );
     }
     const result = spawnSync(command[0]!, [...command.slice(1), POST_RENDER, '--write', other, file], { encoding: 'utf8', cwd: REPO_ROOT });
     expect(result.status).toBe(1);
@@ -835,7 +920,9 @@ describe('--write faults: files untouched, exit 1, nothing on stdout', () => {
       const run = await attemptKillDuringWrite(signal, copies);
       if (run.caught) return run;
     }
-    throw new Error(`--write always finished before its temporary file could be caught (even with 24 x 10 MB); the ${signal} case proved nothing`);
+    throw new Error(
+      `--write always finished before its temporary file could be caught (even with 24 x 10 MB); the ${signal} case proved nothing`,
+    );
   }
 
   async function attemptKillDuringWrite(signal: NodeJS.Signals, copies: number): Promise<KilledWrite> {

@@ -49,7 +49,9 @@ function expectCleanSecretFailure(result: CliResult): void {
   expect(result.stdout).toBe('');
   expect(result.status).toBe(1);
   // under --report json a failure is the report object, its error the text mode's message
-  const message = result.stderr.startsWith('{') ? (JSON.parse(result.stderr) as { error: { message: string } }).error.message : result.stderr;
+  const message = result.stderr.startsWith('{')
+    ? (JSON.parse(result.stderr) as { error: { message: string } }).error.message
+    : result.stderr;
   expect(message).toMatch(/^error: /m);
   expectNoMarker('stderr', result.stderr);
 }
@@ -69,7 +71,8 @@ const BREAKAGES: Record<string, (text: string) => string> = {
   'a sequence instead of a mapping': (t) => `- ${t.replace(/\n(?=.)/g, '\n  ')}`,
   'an alias bomb': (t) =>
     `${t}  bomb0: &b0 [${STRING_MARKER}, ${STRING_MARKER}, ${STRING_MARKER}, ${STRING_MARKER}, ${STRING_MARKER}, ${STRING_MARKER}, ${STRING_MARKER}, ${STRING_MARKER}, ${STRING_MARKER}]\n${Array.from({ length: 8 }, (_, i) => `  bomb${i + 1}: &b${i + 1} [${Array.from({ length: 9 }, () => `*b${i}`).join(', ')}]`).join('\n')}\n`,
-  'nesting 100,000 levels deep': (t) => t.replace(`  token: ${STRING_MARKER}`, `  token: ${'['.repeat(100_000)}${STRING_MARKER}${']'.repeat(100_000)}`),
+  'nesting 100,000 levels deep': (t) =>
+    t.replace(`  token: ${STRING_MARKER}`, `  token: ${'['.repeat(100_000)}${STRING_MARKER}${']'.repeat(100_000)}`),
 };
 
 describe('a malformed Secret: the error shows a position, never a value', () => {
@@ -177,7 +180,13 @@ describe('successful runs: reports never show a Secret value', () => {
     ),
   };
   for (const [name, input] of Object.entries(inputs)) {
-    for (const args of [['--report', 'text'], ['--report', 'json'], ['--diff'], ['--validate', '--net-bind-service', '--run-as-root', '--report', 'json'], ['--strict']]) {
+    for (const args of [
+      ['--report', 'text'],
+      ['--report', 'json'],
+      ['--diff'],
+      ['--validate', '--net-bind-service', '--run-as-root', '--report', 'json'],
+      ['--strict'],
+    ]) {
       it(`${name} (${args.join(' ')})`, () => {
         const result = runCli(args, input);
         // a usage error (an option this build lacks) would check nothing: only 0, or 1 from --strict

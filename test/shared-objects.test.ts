@@ -14,7 +14,7 @@ const docsOf = (text: string): Doc[] => parseAllDocuments(text).map((doc) => doc
 const userOptions = (namespace?: string): string =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: asm-kube-gateway-options\n${namespace ? `  namespace: ${namespace}\n` : ''}data:\n  service: |\n    metadata:\n      annotations:\n        team: edge\n`;
 
-describe('the options ConfigMap: one object, the user\'s', () => {
+describe("the options ConfigMap: one object, the user's", () => {
   it('a namespace-less options ConfigMap gets the patch for a Gateway that names its namespace; no second ConfigMap is added', () => {
     const result = runCli(['--report', 'none'], `---\n${userOptions()}---\n${gateway('gw', 'istio', 'edge')}`);
     expect(result.status, result.stderr).toBe(0);
@@ -23,7 +23,9 @@ describe('the options ConfigMap: one object, the user\'s', () => {
     expect(configMaps).toHaveLength(1);
     expect(configMaps[0]?.metadata).toEqual({ name: 'asm-kube-gateway-options' });
     expect(configMaps[0]?.data?.service).toContain('team: edge');
-    expect(docsOf(configMaps[0]?.data?.deployment ?? '')[0]).toEqual({ spec: { template: { spec: { securityContext: { sysctls: [] } } } } });
+    expect(docsOf(configMaps[0]?.data?.deployment ?? '')[0]).toEqual({
+      spec: { template: { spec: { securityContext: { sysctls: [] } } } },
+    });
   });
 
   it('the same the other way round: a namespace-less Gateway and the one options ConfigMap of that name in a namespace', () => {
@@ -35,7 +37,7 @@ describe('the options ConfigMap: one object, the user\'s', () => {
     expect(configMaps[0]?.data?.deployment).toContain('sysctls: []');
   });
 
-  it('a ConfigMap of that name in another namespace is not the Gateway\'s: its own is added in the Gateway\'s namespace', () => {
+  it("a ConfigMap of that name in another namespace is not the Gateway's: its own is added in the Gateway's namespace", () => {
     const result = runCli(['--report', 'none'], `---\n${userOptions('other')}---\n${gateway('gw', 'istio', 'edge')}`);
     expect(result.status, result.stderr).toBe(0);
     const configMaps = docsOf(result.stdout).filter((doc) => doc.kind === 'ConfigMap');
@@ -47,7 +49,9 @@ describe('the options ConfigMap: one object, the user\'s', () => {
     const input = `---\n${userOptions('edge')}---\n${gateway('gw', 'istio', 'edge')}`;
     const result = runCli(['--exclude', 'ConfigMap/edge/*'], input);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/^warning \[parameters-ref-unresolved\] Gateway edge\/gw: its parametersRef names ConfigMap "asm-kube-gateway-options", which --include\/--exclude \(spec\.select\) leave out of this run/m);
+    expect(result.stderr).toMatch(
+      /^warning \[parameters-ref-unresolved\] Gateway edge\/gw: its parametersRef names ConfigMap "asm-kube-gateway-options", which --include\/--exclude \(spec\.select\) leave out of this run/m,
+    );
     const configMaps = docsOf(result.stdout).filter((doc) => doc.kind === 'ConfigMap');
     expect(configMaps).toHaveLength(1);
     expect(configMaps[0]?.data?.deployment).toBeUndefined();
@@ -60,18 +64,28 @@ describe('--unprivileged-ports and a Service shared with other pods', () => {
   const deployment = (name: string, container: string, gatewayPod: boolean): string =>
     `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: gw\nspec:\n  template:\n    metadata:\n${gatewayPod ? '      annotations:\n        inject.istio.io/templates: gateway\n' : ''}      labels:\n        app: edge\n    spec:\n      containers:\n      - name: ${container}\n        image: x\n        ports:\n        - containerPort: 80\n`;
   const ports = (text: string): { target: unknown; container: unknown[] } => {
-    const docs = docsOf(text) as { kind: string; spec: { ports?: { targetPort: unknown }[]; template?: { spec: { containers: { ports: { containerPort: unknown }[] }[] } } } }[];
+    const docs = docsOf(text) as {
+      kind: string;
+      spec: { ports?: { targetPort: unknown }[]; template?: { spec: { containers: { ports: { containerPort: unknown }[] }[] } } };
+    }[];
     return {
       target: docs.find((doc) => doc.kind === 'Service')?.spec.ports?.[0]?.targetPort,
-      container: docs.filter((doc) => doc.kind === 'Deployment').map((doc) => doc.spec.template?.spec.containers[0]?.ports[0]?.containerPort),
+      container: docs
+        .filter((doc) => doc.kind === 'Deployment')
+        .map((doc) => doc.spec.template?.spec.containers[0]?.ports[0]?.containerPort),
     };
   };
 
   it('a Service that also selects a non-gateway Deployment keeps its targetPort, and a warning says why (it moved it)', () => {
-    const result = runCli(['--unprivileged-ports'], `---\n${service}---\n${deployment('edge-gateway', 'istio-proxy', true)}---\n${deployment('edge-nginx', 'nginx', false)}`);
+    const result = runCli(
+      ['--unprivileged-ports'],
+      `---\n${service}---\n${deployment('edge-gateway', 'istio-proxy', true)}---\n${deployment('edge-nginx', 'nginx', false)}`,
+    );
     expect(result.status, result.stderr).toBe(0);
     expect(ports(result.stdout)).toEqual({ target: 80, container: [80, 80] });
-    expect(result.stderr).toMatch(/^warning \[port-offset-conflict\] Service gw\/edge: --unprivileged-ports left the ports of Service gw\/edge where they are: its selector also picks Deployment gw\/edge-nginx/m);
+    expect(result.stderr).toMatch(
+      /^warning \[port-offset-conflict\] Service gw\/edge: --unprivileged-ports left the ports of Service gw\/edge where they are: its selector also picks Deployment gw\/edge-nginx/m,
+    );
   });
 
   it('a Service that also selects a gateway --exclude leaves alone keeps its targetPort too', () => {

@@ -47,7 +47,10 @@ describe('data.values gateways.securityContext', () => {
     const edit = removeSysctlsFromValues(values, [NAME]);
     expect(edit?.removed).toEqual([NAME]);
     expect(JSON.parse(edit?.text ?? '')).toEqual({
-      gateways: { seccompProfile: {}, securityContext: { fsGroup: 1337, sysctls: [{ name: 'net.ipv4.tcp_keepalive_time', value: '600' }] } },
+      gateways: {
+        seccompProfile: {},
+        securityContext: { fsGroup: 1337, sysctls: [{ name: 'net.ipv4.tcp_keepalive_time', value: '600' }] },
+      },
       global: { hub: 'docker.io/istio', note: '<b>' },
     });
     expect(edit?.text).toContain('"note": "\\u003cb\\u003e"');

@@ -78,7 +78,11 @@ const RENDERED_WITH_TEMPLATES = [
 ];
 
 const SYSCTL_FORMS: CorpusForm[] = [
-  { label: '1.20.0 kube-gateway (if .KubeVersion122)', text: () => corpus('istio/injection-templates/1.20.0/kube-gateway.yaml'), hasProxy: true },
+  {
+    label: '1.20.0 kube-gateway (if .KubeVersion122)',
+    text: () => corpus('istio/injection-templates/1.20.0/kube-gateway.yaml'),
+    hasProxy: true,
+  },
   ...RELEASE_FILES.map((path) => ({ label: path, text: () => corpus(path), hasProxy: true })),
   ...RENDERED_WITH_TEMPLATES.flatMap((path) =>
     ['gateway', 'kube-gateway', 'agentgateway'].map((name) => ({
@@ -105,9 +109,7 @@ const PROXY_FORMS: CorpusForm[] = [
 
 type Segment = { text: string } | { action: string };
 type TemplateNode =
-  | string
-  | { output: string }
-  | { block: 'if' | 'with' | 'range'; branches: Array<{ cond: string | undefined; body: TemplateNode[] }> };
+  string | { output: string } | { block: 'if' | 'with' | 'range'; branches: Array<{ cond: string | undefined; body: TemplateNode[] }> };
 
 function actionEnd(source: string, from: number): number {
   if (/^-?\s*\/\*/.test(source.slice(from))) return source.indexOf('}}', source.indexOf('*/', from) + 2);
@@ -435,7 +437,8 @@ describe('removeSysctlsFromTemplate golden cases', () => {
   });
 
   it('keeps `sysctls:` open when an action may render more items', () => {
-    const input = 'securityContext:\n  sysctls:\n  - name: net.ipv4.ip_unprivileged_port_start\n    value: "0"\n  {{- toYaml .Values.extraSysctls | nindent 2 }}\n';
+    const input =
+      'securityContext:\n  sysctls:\n  - name: net.ipv4.ip_unprivileged_port_start\n    value: "0"\n  {{- toYaml .Values.extraSysctls | nindent 2 }}\n';
     expect(removeSysctlsFromTemplate(input, [SYSCTL]).text).toBe(
       'securityContext:\n  sysctls:\n  {{- toYaml .Values.extraSysctls | nindent 2 }}\n',
     );
@@ -460,7 +463,8 @@ describe('removeSysctlsFromTemplate golden cases', () => {
   });
 
   it('keeps CRLF line endings on lines it rewrites and the lines around them', () => {
-    const input = 'spec:\r\n  securityContext:\r\n    sysctls:\r\n    - name: net.ipv4.ip_unprivileged_port_start\r\n      value: "0"\r\n  containers: []\r\n';
+    const input =
+      'spec:\r\n  securityContext:\r\n    sysctls:\r\n    - name: net.ipv4.ip_unprivileged_port_start\r\n      value: "0"\r\n  containers: []\r\n';
     expect(removeSysctlsFromTemplate(input, [SYSCTL]).text).toBe('spec:\r\n  securityContext:\r\n    sysctls: []\r\n  containers: []\r\n');
   });
 
@@ -504,14 +508,21 @@ describe('removeSysctlsFromTemplate properties', () => {
         fc.constantFrom('    ', '      '),
         (items, eol, dash) => {
           const keyIndent = '    ';
-          const lines = ['spec:', '  securityContext:', `${keyIndent}sysctls:`, ...items.flatMap((item) => itemLines(item, dash)), '  containers: []'];
+          const lines = [
+            'spec:',
+            '  securityContext:',
+            `${keyIndent}sysctls:`,
+            ...items.flatMap((item) => itemLines(item, dash)),
+            '  containers: []',
+          ];
           const input = lines.join(eol) + eol;
           const result = removeSysctlsFromTemplate(input, [SYSCTL]);
           const ours = items.filter((item) => item.name === SYSCTL).length;
           expect(templateHasSysctl(input, [SYSCTL])).toBe(ours > 0);
           expect(templateHasSysctl(result.text, [SYSCTL])).toBe(false);
           expect(result.text.includes(SYSCTL)).toBe(false);
-          for (const name of otherNames) expect(countOf(result.text, new RegExp(name, 'g'))).toBe(items.filter((item) => item.name === name).length);
+          for (const name of otherNames)
+            expect(countOf(result.text, new RegExp(name, 'g'))).toBe(items.filter((item) => item.name === name).length);
           expect(result.text.startsWith(`spec:${eol}  securityContext:${eol}`)).toBe(true);
           expect(result.text.endsWith(`  containers: []${eol}`)).toBe(true);
           expect(result.text.split(eol).every((line) => !line.includes('\n') && !line.includes('\r'))).toBe(true);
@@ -558,7 +569,9 @@ describe('grantProxyPrivilegesInTemplate on the corpus templates', () => {
       const original = text();
       const { removed, added } = changedLines(original, grantProxyPrivilegesInTemplate(original, BOTH).text);
       expect(removed.every((line) => /^\s+(runAsUser|runAsGroup|runAsNonRoot):/.test(line))).toBe(true);
-      expect(added.every((line) => /^\s+(runAsUser: 0|runAsGroup: 0|runAsNonRoot: false|capabilities:|add:|- NET_BIND_SERVICE)\n$/.test(line))).toBe(true);
+      expect(
+        added.every((line) => /^\s+(runAsUser: 0|runAsGroup: 0|runAsNonRoot: false|capabilities:|add:|- NET_BIND_SERVICE)\n$/.test(line)),
+      ).toBe(true);
       expect(countOf(grantProxyPrivilegesInTemplate(original, BOTH).text, /- ALL\n/g)).toBe(countOf(original, /- ALL\n/g));
     });
   });
@@ -746,7 +759,8 @@ describe('grantProxyPrivilegesInTemplate golden cases', () => {
   });
 
   it('leaves a securityContext rendered wholly from values untouched (a duplicate key would break injection)', () => {
-    const input = 'containers:\n- name: istio-proxy\n  securityContext:\n    {{- toYaml .Values.proxySecurityContext | nindent 4 }}\n  image: auto\n';
+    const input =
+      'containers:\n- name: istio-proxy\n  securityContext:\n    {{- toYaml .Values.proxySecurityContext | nindent 4 }}\n  image: auto\n';
     expect(grantProxyPrivilegesInTemplate(input, BOTH)).toEqual({ text: input, edits: [] });
   });
 
@@ -759,7 +773,8 @@ describe('grantProxyPrivilegesInTemplate golden cases', () => {
   });
 
   it('does not touch other containers', () => {
-    const input = 'containers:\n- name: app\n  securityContext:\n    runAsUser: 1000\n- name: istio-proxy\n  securityContext:\n    runAsUser: 1337\n';
+    const input =
+      'containers:\n- name: app\n  securityContext:\n    runAsUser: 1000\n- name: istio-proxy\n  securityContext:\n    runAsUser: 1337\n';
     const result = grantProxyPrivilegesInTemplate(input, { netBindService: false, runAsRoot: true });
     expect(result.text).toBe(
       'containers:\n- name: app\n  securityContext:\n    runAsUser: 1000\n- name: istio-proxy\n  securityContext:\n    runAsUser: 0\n    runAsGroup: 0\n    runAsNonRoot: false\n',

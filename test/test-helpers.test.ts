@@ -30,6 +30,8 @@ describe('test helpers reject what a broken edit leaves behind', () => {
   it('the same capability added twice is an error', () => {
     const twice = deployment('', '        securityContext: {capabilities: {add: [NET_BIND_SERVICE, NET_BIND_SERVICE]}}\n');
     expect(() => addedCapabilities(twice)).toThrow(/lists \["NET_BIND_SERVICE"\] twice/);
-    expect(addedCapabilities(deployment('', '        securityContext: {capabilities: {add: [NET_BIND_SERVICE], drop: [ALL]}}\n'))).toEqual(['NET_BIND_SERVICE']);
+    expect(addedCapabilities(deployment('', '        securityContext: {capabilities: {add: [NET_BIND_SERVICE], drop: [ALL]}}\n'))).toEqual([
+      'NET_BIND_SERVICE',
+    ]);
   });
 });

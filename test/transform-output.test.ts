@@ -50,8 +50,10 @@ describe('transform output documents', () => {
     const plain = transform(GATEWAY);
     const added = plain.output.find((document) => 'addedFor' in document.origin)!;
     expect(added.text).not.toContain('annotations:');
-    const annotated = transform(GATEWAY, { annotateAdded: (addedFor) => ({ 'example.com/for': `${addedFor.resource.name}@${addedFor.document}` }) });
-    expect(annotated.output.find((document) => 'addedFor' in document.origin)!.text).toContain("example.com/for: edge@1");
+    const annotated = transform(GATEWAY, {
+      annotateAdded: (addedFor) => ({ 'example.com/for': `${addedFor.resource.name}@${addedFor.document}` }),
+    });
+    expect(annotated.output.find((document) => 'addedFor' in document.origin)!.text).toContain('example.com/for: edge@1');
   });
 
   it('an error about a document carries its number as data', () => {

@@ -136,7 +136,10 @@ describe('unprivilegedPorts rule', () => {
   });
 
   it('follows a named targetPort to the container port of that name and leaves the Service alone', () => {
-    const named = deployment.replace('        - name: metrics\n', '        - name: https-named\n          containerPort: 443\n        - name: metrics\n');
+    const named = deployment.replace(
+      '        - name: metrics\n',
+      '        - name: https-named\n          containerPort: 443\n        - name: metrics\n',
+    );
     const result = transform(named + gatewayService + istio, { config: on });
     const [dep, svc] = documents(result.text);
     expect(svc).toBe(gatewayService.replace('    targetPort: 80\n', '    targetPort: 8080\n'));
@@ -147,8 +150,10 @@ describe('unprivilegedPorts rule', () => {
   });
 
   it('adds a targetPort where the Service had none (it defaulted to port), in flow style too', () => {
-    const flow = '---\napiVersion: v1\nkind: Service\nmetadata: {name: gw, namespace: ingress}\nspec:\n  selector: {app: gw}\n  ports: [{name: http, port: 80}, {name: admin, port: 15000}]\n';
-    const block = '---\napiVersion: v1\nkind: Service\nmetadata:\n  name: gw2\n  namespace: ingress\nspec:\n  selector:\n    app: gw\n  ports:\n  - name: https\n    port: 443\n    protocol: TCP\n';
+    const flow =
+      '---\napiVersion: v1\nkind: Service\nmetadata: {name: gw, namespace: ingress}\nspec:\n  selector: {app: gw}\n  ports: [{name: http, port: 80}, {name: admin, port: 15000}]\n';
+    const block =
+      '---\napiVersion: v1\nkind: Service\nmetadata:\n  name: gw2\n  namespace: ingress\nspec:\n  selector:\n    app: gw\n  ports:\n  - name: https\n    port: 443\n    protocol: TCP\n';
     const result = transform(deployment + flow + block + istio, { config: on });
     const [, flowOut, blockOut] = documents(result.text);
     expect(flowOut).toBe(flow.replace('{name: http, port: 80}', '{name: http, port: 80, targetPort: 8080}'));
@@ -169,12 +174,16 @@ describe('unprivilegedPorts rule', () => {
     const taken = gatewayService.replace('  - name: status\n', '  - name: alt\n    port: 8080\n    targetPort: 8080\n  - name: status\n');
     const result = transform(deployment + taken + istio, { config: on });
     expect(documents(result.text)[1]).toBe(taken);
-    expect(result.warnings.map((w) => `${w.code} ${w.path}`)).toEqual(['port-offset-conflict spec.ports[0].targetPort', 'privileged-port spec.template.spec.containers']);
+    expect(result.warnings.map((w) => `${w.code} ${w.path}`)).toEqual([
+      'port-offset-conflict spec.ports[0].targetPort',
+      'privileged-port spec.template.spec.containers',
+    ]);
     expect(result.warnings[0]?.message).toContain('left targetPort 80 where it is: 8080 is already in use');
   });
 
   it('leaves Services that select no gateway, workloads the globs exclude and Gateway API Gateways alone', () => {
-    const gatewayApi = '---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: edge\n  namespace: apps\nspec:\n  gatewayClassName: istio\n  listeners:\n  - name: http\n    port: 80\n    protocol: HTTP\n';
+    const gatewayApi =
+      '---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: edge\n  namespace: apps\nspec:\n  gatewayClassName: istio\n  listeners:\n  - name: http\n    port: 80\n    protocol: HTTP\n';
     const excluded = transform(deployment + gatewayService + istio, { config: { ...on, select: { exclude: ['Deployment'] } } });
     expect(excluded.text).toBe(deployment + gatewayService + istio);
     const api = transform(otherService + gatewayApi, { config: { ...on, gatewayApi: { enabled: false } } });
@@ -185,7 +194,9 @@ describe('unprivilegedPorts rule', () => {
   it('keeps CRLF line endings', () => {
     const crlf = (deployment + gatewayService + istio).replace(/\n/g, '\r\n');
     const out = transform(crlf, { config: on }).text;
-    expect(out).toBe(crlf.replace('targetPort: 80\r\n', 'targetPort: 8080\r\n').replace('containerPort: 80 # matches', 'containerPort: 8080 # matches'));
+    expect(out).toBe(
+      crlf.replace('targetPort: 80\r\n', 'targetPort: 8080\r\n').replace('containerPort: 80 # matches', 'containerPort: 8080 # matches'),
+    );
   });
 
   it('edits Lists item by item', () => {
@@ -215,8 +226,15 @@ items:
           - containerPort: 80
 `;
     const result = transform(list, { config: on });
-    expect(result.text).toBe(list.replace('      targetPort: 80\n', '      targetPort: 8080\n').replace('          - containerPort: 80\n', '          - containerPort: 8080\n'));
-    expect(result.changes.map((c) => c.path)).toEqual(['items[0].spec.ports[0].targetPort', 'items[1].spec.template.spec.containers[0].ports[0].containerPort']);
+    expect(result.text).toBe(
+      list
+        .replace('      targetPort: 80\n', '      targetPort: 8080\n')
+        .replace('          - containerPort: 80\n', '          - containerPort: 8080\n'),
+    );
+    expect(result.changes.map((c) => c.path)).toEqual([
+      'items[0].spec.ports[0].targetPort',
+      'items[1].spec.template.spec.containers[0].ports[0].containerPort',
+    ]);
   });
 });
 
@@ -241,12 +259,18 @@ describe('--unprivileged-ports and --port-offset on the command line', () => {
   it('reads spec.unprivilegedPorts from a config file and validates it', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gc-ports-'));
     const good = path.join(dir, 'good.yaml');
-    writeFileSync(good, 'apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nspec:\n  unprivilegedPorts:\n    enabled: true\n    offset: 20000\n');
+    writeFileSync(
+      good,
+      'apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nspec:\n  unprivilegedPorts:\n    enabled: true\n    offset: 20000\n',
+    );
     const result = runCli(['--config', good, '--report', 'none'], stream);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('    targetPort: 20080\n');
     const bad = path.join(dir, 'bad.yaml');
-    writeFileSync(bad, 'apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nspec:\n  unprivilegedPorts:\n    enabled: true\n    offset: 100\n    ofset: 1\n');
+    writeFileSync(
+      bad,
+      'apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nspec:\n  unprivilegedPorts:\n    enabled: true\n    offset: 100\n    ofset: 1\n',
+    );
     const refused = runCli(['--config', bad], stream);
     expect(refused.status).toBe(1);
     expect(refused.stdout).toBe('');

@@ -33,12 +33,12 @@ describe('valid input is never an internal error', () => {
 
   it('a Sail Istio resource with spec.values: {} gets the --gateway-template template', () => {
     const template = 'spec:\n  containers:\n  - name: istio-proxy\n';
-    const input = 'apiVersion: sailoperator.io/v1\nkind: Istio\nmetadata: {name: default}\nspec:\n  version: v1.27.0\n  values: {}\n  namespace: istio-system\n';
+    const input =
+      'apiVersion: sailoperator.io/v1\nkind: Istio\nmetadata: {name: default}\nspec:\n  version: v1.27.0\n  values: {}\n  namespace: istio-system\n';
     const [out] = objects(transform(input, { config: {}, gatewayTemplate: template }).text);
     expect(out!.spec.namespace).toBe('istio-system');
     expect(out!.spec.values.sidecarInjectorWebhook.templates.gateway).toBe(template);
   });
-
 });
 
 // `kubectl get -o json` and JSON manifests: an edited JSON document stays JSON (whoever reads the
@@ -49,7 +49,8 @@ const injectorFromCorpus = (): Json =>
   parseAllDocuments(readFileSync(path.join(CORPUS, 'istio/rendered-istioctl/1.27.0/pilot_default.golden.yaml'), 'utf8'))
     .map((doc) => doc.toJS() as Json)
     .find((object) => object?.kind === 'ConfigMap' && object.metadata?.name === 'istio-sidecar-injector')!;
-const gatewayTemplateOf = (configMap: Json): string => (parseAllDocuments(configMap.data.config as string)[0]!.toJS() as Json).templates.gateway as string;
+const gatewayTemplateOf = (configMap: Json): string =>
+  (parseAllDocuments(configMap.data.config as string)[0]!.toJS() as Json).templates.gateway as string;
 
 describe('JSON input gets JSON edits, and flow mappings keep every unrelated value', () => {
   it('the injector ConfigMap from kubectl get cm -o json loses the sysctl from its gateway template and stays JSON', () => {
@@ -69,7 +70,9 @@ describe('JSON input gets JSON edits, and flow mappings keep every unrelated val
   it('a Sail Istio resource in JSON loses the sysctl from its template and stays JSON', () => {
     const template = `spec:\n  securityContext:\n    sysctls:\n    - name: ${SYSCTL}\n      value: "0"\n  containers:\n  - name: istio-proxy\n`;
     const out = json(transform(sail({ sidecarInjectorWebhook: { templates: { gateway: template } } }), { config: {} }).text);
-    expect(out.spec.values.sidecarInjectorWebhook.templates.gateway).toBe('spec:\n  securityContext:\n    sysctls: []\n  containers:\n  - name: istio-proxy\n');
+    expect(out.spec.values.sidecarInjectorWebhook.templates.gateway).toBe(
+      'spec:\n  securityContext:\n    sysctls: []\n  containers:\n  - name: istio-proxy\n',
+    );
     expect(out.metadata.labels.date).toBe('2024-01-01');
   });
 
@@ -89,7 +92,9 @@ describe('JSON input gets JSON edits, and flow mappings keep every unrelated val
     const gatewayText = text.slice(text.indexOf('{'));
     const out = json(gatewayText);
     expect(out.spec.infrastructure).toEqual({ parametersRef: { group: '', kind: 'ConfigMap', name: 'asm-kube-gateway-options' } });
-    expect(gatewayText).toContain('    "listeners": [{"name": "http", "port": 8080, "protocol": "HTTP"}],\n    "infrastructure": {\n      "parametersRef": {\n');
+    expect(gatewayText).toContain(
+      '    "listeners": [{"name": "http", "port": 8080, "protocol": "HTTP"}],\n    "infrastructure": {\n      "parametersRef": {\n',
+    );
     expect(gatewayText).toContain('"labels": {"date": "2024-01-01"}');
   });
 
@@ -112,9 +117,18 @@ describe('JSON input gets JSON edits, and flow mappings keep every unrelated val
     });
     const other = { name: 'net.core.somaxconn', value: '1024' };
     const ours = { name: SYSCTL, value: '0' };
-    const input = { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: [deployment('a', [ours]), deployment('b', [other, ours]), deployment('c', [ours, other])] };
+    const input = {
+      apiVersion: 'v1',
+      kind: 'List',
+      metadata: { resourceVersion: '' },
+      items: [deployment('a', [ours]), deployment('b', [other, ours]), deployment('c', [ours, other])],
+    };
     const out = json(transform(`${JSON.stringify(input, null, 4)}\n`, { config: {} }).text);
-    expect(out.items.map((item: Json) => item.spec.template.spec.securityContext)).toEqual([{}, { sysctls: [other] }, { sysctls: [other] }]);
+    expect(out.items.map((item: Json) => item.spec.template.spec.securityContext)).toEqual([
+      {},
+      { sysctls: [other] },
+      { sysctls: [other] },
+    ]);
     expect(out.items.map((item: Json) => item.metadata.labels.date)).toEqual(['2024-01-01', '2024-01-01', '2024-01-01']);
   });
 
@@ -142,7 +156,9 @@ describe('JSON input gets JSON edits, and flow mappings keep every unrelated val
     expect(item.metadata.annotations.note).toBe('x --- y');
     expect(item['---']).toBe('z');
     expect(item.spec.template.spec.securityContext).toEqual({});
-    expect(result.stdout).toContain('items:\n- {apiVersion: apps/v1, kind: Deployment, metadata: {name: d, annotations: {note: "x\n  --- y"}},\n  --- : z, spec: {template: {spec: {securityContext: {}, containers: [{name: a}]}}}}\n');
+    expect(result.stdout).toContain(
+      'items:\n- {apiVersion: apps/v1, kind: Deployment, metadata: {name: d, annotations: {note: "x\n  --- y"}},\n  --- : z, spec: {template: {spec: {securityContext: {}, containers: [{name: a}]}}}}\n',
+    );
     const again = runCli([], result.stdout.slice(0, result.stdout.indexOf('results:')));
     expect(again.stdout.slice(0, again.stdout.indexOf('results:'))).toBe(result.stdout.slice(0, result.stdout.indexOf('results:')));
   });

@@ -15,8 +15,13 @@ function withSecurityContext(json: string): string {
   return PILOT.replace(EMPTY, `"securityContext": ${json}`);
 }
 
-const templateChanges = (input: string, config = {}) =>
-  [...new Set(transform(input, { config }).changes.filter((change) => change.rule === 'injectionTemplates').map((change) => change.path))];
+const templateChanges = (input: string, config = {}) => [
+  ...new Set(
+    transform(input, { config })
+      .changes.filter((change) => change.rule === 'injectionTemplates')
+      .map((change) => change.path),
+  ),
+];
 
 describe('gateways.securityContext in data.values', () => {
   it('unset: both templates lose the sysctl (the control)', () => {
@@ -32,7 +37,11 @@ describe('gateways.securityContext in data.values', () => {
 
   it('set with the sysctl in it: the dead branch is no excuse, the templates are still rewritten (and the value loses it)', () => {
     const input = withSecurityContext('{"sysctls": [{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}]}');
-    expect(templateChanges(input)).toEqual(['data.config.templates.gateway', 'data.config.templates.kube-gateway', 'data.values.gateways.securityContext.sysctls']);
+    expect(templateChanges(input)).toEqual([
+      'data.config.templates.gateway',
+      'data.config.templates.kube-gateway',
+      'data.values.gateways.securityContext.sysctls',
+    ]);
   });
 
   it('set, with a grant asked for: only the grant goes into the templates', () => {
@@ -46,13 +55,29 @@ describe('gateways.securityContext in data.values', () => {
 });
 
 describe('renderedBranchText', () => {
-  const template = ['a:', '{{- if .Values.gateways.securityContext }}', '  b: 1', '{{- else }}', '  {{- if .X }}', '  c: 2', '  {{- end }}', '{{- end }}', 'd:'].join('\n');
+  const template = [
+    'a:',
+    '{{- if .Values.gateways.securityContext }}',
+    '  b: 1',
+    '{{- else }}',
+    '  {{- if .X }}',
+    '  c: 2',
+    '  {{- end }}',
+    '{{- end }}',
+    'd:',
+  ].join('\n');
   it('takes the branch the value selects, nested blocks included', () => {
     expect(renderedBranchText(template, 'gateways.securityContext', true)).toBe('a:\n  b: 1\nd:');
     expect(renderedBranchText(template, 'gateways.securityContext', false)).toBe('a:\n  {{- if .X }}\n  c: 2\n  {{- end }}\nd:');
   });
   it('gives up on an else-if chain or an unclosed block', () => {
-    expect(renderedBranchText('{{- if .Values.gateways.securityContext }}\na\n{{- else if .Y }}\nb\n{{- end }}', 'gateways.securityContext', true)).toBeUndefined();
+    expect(
+      renderedBranchText(
+        '{{- if .Values.gateways.securityContext }}\na\n{{- else if .Y }}\nb\n{{- end }}',
+        'gateways.securityContext',
+        true,
+      ),
+    ).toBeUndefined();
     expect(renderedBranchText('{{- if .Values.gateways.securityContext }}\na', 'gateways.securityContext', true)).toBeUndefined();
   });
 });

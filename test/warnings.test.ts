@@ -15,7 +15,9 @@ import { lenientView, type StreamView } from '../src/kube/view.js';
 
 const doc = (text: string): string => `---\n${text.trim()}\n`;
 
-function gatewayDeployment(options: { name?: string; ns?: string; template?: boolean; ports?: number[]; runAsUser?: number; labels?: Record<string, string> } = {}): string {
+function gatewayDeployment(
+  options: { name?: string; ns?: string; template?: boolean; ports?: number[]; runAsUser?: number; labels?: Record<string, string> } = {},
+): string {
   const { name = 'edge-gw', ns = 'istio-ingress', template = true, ports = [], runAsUser } = options;
   const labels = options.labels ?? { app: name };
   return doc(`
@@ -28,7 +30,9 @@ spec:
   template:
     metadata:
 ${template ? '      annotations:\n        inject.istio.io/templates: gateway\n' : ''}      labels:
-${Object.entries(labels).map(([k, v]) => `        ${k}: "${v}"`).join('\n')}
+${Object.entries(labels)
+  .map(([k, v]) => `        ${k}: "${v}"`)
+  .join('\n')}
     spec:
       securityContext:
         sysctls:
@@ -40,7 +44,9 @@ ${Object.entries(labels).map(([k, v]) => `        ${k}: "${v}"`).join('\n')}
 ${template ? '' : '        args: [proxy, router]\n'}${runAsUser !== undefined ? `        securityContext:\n          runAsUser: ${runAsUser}\n` : ''}${ports.length ? `        ports:\n${ports.map((p) => `        - containerPort: ${p}`).join('\n')}\n` : ''}`);
 }
 
-function service(options: { name?: string; ns?: string; selector?: Record<string, string>; ports?: [number, number | string | undefined][] } = {}): string {
+function service(
+  options: { name?: string; ns?: string; selector?: Record<string, string>; ports?: [number, number | string | undefined][] } = {},
+): string {
   const { name = 'edge-gw', ns = 'istio-ingress', selector = { app: 'edge-gw' }, ports = [[80, 80]] } = options;
   return doc(`
 apiVersion: v1
@@ -50,7 +56,9 @@ metadata:
   namespace: ${ns}
 spec:
   selector:
-${Object.entries(selector).map(([k, v]) => `    ${k}: "${v}"`).join('\n')}
+${Object.entries(selector)
+  .map(([k, v]) => `    ${k}: "${v}"`)
+  .join('\n')}
   ports:
 ${ports.map(([port, target]) => `  - port: ${port}${target !== undefined ? `\n    targetPort: ${target}` : ''}`).join('\n')}`);
 }
@@ -92,7 +100,17 @@ const codesOf = (input: string, config: ConfigSpec = {}): WarningCode[] => warni
 
 describe('privileged-port', () => {
   it('names the workload and each port below 1024 a matching Service targets, and the ways out', () => {
-    const warnings = warningsOf(gatewayDeployment() + service({ ports: [[80, 80], [443, 8443], [15021, 15021]] }) + istioCR());
+    const warnings = warningsOf(
+      gatewayDeployment() +
+        service({
+          ports: [
+            [80, 80],
+            [443, 8443],
+            [15021, 15021],
+          ],
+        }) +
+        istioCR(),
+    );
     expect(warnings.map((w) => w.code)).toEqual(['privileged-port']);
     const [warning] = warnings as [WarningRecord];
     expect(warning.resource).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'istio-ingress', name: 'edge-gw' });
@@ -106,7 +124,9 @@ describe('privileged-port', () => {
 
   it('reads a Service without targetPort as targeting its port, and istio-proxy containerPorts too', () => {
     const [warning] = warningsOf(gatewayDeployment({ ports: [9443, 853] }) + service({ ports: [[80, undefined]] }) + istioCR());
-    expect(warning?.message).toContain('ports 80 (port of Service istio-ingress/edge-gw, which has no targetPort) and 853 (containerPort of istio-proxy)');
+    expect(warning?.message).toContain(
+      'ports 80 (port of Service istio-ingress/edge-gw, which has no targetPort) and 853 (containerPort of istio-proxy)',
+    );
   });
 
   it('ignores Services that select other pods or live in another namespace', () => {
@@ -120,7 +140,9 @@ describe('privileged-port', () => {
   });
 
   it('flags a listener below 1024 of a Gateway API Gateway of a handled class only', () => {
-    const warnings = warningsOf(apiGateway({ port: 80 }) + apiGateway({ name: 'nginx', className: 'nginx', port: 80 }) + apiGateway({ name: 'high', port: 8443 }));
+    const warnings = warningsOf(
+      apiGateway({ port: 80 }) + apiGateway({ name: 'nginx', className: 'nginx', port: 80 }) + apiGateway({ name: 'high', port: 8443 }),
+    );
     expect(warnings.map((w) => `${w.code} ${w.resource?.name}`)).toEqual(['privileged-port edge']);
     expect(warnings[0]?.message).toContain('--unprivileged-ports cannot move Gateway API listeners');
   });
@@ -214,13 +236,18 @@ spec:
 
   it('warns per matched Gateway when the control plane is older than 1.26, naming the evidence', () => {
     const warnings = warningsOf(istiod('1.25.2') + apiGateway() + apiGateway({ name: 'b' }));
-    expect(warnings.map((w) => `${w.code} ${w.resource?.name}`)).toEqual(['istio-too-old-for-parametersref edge', 'istio-too-old-for-parametersref b']);
+    expect(warnings.map((w) => `${w.code} ${w.resource?.name}`)).toEqual([
+      'istio-too-old-for-parametersref edge',
+      'istio-too-old-for-parametersref b',
+    ]);
     expect(warnings[0]?.message).toContain('Istio 1.25.2 (from helm.sh/chart: istiod-1.25.2 in document 1)');
     expect(warnings[0]?.message).toContain('kube-gateway');
   });
 
   it('reads the Istio resource version and the injector values tag', () => {
-    expect(warningsOf(istioCR('v1.24.0') + apiGateway())[0]?.message).toContain('Istio 1.24.0 (from spec.version v1.24.0 of Istio default)');
+    expect(warningsOf(istioCR('v1.24.0') + apiGateway())[0]?.message).toContain(
+      'Istio 1.24.0 (from spec.version v1.24.0 of Istio default)',
+    );
     const injector = doc(`
 apiVersion: v1
 kind: ConfigMap
@@ -231,7 +258,9 @@ data:
   values: '{"global":{"hub":"docker.io/istio","tag":"1.23.6"}}'
   config: |-
     templates: {}`);
-    expect(warningsOf(injector + apiGateway())[0]?.message).toContain('Istio 1.23.6 (from data.values global.tag 1.23.6 of ConfigMap istio-system/istio-sidecar-injector)');
+    expect(warningsOf(injector + apiGateway())[0]?.message).toContain(
+      'Istio 1.23.6 (from data.values global.tag 1.23.6 of ConfigMap istio-system/istio-sidecar-injector)',
+    );
   });
 
   it('is quiet from 1.26 on, without matched Gateways, and when the kube-gateway template is fixed here', () => {
@@ -249,7 +278,9 @@ data:
       kube-gateway: |
         kind: Deployment`);
     expect(codesOf(istiod('1.25.0') + injector + apiGateway())).toEqual([]);
-    expect(codesOf(istiod('1.25.0') + injector + apiGateway(), { injectionTemplate: { enabled: false } })).toEqual(['istio-too-old-for-parametersref']);
+    expect(codesOf(istiod('1.25.0') + injector + apiGateway(), { injectionTemplate: { enabled: false } })).toEqual([
+      'istio-too-old-for-parametersref',
+    ]);
   });
 
   it('lets control-plane evidence win over an older data plane, and takes the lowest control plane', () => {
@@ -346,7 +377,9 @@ describe('pay only for what you touch', () => {
   }
   const ctx = { config: defaultConfig(), isSelected: () => true };
   const others = Array.from({ length: 50 }, (_, i) => service({ name: `svc-${i}`, ns: 'apps', selector: { app: `app-${i}` } })).join('');
-  const configMaps = Array.from({ length: 20 }, (_, i) => doc(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndata:\n  k: "v"`)).join('');
+  const configMaps = Array.from({ length: 20 }, (_, i) =>
+    doc(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndata:\n  k: "v"`),
+  ).join('');
 
   it('parses no document when the stream has no gateway workload', () => {
     const { view, parsed } = countingView(others + configMaps);
@@ -356,7 +389,9 @@ describe('pay only for what you touch', () => {
   });
 
   it('parses the gateway workload and only the Services that mention its label values', () => {
-    const { view, parsed } = countingView(others + gatewayDeployment({ labels: { app: 'edge-gw', 'sidecar.istio.io/inject': 'true' } }) + service() + configMaps);
+    const { view, parsed } = countingView(
+      others + gatewayDeployment({ labels: { app: 'edge-gw', 'sidecar.istio.io/inject': 'true' } }) + service() + configMaps,
+    );
     const workloads = findGatewayWorkloads(view, ctx);
     const services = findSelectingServices(view, workloads, ctx);
     expect(services.map((s) => s.id.name)).toEqual(['edge-gw']);
@@ -364,7 +399,15 @@ describe('pay only for what you touch', () => {
   });
 
   it('with lowPortsOnly, skips even matching Services whose ports are all 1024 and above', () => {
-    const { view, parsed } = countingView(gatewayDeployment() + service({ ports: [[8080, 8080], [15021, undefined]] }));
+    const { view, parsed } = countingView(
+      gatewayDeployment() +
+        service({
+          ports: [
+            [8080, 8080],
+            [15021, undefined],
+          ],
+        }),
+    );
     expect(findSelectingServices(view, findGatewayWorkloads(view, ctx), ctx, true)).toEqual([]);
     expect(parsed).toEqual([0]);
   });
@@ -402,7 +445,13 @@ describe('pay only for what you touch', () => {
     expect(lenient.parse(0)).toBeUndefined();
     expect(lenient.parse(0)).toBeUndefined();
     expect(calls).toBe(1);
-    const buggy = lenientView({ chunks: [], isCrd: () => false, parse: () => { throw new TypeError('bug'); } });
+    const buggy = lenientView({
+      chunks: [],
+      isCrd: () => false,
+      parse: () => {
+        throw new TypeError('bug');
+      },
+    });
     expect(() => buggy.parse(0)).toThrow(TypeError);
   });
 });

@@ -95,9 +95,7 @@ export function formatSchemaErrors(errors: ErrorObject[], root: unknown, source:
         const allowed = Object.keys((error.parentSchema?.properties as object | undefined) ?? {});
         const guess = closest(key, allowed);
         const where = at === '(top level)' ? key : `${at}.${key}`;
-        lines.add(
-          `unknown key "${where}"${guess ? ` (did you mean "${guess}"?)` : ''}; allowed here: ${allowed.join(', ')}`,
-        );
+        lines.add(`unknown key "${where}"${guess ? ` (did you mean "${guess}"?)` : ''}; allowed here: ${allowed.join(', ')}`);
         break;
       }
       case 'type':
@@ -135,11 +133,7 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        (previous[j] ?? 0) + 1,
-        (current[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
     }
     previous = current;
   }

@@ -19,4 +19,3 @@ export function parseConfigText(text: string, source: string): ConfigSpec {
   }
   return validateConfigObject(value, source);
 }
-

@@ -97,7 +97,13 @@ export function describeFlagError(error: unknown): string {
   const given = /^Unknown option '([^']+)'/.exec(message)?.[1] ?? message;
   const name = given.replace(/^--?/, '').split('=')[0] as string;
   const names = Object.keys(FLAG_OPTIONS);
-  const guess = given.startsWith('--') ? closest(name, names) : names.find((option) => (FLAG_OPTIONS as Record<string, { short?: string }>)[option]?.short === name.toUpperCase() || (FLAG_OPTIONS as Record<string, { short?: string }>)[option]?.short === name.toLowerCase());
+  const guess = given.startsWith('--')
+    ? closest(name, names)
+    : names.find(
+        (option) =>
+          (FLAG_OPTIONS as Record<string, { short?: string }>)[option]?.short === name.toUpperCase() ||
+          (FLAG_OPTIONS as Record<string, { short?: string }>)[option]?.short === name.toLowerCase(),
+      );
   return `Unknown option '${given}'${guess ? ` (did you mean --${guess}?)` : ''}`;
 }
 

@@ -2,7 +2,16 @@
 // kpt-functions-catalog functions do: the typed GatewayCompat object, or a ConfigMap whose data
 // holds flat strings (what `kpt fn eval --exec gateway-compat -- netBindService=true` builds; with no
 // `-- key=value` kpt sends one with `data: {}`, which means the defaults).
-import { CONFIG_API_VERSION, CONFIG_KIND, formatSchemaErrors, mergeSpecs, validateConfigObject, validateSpec, type Config, type ConfigSpec } from './config.js';
+import {
+  CONFIG_API_VERSION,
+  CONFIG_KIND,
+  formatSchemaErrors,
+  mergeSpecs,
+  validateConfigObject,
+  validateSpec,
+  type Config,
+  type ConfigSpec,
+} from './config.js';
 import { UserError } from '../errors.js';
 import { parseSize } from '../input/text.js';
 import { validateFunctionInput } from '../generated/config-validators.js';
@@ -34,7 +43,9 @@ export function specFromConfigMapData(data: unknown): ConfigSpec {
   const validate = validateFunctionInput;
   if (!validate(values)) {
     const message = formatSchemaErrors(validate.errors ?? [], values, `${SOURCE} (ConfigMap)`, 'data');
-    throw new UserError(`${message}\n  (each value is a string, lists are comma-separated: kpt fn eval DIR --exec gateway-compat -- netBindService=true gatewayClassNames=istio,istio-canary)`);
+    throw new UserError(
+      `${message}\n  (each value is a string, lists are comma-separated: kpt fn eval DIR --exec gateway-compat -- netBindService=true gatewayClassNames=istio,istio-canary)`,
+    );
   }
   const specs = Object.entries(values as Record<string, string>).map(([key, value]) =>
     // Validated one key at a time so that an error names the ConfigMap key, not the spec field.
@@ -47,7 +58,9 @@ export function specFromConfigMapData(data: unknown): ConfigSpec {
 export function specFromFunctionConfig(functionConfig: unknown): ConfigSpec {
   if (functionConfig === undefined || functionConfig === null) return {};
   if (typeof functionConfig !== 'object' || Array.isArray(functionConfig)) {
-    throw new UserError(`error: ${SOURCE} must be a ${CONFIG_KIND} object or a ConfigMap, got ${Array.isArray(functionConfig) ? 'a list' : typeof functionConfig}`);
+    throw new UserError(
+      `error: ${SOURCE} must be a ${CONFIG_KIND} object or a ConfigMap, got ${Array.isArray(functionConfig) ? 'a list' : typeof functionConfig}`,
+    );
   }
   const { apiVersion, kind, data } = functionConfig as Record<string, unknown>;
   if (kind === 'ConfigMap' && apiVersion === 'v1') return specFromConfigMapData(data);

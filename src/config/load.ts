@@ -31,7 +31,13 @@ export async function loadConfig(values: ParsedFlags['values'], hostSpec: Config
   const fromFlags = validateSpec(specFromFlags(values), 'command-line flags');
   refuseFileFromHost(hostSpec);
   if (values.config !== undefined) refuseStdin(values.config, '--config');
-  const fromFile = values.config !== undefined ? withTemplateBesideConfig(values.config, (await import('./file.js')).parseConfigText(await readTextFile(values.config, '--config'), values.config)) : {};
+  const fromFile =
+    values.config !== undefined
+      ? withTemplateBesideConfig(
+          values.config,
+          (await import('./file.js')).parseConfigText(await readTextFile(values.config, '--config'), values.config),
+        )
+      : {};
   const config = resolveConfig(hostSpec, fromFile, fromFlags);
   // No host config can name the file (refused above), so the template is the same whatever host
   // config withHostConfig adds.
@@ -72,7 +78,8 @@ function withTemplateBesideConfig(configFile: string, spec: ConfigSpec): ConfigS
   const folder = realpathOrSelf(path.dirname(path.resolve(configFile)));
   const resolved = path.resolve(folder, file);
   const real = realpathOrSelf(resolved);
-  const inside = (candidate: string): boolean => candidate === folder || candidate.startsWith(folder.endsWith(path.sep) ? folder : `${folder}${path.sep}`);
+  const inside = (candidate: string): boolean =>
+    candidate === folder || candidate.startsWith(folder.endsWith(path.sep) ? folder : `${folder}${path.sep}`);
   if (!inside(resolved) || !inside(real)) {
     throw new UserError(
       `error: ${configFile}: injectionTemplate.file "${file}" is outside the config's folder ${folder}; a config file may only name files beside or below it\nfix: put the template in ${folder}, or pass it on the command line with --gateway-template FILE`,
@@ -109,7 +116,9 @@ function refuseStdin(file: string, flag: string): void {
     }
   }
   if (same) {
-    throw new UsageError(`error: ${flag} ${file} reads stdin, which carries the manifests\nfix: give ${flag} a file of its own (${flag} ./file), and the manifests on stdin`);
+    throw new UsageError(
+      `error: ${flag} ${file} reads stdin, which carries the manifests\nfix: give ${flag} a file of its own (${flag} ./file), and the manifests on stdin`,
+    );
   }
 }
 
@@ -121,7 +130,9 @@ export async function readInputFile(file: string, limit: number): Promise<string
     if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: info.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
     size = info.size;
   } catch (error) {
-    throw new UserError(`error: ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOTFILE' ? 'not a regular file' : describeFsError(error)}`);
+    throw new UserError(
+      `error: ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOTFILE' ? 'not a regular file' : describeFsError(error)}`,
+    );
   }
   if (size > limit) throw sizeError(size, limit, file);
   // A large file continues in a tuned Node.js, which reads the file itself.

@@ -62,7 +62,10 @@ export function buildSchemas(readSource: ReadSource, rules: readonly Rule[] = RU
 
   // The report schema is written by hand but for its rule enum, the ids of the list.
   const ruleIds = inline(rules.map((rule) => rule.id));
-  const reportText = readSource('src/report/schema.json').replace(/("rule": \{\s*"enum": )\[[^\]]*\]/, (_, head: string) => `${head}${ruleIds}`);
+  const reportText = readSource('src/report/schema.json').replace(
+    /("rule": \{\s*"enum": )\[[^\]]*\]/,
+    (_, head: string) => `${head}${ruleIds}`,
+  );
 
   return [
     ...rules.map((rule) => copy(`rules/${folderOf(rule.id)}.schema.json`, `src/rules/${folderOf(rule.id)}/schema.json`)),

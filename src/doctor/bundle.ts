@@ -23,12 +23,21 @@ export interface Bundle {
 export const BUNDLE_COMMAND =
   'for r in nodes pods deployments services configmaps events gateways.gateway.networking.k8s.io istios.sailoperator.io; do kubectl get "$r" -A -o json 2>/dev/null; done > bundle.json';
 
-const bad = (message: string): UserError =>
-  new UserError(`gateway-compat doctor: ${message}\nMake a bundle with:\n  ${BUNDLE_COMMAND}`, 2);
+const bad = (message: string): UserError => new UserError(`gateway-compat doctor: ${message}\nMake a bundle with:\n  ${BUNDLE_COMMAND}`, 2);
 
 export function readBundle(text: string): Bundle {
   const values = text.trimStart().startsWith('{') ? jsonValues(text) : yamlValues(text);
-  const bundle: Bundle = { nodes: [], pods: [], deployments: [], services: [], configMaps: [], events: [], gateways: [], istios: [], ignored: 0 };
+  const bundle: Bundle = {
+    nodes: [],
+    pods: [],
+    deployments: [],
+    services: [],
+    configMaps: [],
+    events: [],
+    gateways: [],
+    istios: [],
+    ignored: 0,
+  };
   const add = (object: KubeRecord): void => {
     const kind = object['kind'];
     const apiVersion = typeof object['apiVersion'] === 'string' ? object['apiVersion'] : '';
@@ -81,7 +90,8 @@ function jsonValues(text: string): unknown[] {
       throw bad(`unexpected text at ${position(text, at)}: the bundle must be kubectl's JSON (-o json) or YAML (-o yaml) output`);
     }
   }
-  if (depth !== 0 || inString) throw bad(`the bundle ends in the middle of a JSON value (value ${values.length + 1}); was a kubectl command cut short?`);
+  if (depth !== 0 || inString)
+    throw bad(`the bundle ends in the middle of a JSON value (value ${values.length + 1}); was a kubectl command cut short?`);
   return values;
 }
 

@@ -43,7 +43,12 @@ Exit codes:
 export async function runDoctor(args: string[]): Promise<Outcome> {
   const values = parseSubcommandFlags('doctor', args, 'the bundle');
   if (values.help) return { stdout: DOCTOR_USAGE, stderr: '', exitCode: 0 };
-  const text = await readTextInput({ file: values.file, limit: INPUT_LIMIT, command: 'doctor', example: `${BUNDLE_COMMAND}; gateway-compat doctor < bundle.json` });
+  const text = await readTextInput({
+    file: values.file,
+    limit: INPUT_LIMIT,
+    command: 'doctor',
+    example: `${BUNDLE_COMMAND}; gateway-compat doctor < bundle.json`,
+  });
   if (text.trim() === '') throw new UsageError(`gateway-compat doctor: the bundle is empty.\nMake one with:\n  ${BUNDLE_COMMAND}`);
   const diagnosis = diagnose(readBundle(text));
   return {

@@ -55,7 +55,8 @@ export function diagnose(bundle: Bundle): Diagnosis {
 
   const evidence: string[] = [];
   const needy = nodes.filter((node) => node.needsFix === true);
-  if (needy.length > 0) evidence.push(`${needy.length} of ${nodes.length} nodes need it: ${needy.map((node) => `${node.name} (${node.reason})`).join('; ')}`);
+  if (needy.length > 0)
+    evidence.push(`${needy.length} of ${nodes.length} nodes need it: ${needy.map((node) => `${node.name} (${node.reason})`).join('; ')}`);
   for (const finding of eventFindings.filter((entry) => SYSCTL_GROUPS.has(entry.pattern.id))) {
     evidence.push(`event on ${finding.object}: ${finding.pattern.title}`);
   }
@@ -77,7 +78,13 @@ export function diagnose(bundle: Bundle): Diagnosis {
   }
   const { changes, warnings, objects } = whatGatewayCompatChanges(bundle);
   if (sysctlMatters) blockers.push(...changeBlockers(changes, warnings, objects));
-  blockers.push(...portBlockers(warnings.filter((warning) => !grantedByOptions(warning, bundle)), eventFindings, sysctlMatters));
+  blockers.push(
+    ...portBlockers(
+      warnings.filter((warning) => !grantedByOptions(warning, bundle)),
+      eventFindings,
+      sysctlMatters,
+    ),
+  );
   if (sysctlMatters) blockers.push(...restartBlockers(gatewayPods, bundle.pods));
   blockers.sort((a, b) => STEP_ORDER.indexOf(a.step) - STEP_ORDER.indexOf(b.step));
   return { nodes, sysctlMatters, sysctlEvidence: evidence, blockers, gatewayPods };
@@ -129,7 +136,8 @@ function describeObject(kind: string | undefined, namespace: string | undefined,
  * the Gateway's options, which is where the fix goes.
  */
 function whatGatewayCompatChanges(bundle: Bundle): { changes: ChangeRecord[]; warnings: WarningRecord[]; objects: KubeRecord[] } {
-  const managedByIstio = (object: KubeRecord) => stringAt(recordAt(recordAt(object, 'metadata'), 'labels'), 'gateway.istio.io/managed') !== undefined;
+  const managedByIstio = (object: KubeRecord) =>
+    stringAt(recordAt(recordAt(object, 'metadata'), 'labels'), 'gateway.istio.io/managed') !== undefined;
   // Services tell which ports a gateway listens on (the privileged-port warnings).
   const objects = [
     ...bundle.configMaps,
@@ -172,7 +180,9 @@ function changeBlockers(changes: readonly ChangeRecord[], warnings: readonly War
     add(step, fixOf(object).command, resource, `${resource}: ${change.message}`);
   }
   for (const warning of withoutTemplate) {
-    const object = objects.find((entry) => entry['kind'] === 'Istio' && stringAt(recordAt(entry, 'metadata'), 'name') === warning.resource!.name);
+    const object = objects.find(
+      (entry) => entry['kind'] === 'Istio' && stringAt(recordAt(entry, 'metadata'), 'name') === warning.resource!.name,
+    );
     if (object === undefined) continue;
     const resource = describeObject('Istio', undefined, warning.resource!.name);
     add('templates', fixOf(object).command, resource, `${resource}: ${warning.message}`);
@@ -192,9 +202,12 @@ const TITLES: Record<Step, string> = {
 function portBlockers(warnings: readonly WarningRecord[], events: readonly EventFinding[], sysctlMatters: boolean): Blocker[] {
   const details = [
     ...(sysctlMatters ? warnings.filter((warning) => warning.code === 'privileged-port') : []).map(
-      (warning) => `${warning.resource ? describeObject(warning.resource.kind, warning.resource.namespace, warning.resource.name) : 'a gateway'}: ${warning.message}`,
+      (warning) =>
+        `${warning.resource ? describeObject(warning.resource.kind, warning.resource.namespace, warning.resource.name) : 'a gateway'}: ${warning.message}`,
     ),
-    ...events.filter((finding) => PORT_GROUPS.has(finding.pattern.id)).map((finding) => `event on ${finding.object}: ${finding.pattern.title}`),
+    ...events
+      .filter((finding) => PORT_GROUPS.has(finding.pattern.id))
+      .map((finding) => `event on ${finding.object}: ${finding.pattern.title}`),
   ];
   if (details.length === 0) return [];
   return [{ step: 'ports', title: TITLES.ports, resources: [], details, fix: GRANTS }];
@@ -229,7 +242,9 @@ function grantedByOptions(warning: WarningRecord, bundle: Bundle): boolean {
   return containers.some((container: KubeRecord) => {
     const context = recordAt(container, 'securityContext');
     const added = recordAt(context, 'capabilities')?.['add'];
-    return container['name'] === 'istio-proxy' && context?.['runAsUser'] === 0 && Array.isArray(added) && added.includes('NET_BIND_SERVICE');
+    return (
+      container['name'] === 'istio-proxy' && context?.['runAsUser'] === 0 && Array.isArray(added) && added.includes('NET_BIND_SERVICE')
+    );
   });
 }
 
@@ -238,7 +253,10 @@ function restartBlockers(gatewayPods: readonly GatewayPod[], pods: readonly Kube
   const deployments = new Map<string, { namespace: string | undefined; name: string; pods: string[] }>();
   for (const pod of gatewayPods) {
     if (!pod.setsSysctl && pod.phase === 'Running') continue;
-    const record = pods.find((entry) => stringAt(recordAt(entry, 'metadata'), 'name') === pod.name && stringAt(recordAt(entry, 'metadata'), 'namespace') === pod.namespace);
+    const record = pods.find(
+      (entry) =>
+        stringAt(recordAt(entry, 'metadata'), 'name') === pod.name && stringAt(recordAt(entry, 'metadata'), 'namespace') === pod.namespace,
+    );
     const deployment = deploymentOf(record);
     if (deployment === undefined) continue;
     const key = `${pod.namespace ?? ''}/${deployment}`;
@@ -254,7 +272,9 @@ function restartBlockers(gatewayPods: readonly GatewayPod[], pods: readonly Kube
       title: TITLES.restart,
       resources: entries.map((entry) => describeObject('Deployment', entry.namespace, entry.name)),
       details: entries.map((entry) => `${describeObject('Deployment', entry.namespace, entry.name)}: ${entry.pods.join(', ')}`),
-      fix: entries.map((entry) => `kubectl rollout restart deployment/${entry.name}${entry.namespace === undefined ? '' : ` -n ${entry.namespace}`}`).join(' && '),
+      fix: entries
+        .map((entry) => `kubectl rollout restart deployment/${entry.name}${entry.namespace === undefined ? '' : ` -n ${entry.namespace}`}`)
+        .join(' && '),
     },
   ];
 }

@@ -52,7 +52,9 @@ export async function runExplain(args: string[]): Promise<Outcome> {
     example: 'kubectl describe pod <pod> -n <namespace> | gateway-compat explain',
   });
   if (text.trim() === '') {
-    throw new UsageError('gateway-compat explain: the input is empty; paste the output of `kubectl describe pod`, `kubectl get events` or the logs');
+    throw new UsageError(
+      'gateway-compat explain: the input is empty; paste the output of `kubectl describe pod`, `kubectl get events` or the logs',
+    );
   }
   const explanation = explainText(text);
   return {

@@ -38,7 +38,11 @@ export function explainText(text: string): Explanation {
       const detail = match.slice(1).find((group) => group !== undefined);
       let finding = byKey.get(key);
       if (finding === undefined) {
-        const excerpt = excerptOf(text.slice(index.lineStarts[firstLine], offset + match[0].length), index.lines[lastLine]!, offset + match[0].length - index.lineStarts[lastLine]!);
+        const excerpt = excerptOf(
+          text.slice(index.lineStarts[firstLine], offset + match[0].length),
+          index.lines[lastLine]!,
+          offset + match[0].length - index.lineStarts[lastLine]!,
+        );
         finding = { pattern, resource, line: firstLine + 1, excerpt, occurrences: 0, details: [] };
         byKey.set(key, finding);
         found.push({ offset, finding });
@@ -66,5 +70,8 @@ function excerptOf(throughMatch: string, lastLine: string, matchEndInLastLine: n
 
 function flatten(text: string): string {
   // C1 controls pass the UTF-8 check but can still drive a terminal.
-  return text.replace(/\s+/g, ' ').replace(/[\u0080-\u009f]/g, '\uFFFD').trim();
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/[\u0080-\u009f]/g, '\uFFFD')
+    .trim();
 }

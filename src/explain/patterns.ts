@@ -29,7 +29,11 @@ const SYSCTL = String.raw`net[./]ipv4[./]ip_unprivileged_port_start`;
 const PROC_FILE = String.raw`/proc/(?:\./)?sys/net/ipv4/ip_unprivileged_port_start`;
 const PRIVILEGED_PORT = String.raw`([1-9]\d{0,2}|10[01]\d|102[0-3])`;
 
-const words = (text: string): string => text.trim().split(/\s+/).join(String.raw`\s+`);
+const words = (text: string): string =>
+  text
+    .trim()
+    .split(/\s+/)
+    .join(String.raw`\s+`);
 const regex = (...alternatives: string[]): RegExp => new RegExp(alternatives.map((source) => `(?:${source})`).join('|'), 'gi');
 
 /** Both releases carry the sysctl: the injector re-adds it at admission if only the gateway is fixed. */
@@ -49,9 +53,9 @@ export const ERROR_PATTERNS: readonly ErrorPattern[] = [
     pattern: regex(words(`${PROC_FILE}: no such file or directory`)),
     looksLike: 'open /proc/sys/net/ipv4/ip_unprivileged_port_start: no such file or directory (every runc wording)',
     meaning:
-      'the node\'s kernel predates Linux 4.11 and has no net.ipv4.ip_unprivileged_port_start, so the runtime cannot ' +
+      "the node's kernel predates Linux 4.11 and has no net.ipv4.ip_unprivileged_port_start, so the runtime cannot " +
       'write the sysctl the pod asks for and the pod sandbox never starts (CentOS 7 and kin run 3.10). If pods that ' +
-      'are not gateways fail the same way, the runtime adds the sysctl itself: set containerd\'s ' +
+      "are not gateways fail the same way, the runtime adds the sysctl itself: set containerd's " +
       'enable_unprivileged_ports and enable_unprivileged_icmp to false on that node (k3s-io/k3s#5912)',
     fixedBy: 'yes',
     fix: `${POST_RENDER_BOTH}; ${LOW_PORT_GRANTS}`,
@@ -118,7 +122,7 @@ export const ERROR_PATTERNS: readonly ErrorPattern[] = [
       'container or pod sandbox themselves, so this is not a manifest problem',
     fixedBy: 'no',
     fix:
-      'the fix lives in the runtime, not in the manifests: adjust the LXC container\'s AppArmor profile or use the ' +
+      "the fix lives in the runtime, not in the manifests: adjust the LXC container's AppArmor profile or use the " +
       'fixed runtime packages (opencontainers/runc#4968, containerd/containerd#12484)',
     sources: [
       'https://github.com/opencontainers/runc/issues/4968',
@@ -130,10 +134,7 @@ export const ERROR_PATTERNS: readonly ErrorPattern[] = [
   {
     id: 'runtime-sandbox',
     title: 'Sysbox or a similar sandbox runtime',
-    pattern: regex(
-      words(`write ${PROC_FILE}: permission denied`),
-      words(`openat2 ${PROC_FILE}: invalid cross-device link`),
-    ),
+    pattern: regex(words(`write ${PROC_FILE}: permission denied`), words(`openat2 ${PROC_FILE}: invalid cross-device link`)),
     looksLike: 'write /proc/sys/net/ipv4/ip_unprivileged_port_start: permission denied',
     meaning:
       'the sandbox runtime (Sysbox, or another runtime that virtualises /proc) does not let the container write this ' +
@@ -148,20 +149,24 @@ export const ERROR_PATTERNS: readonly ErrorPattern[] = [
     pattern: regex(words(`cannot bind '`) + String.raw`[^'\s]*:${PRIVILEGED_PORT}'` + words(`: Permission denied`)),
     looksLike: "Envoy: cannot bind '0.0.0.0:80': Permission denied",
     meaning:
-      'the gateway\'s Envoy runs as a non-root user (uid 1337) without net.ipv4.ip_unprivileged_port_start=0 and ' +
+      "the gateway's Envoy runs as a non-root user (uid 1337) without net.ipv4.ip_unprivileged_port_start=0 and " +
       'without an effective NET_BIND_SERVICE, so it cannot listen on ports below 1024; this follows removing the ' +
       'sysctl without granting anything else',
     fixedBy: 'yes',
     fix:
       'post-render the gateway release with `--post-renderer-args --net-bind-service --post-renderer-args --run-as-root` ' +
-      '(root with the capability, as Istio\'s own templates pair them), or with `--unprivileged-ports` so Envoy listens above 1024 behind the same Service ports',
+      "(root with the capability, as Istio's own templates pair them), or with `--unprivileged-ports` so Envoy listens above 1024 behind the same Service ports",
     sources: ['https://github.com/istio/istio/issues/26822', 'https://github.com/istio/istio/issues/28596'],
   },
   {
     id: 'istiod-skips-privileged-port',
     title: 'istiod skips ports below 1024 for an unprivileged gateway',
     pattern: regex(
-      words('skipping privileged gateway port') + String.raw`\s+(\d+)\s+` + words('for node') + String.raw`\s+\S+\s+` + words('as it is an unprivileged pod'),
+      words('skipping privileged gateway port') +
+        String.raw`\s+(\d+)\s+` +
+        words('for node') +
+        String.raw`\s+\S+\s+` +
+        words('as it is an unprivileged pod'),
     ),
     looksLike: 'buildGatewayListeners: skipping privileged gateway port 80 for node ... as it is an unprivileged pod',
     meaning:
@@ -171,7 +176,7 @@ export const ERROR_PATTERNS: readonly ErrorPattern[] = [
     fix:
       'gateway-compat grants root with `--net-bind-service --run-as-root`, but does not remove the env var: also drop it, ' +
       'e.g. `kubectl set env deployment/<gateway> -n <namespace> -c istio-proxy ISTIO_META_UNPRIVILEGED_POD-`, ' +
-      'or set the gateway\'s runAsRoot value in the legacy chart or IstioOperator',
+      "or set the gateway's runAsRoot value in the legacy chart or IstioOperator",
     sources: ['https://github.com/istio/istio/issues/38295', 'https://github.com/istio/istio/issues/44372'],
   },
 ];

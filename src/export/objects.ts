@@ -20,7 +20,12 @@ export function isPlainMap(value: unknown): value is Plain {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-export function metadataOf(object: Plain): { name: string; namespace?: string; labels: Record<string, unknown>; annotations: Record<string, unknown> } {
+export function metadataOf(object: Plain): {
+  name: string;
+  namespace?: string;
+  labels: Record<string, unknown>;
+  annotations: Record<string, unknown>;
+} {
   const metadata = isPlainMap(object.metadata) ? object.metadata : {};
   const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : undefined;
   return {

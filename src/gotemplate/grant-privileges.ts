@@ -44,8 +44,7 @@ function containerStep(view: View, container: ContainerItem, privileges: ProxyPr
       fresh: (col) => freshSecurityContext(col, style, privileges),
       what: 'a securityContext',
       blocks: mayPrintSecurityContext,
-    }) ??
-    firstStep(entriesNamed(mapping, 'securityContext'), (entry) => securityContextStep(view, entry, style, privileges))
+    }) ?? firstStep(entriesNamed(mapping, 'securityContext'), (entry) => securityContextStep(view, entry, style, privileges))
   );
 }
 
@@ -60,7 +59,11 @@ function nextPrivilegeStep(doc: LineDoc, privileges: ProxyPrivileges, containerN
  * and/or root in every Go branch of its securityContext, adding a securityContext when it has none.
  * Other containers are left alone.
  */
-export function grantProxyPrivilegesInTemplate(text: string, privileges: ProxyPrivileges, containerName = PROXY_CONTAINER): TemplateEditResult {
+export function grantProxyPrivilegesInTemplate(
+  text: string,
+  privileges: ProxyPrivileges,
+  containerName = PROXY_CONTAINER,
+): TemplateEditResult {
   if (!privileges.netBindService && !privileges.runAsRoot) return { text, edits: [] };
   if (!text.includes(containerName)) return { text, edits: [] };
   const doc = splitLines(text);
@@ -69,7 +72,10 @@ export function grantProxyPrivilegesInTemplate(text: string, privileges: ProxyPr
     if (count >= MAX_PRIVILEGE_STEPS) throw new Error('granting istio-proxy privileges did not settle');
     const step = nextPrivilegeStep(doc, privileges, containerName);
     if (!step) break;
-    edits.push({ line: originalLineNumber(doc, step.anchor), message: containerName === PROXY_CONTAINER ? step.message : step.message.replace(/^istio-proxy:/, `${containerName}:`) });
+    edits.push({
+      line: originalLineNumber(doc, step.anchor),
+      message: containerName === PROXY_CONTAINER ? step.message : step.message.replace(/^istio-proxy:/, `${containerName}:`),
+    });
     applyStep(doc, step);
   }
   return edits.length === 0 ? { text, edits } : { text: joinLines(doc), edits };

@@ -108,7 +108,8 @@ function capabilitiesStep(view: View, capabilities: EntryNode, style: Style): St
   const flowLists = entriesOf(body).some((entry) => view.info[entry.line]!.value.startsWith('['));
   const step = fillStep(view, body, {
     key: 'add',
-    fresh: (col) => (flowLists ? [`${pad(col)}add: [${NET_BIND_SERVICE}]`] : [`${pad(col)}add:`, `${pad(col + dashOffset)}- ${NET_BIND_SERVICE}`]),
+    fresh: (col) =>
+      flowLists ? [`${pad(col)}add: [${NET_BIND_SERVICE}]`] : [`${pad(col)}add:`, `${pad(col + dashOffset)}- ${NET_BIND_SERVICE}`],
     what: `${NET_BIND_SERVICE} to securityContext.capabilities.add`,
     blocks: () => true,
   });

@@ -206,12 +206,7 @@ export function firstContentLine(info: readonly LineInfo[], from: number, to: nu
 }
 
 /** The level under a `key:` entry; `fallbackCol` when the entry has no lines under it yet. */
-export function bodyLevel(
-  info: readonly LineInfo[],
-  entry: EntryNode,
-  mode: 'map' | 'list',
-  fallbackCol: number,
-): Level | undefined {
+export function bodyLevel(info: readonly LineInfo[], entry: EntryNode, mode: 'map' | 'list', fallbackCol: number): Level | undefined {
   const first = firstContentLine(info, entry.line + 1, entry.end);
   const firstLine = first === undefined ? undefined : info[first]!;
   if (firstLine && firstLine.dash !== (mode === 'list')) return undefined;

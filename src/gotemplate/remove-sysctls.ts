@@ -81,8 +81,7 @@ function deleteItemLines(info: readonly LineInfo[], item: EntryNode, deletions: 
   for (let j = item.line; j <= item.end; j++) {
     const line = info[j]!;
     const keepsControl =
-      (line.kind === 'directive' && line.controls.length > 0) ||
-      (line.kind === 'continuation' && !deletions.has(line.head));
+      (line.kind === 'directive' && line.controls.length > 0) || (line.kind === 'continuation' && !deletions.has(line.head));
     if (!keepsControl) deletions.add(j);
   }
 }

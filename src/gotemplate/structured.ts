@@ -24,7 +24,9 @@ function parsed(text: string): EditableDocument | undefined {
 
 function podSpecs(ed: EditableDocument): YAMLMap[] {
   const root = ed.doc.contents as YAMLMap;
-  return POD_SPEC_PATHS.map((path) => mapIn(root, [...path])).filter((spec): spec is YAMLMap => spec !== undefined && (spec.has('containers') || spec.has('securityContext')));
+  return POD_SPEC_PATHS.map((path) => mapIn(root, [...path])).filter(
+    (spec): spec is YAMLMap => spec !== undefined && (spec.has('containers') || spec.has('securityContext')),
+  );
 }
 
 export function removeSysctlsStructured(text: string, names: readonly string[]): TemplateEditResult {

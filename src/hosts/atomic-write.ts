@@ -134,7 +134,10 @@ async function prepareAndRename(replacements: readonly Replacement[]): Promise<v
     const now = await readFile(entry.target).catch(() => undefined);
     if (now === undefined || !now.equals(Buffer.from(expected, 'utf8'))) {
       await Promise.all(prepared.map((rest) => unlink(rest.temporary).catch(() => undefined)));
-      throw Object.assign(new Error('the file changed while gateway-compat was working on it (an editor or a parallel run wrote it)'), { code: 'ECHANGED', file: entry.file });
+      throw Object.assign(new Error('the file changed while gateway-compat was working on it (an editor or a parallel run wrote it)'), {
+        code: 'ECHANGED',
+        file: entry.file,
+      });
     }
   }
   for (const [index, entry] of prepared.entries()) {

@@ -136,7 +136,12 @@ function changeSummary(planned: Planned, verb: string): string {
 }
 
 /** `files`: at least one (the CLI says so otherwise); `loaded`: the run's configuration, loaded once by the CLI. */
-export async function runFiles(values: ParsedFlags['values'], loaded: LoadedConfig, files: readonly string[], mode: FilesMode): Promise<Outcome> {
+export async function runFiles(
+  values: ParsedFlags['values'],
+  loaded: LoadedConfig,
+  files: readonly string[],
+  mode: FilesMode,
+): Promise<Outcome> {
   const report = reportFormatOf(values);
   const { config, gatewayTemplate } = loaded;
 
@@ -147,7 +152,11 @@ export async function runFiles(values: ParsedFlags['values'], loaded: LoadedConf
     try {
       text = await readManifest(file, config.maxInputBytes);
       if (!holdsKubernetesObjects(text)) continue;
-      const result = transform(text, { config, ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}), annotateAdded: helmFilenameOf });
+      const result = transform(text, {
+        config,
+        ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}),
+        annotateAdded: helmFilenameOf,
+      });
       planned.push({ file, before: text, result });
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
@@ -160,13 +169,18 @@ export async function runFiles(values: ParsedFlags['values'], loaded: LoadedConf
   }
 
   const changed = planned.filter((entry) => entry.result.text !== entry.before);
-  const warnings = planned.flatMap((entry) => entry.result.warnings.map((warning) => escapeControls(`${entry.file}: ${warning.severity} [${warning.code}] ${warning.message}`)));
+  const warnings = planned.flatMap((entry) =>
+    entry.result.warnings.map((warning) => escapeControls(`${entry.file}: ${warning.severity} [${warning.code}] ${warning.message}`)),
+  );
   const quiet = report === 'none';
 
   if (mode === 'check') {
     const stdout = changed.map((entry) => unifiedDiff(entry.file, entry.before, entry.result.text)).join('');
     const lines = quiet ? [] : [...changed.map((entry) => changeSummary(entry, 'would change')), ...warnings];
-    if (!quiet && changed.length > 0) lines.push(`gateway-compat: ${changed.length} file(s) would change; run gateway-compat --write on them (or the gateway-compat pre-commit hook)`);
+    if (!quiet && changed.length > 0)
+      lines.push(
+        `gateway-compat: ${changed.length} file(s) would change; run gateway-compat --write on them (or the gateway-compat pre-commit hook)`,
+      );
     return { stdout, stderr: lines.length > 0 ? `${lines.join('\n')}\n` : '', exitCode: changed.length > 0 ? 1 : 0 };
   }
 

@@ -17,7 +17,15 @@ import { transform, type AddedFor } from '../transform.js';
 import { specFromFunctionConfig } from '../config/function-config.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Outcome } from './outcome.js';
-import { asStreamDocument, composeResourceList, fromStreamDocument, parseResourceList, type KrmResult, type ResourceList, type ResourceListItem } from './resource-list.js';
+import {
+  asStreamDocument,
+  composeResourceList,
+  fromStreamDocument,
+  parseResourceList,
+  type KrmResult,
+  type ResourceList,
+  type ResourceListItem,
+} from './resource-list.js';
 
 const PATH = 'config.kubernetes.io/path';
 const INDEX = 'config.kubernetes.io/index';
@@ -139,7 +147,10 @@ async function transformItems(list: ResourceList, loaded: LoadedConfig, inputByt
     // Name the item the user knows.
     const entry = error instanceof DocumentError ? included[error.documentNumber - 1] : undefined;
     if (error instanceof DocumentError && entry) {
-      throw new UserError(`${error.message}\n(document ${error.documentNumber} is ResourceList item ${entry.index + 1}: ${describeItemForError(entry.item)})`, error.exitCode);
+      throw new UserError(
+        `${error.message}\n(document ${error.documentNumber} is ResourceList item ${entry.index + 1}: ${describeItemForError(entry.item)})`,
+        error.exitCode,
+      );
     }
     throw error;
   }
@@ -183,7 +194,11 @@ export async function runKrm(loaded: LoadedConfig, input: string): Promise<Outco
     if (!(error instanceof UserError)) throw error;
     const result: KrmResult = { message: error.message.replace(/^error: /, ''), severity: 'error' };
     return {
-      stdout: composeResourceList(list.apiVersion, list.items.map((item) => item.text), [result]),
+      stdout: composeResourceList(
+        list.apiVersion,
+        list.items.map((item) => item.text),
+        [result],
+      ),
       stderr: `${error.message}\n`,
       exitCode: 1,
     };

@@ -55,9 +55,12 @@ Options:
 `;
 
 export async function installKustomizePlugin(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Outcome> {
-  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) return { stdout: INSTALL_KUSTOMIZE_PLUGIN_USAGE, stderr: '', exitCode: 0 };
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h'))
+    return { stdout: INSTALL_KUSTOMIZE_PLUGIN_USAGE, stderr: '', exitCode: 0 };
   if (args.length > 1 || args.some((arg) => arg.startsWith('-'))) {
-    throw new UsageError(`error: install-kustomize-plugin takes one optional PLUGIN_HOME and no options\n\n${INSTALL_KUSTOMIZE_PLUGIN_USAGE}`);
+    throw new UsageError(
+      `error: install-kustomize-plugin takes one optional PLUGIN_HOME and no options\n\n${INSTALL_KUSTOMIZE_PLUGIN_USAGE}`,
+    );
   }
   const home = path.resolve(args[0] ?? defaultPluginHome(env));
   const file = pluginFileIn(home);

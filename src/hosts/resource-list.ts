@@ -141,8 +141,16 @@ export function parseResourceList(input: string): ResourceList {
     // Through documentError: a position and caret, and no Secret item's value in the excerpt or
     // in a yaml message that quotes the source.
     const { line, column } = lineAndColumn(source, firstError.pos[0]);
-    const what = firstError.code === 'RESOURCE_EXHAUSTION' ? 'nests too deeply to be read' : `is not valid YAML: ${firstError.message.split('\n')[0]}`;
-    throw documentError(1, source, 0, { line: line - 1, column: column - 1 }, `the ResourceList on stdin ${what}`, 'correct the YAML at this position');
+    const what =
+      firstError.code === 'RESOURCE_EXHAUSTION' ? 'nests too deeply to be read' : `is not valid YAML: ${firstError.message.split('\n')[0]}`;
+    throw documentError(
+      1,
+      source,
+      0,
+      { line: line - 1, column: column - 1 },
+      `the ResourceList on stdin ${what}`,
+      'correct the YAML at this position',
+    );
   }
   const root = doc.contents;
   if (!isMap(root)) throw new UserError('error: the ResourceList on stdin is not a mapping');
@@ -169,7 +177,9 @@ export function parseResourceList(input: string): ResourceList {
     config = functionConfig ? (functionConfig as Node).toJS(doc, { maxAliasCount: 100 }) : undefined;
   } catch {
     // yaml's ReferenceError for an alias bomb ("Excessive alias count") or an unresolvable alias
-    throw new UserError('error: the functionConfig of the ResourceList expands YAML aliases too often (an alias bomb) or uses an alias it cannot resolve; write the values out');
+    throw new UserError(
+      'error: the functionConfig of the ResourceList expands YAML aliases too often (an alias bomb) or uses an alias it cannot resolve; write the values out',
+    );
   }
   return { apiVersion, items, functionConfig: config };
 }

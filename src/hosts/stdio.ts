@@ -35,7 +35,11 @@ export interface StdinRead {
  * regular file says so before anything is read): the caller then hands the input over to another
  * process (src/hosts/v8-tuning.ts).
  */
-export function readStdinUntil(limit: number, describeLimit: (size: number, stoppedEarly: boolean) => UserError, handOverAt: number): StdinRead {
+export function readStdinUntil(
+  limit: number,
+  describeLimit: (size: number, stoppedEarly: boolean) => UserError,
+  handOverAt: number,
+): StdinRead {
   // A regular file says its size (one exact buffer); a pipe or socket grows its buffer as it comes.
   let expected = 64 * 1024;
   try {

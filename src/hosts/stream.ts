@@ -54,7 +54,12 @@ export async function runStream(values: ParsedFlags['values'], loaded: LoadedCon
         ? `gateway-compat: --check: the stream would change (${result.changedDocuments.length} document(s) edited, ${result.documents.out - result.documents.in} added); nothing was written. Run without --check to fix it.\n`
         : '';
     const stderr = renderReport(result, withDiff) + closing;
-    return { stdout: '', stderr, exitCode: 1, report: renderReport(result, { format: report.format === 'json' ? 'json' : 'text', diff: report.format !== 'json' }) + closing };
+    return {
+      stdout: '',
+      stderr,
+      exitCode: 1,
+      report: renderReport(result, { format: report.format === 'json' ? 'json' : 'text', diff: report.format !== 'json' }) + closing,
+    };
   }
   return { stdout: result.pieces, stderr: renderReport(result, report), exitCode: 0, report: kept };
 }

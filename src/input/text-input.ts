@@ -31,7 +31,12 @@ export async function readTextInput(source: TextSource): Promise<string> {
       if (info.isDirectory()) throw fail(`--file ${source.file}: is a directory, expected a file`);
       if (info.size > source.limit) throw tooLarge(`--file ${source.file} is ${info.size} bytes, more than`);
       // with a bound whatever the size says: /dev/zero or a FIFO says 0
-      bytes = await readBounded(source.file, source.limit, (error) => fail(`--file ${source.file}: ${describeFsError(error)}`), `--file ${source.file}`);
+      bytes = await readBounded(
+        source.file,
+        source.limit,
+        (error) => fail(`--file ${source.file}: ${describeFsError(error)}`),
+        `--file ${source.file}`,
+      );
     } catch (error) {
       // readBounded's own error is the size one, which here is a usage error too
       if (error instanceof UserError && error.exitCode !== 2) throw tooLarge(`--file ${source.file} is larger than`);
@@ -42,7 +47,10 @@ export async function readTextInput(source: TextSource): Promise<string> {
     what = 'the input';
     bytes = await readStdinBytes({
       limit: source.limit,
-      whenTerminal: () => new UsageError(`gateway-compat ${source.command}: no input: stdin is a terminal and --file was not given.\nPipe it in: ${source.example}`),
+      whenTerminal: () =>
+        new UsageError(
+          `gateway-compat ${source.command}: no input: stdin is a terminal and --file was not given.\nPipe it in: ${source.example}`,
+        ),
       tooLarge: (size, stoppedEarly) => tooLarge(stoppedEarly ? 'the input is larger than' : `the input is ${size} bytes, more than`),
     });
   }

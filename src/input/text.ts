@@ -13,7 +13,9 @@ export function decodeText(bytes: Uint8Array, what: string): string {
   try {
     text = decoder.decode(bytes);
   } catch {
-    throw new UserError(`error: ${what} is not UTF-8 text (invalid UTF-8 byte sequence); gateway-compat reads YAML manifests, which must be UTF-8`);
+    throw new UserError(
+      `error: ${what} is not UTF-8 text (invalid UTF-8 byte sequence); gateway-compat reads YAML manifests, which must be UTF-8`,
+    );
   }
   const control = CONTROL_CHARACTER.exec(text);
   if (control) {
@@ -29,7 +31,18 @@ export function decodeText(bytes: Uint8Array, what: string): string {
 export function parseSize(value: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(b|kb?|kib|mb?|mib|gb?|gib)?$/i.exec(value.trim());
   if (!match) throw new UserError(`error: "${value}" is not a size; use e.g. 500MB, 1GiB or a number of bytes`, 2);
-  const units: Record<string, number> = { b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+  const units: Record<string, number> = {
+    b: 1,
+    k: 1024,
+    kb: 1024,
+    kib: 1024,
+    m: 1024 ** 2,
+    mb: 1024 ** 2,
+    mib: 1024 ** 2,
+    g: 1024 ** 3,
+    gb: 1024 ** 3,
+    gib: 1024 ** 3,
+  };
   return Math.floor(Number(match[1]) * (units[(match[2] ?? 'b').toLowerCase()] ?? 1));
 }
 
@@ -53,12 +66,24 @@ export function checkSize(bytes: number, limit: number, what: string, hint = RAI
  */
 export async function readTextFile(path: string, flag: string, limit = 16 * 1024 ** 2): Promise<string> {
   if (path === '') throw new UserError(`error: ${flag} needs a file name, not an empty string`, 2);
-  const bytes = await readBounded(path, limit, (error) => new UserError(`error: ${flag} ${path}: ${describeFsError(error)}`), `${flag} ${path}`, FIXED_LIMIT);
+  const bytes = await readBounded(
+    path,
+    limit,
+    (error) => new UserError(`error: ${flag} ${path}: ${describeFsError(error)}`),
+    `${flag} ${path}`,
+    FIXED_LIMIT,
+  );
   return decodeText(bytes, `${flag} ${path}`);
 }
 
 /** At most `limit` bytes of a file; more is an error as soon as it is seen. */
-export async function readBounded(path: string, limit: number, fsError: (error: unknown) => UserError, what: string, hint = RAISE_LIMIT): Promise<Buffer> {
+export async function readBounded(
+  path: string,
+  limit: number,
+  fsError: (error: unknown) => UserError,
+  what: string,
+  hint = RAISE_LIMIT,
+): Promise<Buffer> {
   // node:fs/promises and the stream modules it loads cost start-up time; most runs read no file
   const { open } = await import('node:fs/promises');
   let handle: FileHandle | undefined;

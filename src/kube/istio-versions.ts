@@ -21,7 +21,8 @@ export interface VersionEvidence {
 }
 
 const CONTROL_PLANE_CHARTS = new Set(['istiod', 'istio-discovery', 'base', 'istio-base', 'istiod-remote']);
-const CHART = /helm\.sh\/chart["']?\s*:\s*["']?(istiod|istio-discovery|istiod-remote|base|istio-base|gateway|istio-ingress|istio-egress|cni|istio-cni|ztunnel)-(v?\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?)["']?\s*$/gm;
+const CHART =
+  /helm\.sh\/chart["']?\s*:\s*["']?(istiod|istio-discovery|istiod-remote|base|istio-base|gateway|istio-ingress|istio-egress|cni|istio-cni|ztunnel)-(v?\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?)["']?\s*$/gm;
 const IMAGE = /\/(pilot|proxyv2|install-cni|ztunnel):(v?\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?)/g;
 const PART_OF_ISTIO = /app\.kubernetes\.io\/part-of["']?\s*:\s*["']?istio["']?\s*$/m;
 const APP_VERSION = /app\.kubernetes\.io\/version["']?\s*:\s*["']?(v?\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?)["']?\s*$/gm;
@@ -50,10 +51,12 @@ export function findIstioVersions(view: StreamView, holders: TemplateHolders): V
       }
     }
     if (text.includes('proxyv2:') || text.includes('pilot:') || text.includes('install-cni:') || text.includes('ztunnel:')) {
-      for (const match of text.matchAll(IMAGE)) add(match[2] as string, `image ${match[1]}:${match[2]} in ${where()}`, match[1] === 'pilot');
+      for (const match of text.matchAll(IMAGE))
+        add(match[2] as string, `image ${match[1]}:${match[2]} in ${where()}`, match[1] === 'pilot');
     }
     if (text.includes('app.kubernetes.io/version') && PART_OF_ISTIO.test(text)) {
-      for (const match of text.matchAll(APP_VERSION)) add(match[1] as string, `app.kubernetes.io/version: ${match[1]} in ${where()}`, false);
+      for (const match of text.matchAll(APP_VERSION))
+        add(match[1] as string, `app.kubernetes.io/version: ${match[1]} in ${where()}`, false);
     }
   });
   for (const place of holders.istioResources) {

@@ -160,5 +160,7 @@ export function labelsOf(map: YAMLMap | undefined): Map<string, string> {
 
 /** `items[2].` for an object inside a List (`items[0].items[2].` in a nested one), '' for the document's own object. */
 export function objectPath(object: KubeObject): string {
-  return object.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${p}`)).join('') + (object.path.length > 0 ? '.' : '');
+  return (
+    object.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${p}`)).join('') + (object.path.length > 0 ? '.' : '')
+  );
 }

@@ -53,7 +53,8 @@ export function overlay(under: SecurityFields | undefined, over: SecurityFields 
   const base = asObject(under);
   const top = asObject(over);
   const merged: SecurityFields = { ...base, ...top };
-  if (base.capabilities || top.capabilities) merged.capabilities = { ...asObject(base.capabilities), ...asObject(top.capabilities) } as SecurityFields['capabilities'];
+  if (base.capabilities || top.capabilities)
+    merged.capabilities = { ...asObject(base.capabilities), ...asObject(top.capabilities) } as SecurityFields['capabilities'];
   return merged;
 }
 
@@ -69,7 +70,11 @@ export function judgeBinding(container: SecurityFields | undefined, pod: Securit
   const uid = typeof uidValue === 'number' ? uidValue : defaultUid;
   const nonRoot = (c.runAsNonRoot ?? p.runAsNonRoot) === true;
   if (nonRoot && uid === 0) {
-    return { verdict: 'not-admitted', uid, reason: 'runAsNonRoot: true with runAsUser: 0, which the kubelet refuses (CreateContainerConfigError)' };
+    return {
+      verdict: 'not-admitted',
+      uid,
+      reason: 'runAsNonRoot: true with runAsUser: 0, which the kubelet refuses (CreateContainerConfigError)',
+    };
   }
   const caps = asObject(c.capabilities) as { add?: unknown; drop?: unknown };
   const added = names(caps.add).some((name) => name === NET_BIND_SERVICE || name === 'ALL');
@@ -78,12 +83,21 @@ export function judgeBinding(container: SecurityFields | undefined, pod: Securit
   const effective = added || privileged || !dropped;
   if (uid === 0) {
     if (effective) return { verdict: 'binds', uid, reason: 'runs as uid 0 with NET_BIND_SERVICE' };
-    return { verdict: 'no', uid, reason: 'runs as uid 0 but drops NET_BIND_SERVICE (capabilities.drop has ALL) without adding it back, and binding below 1024 needs the capability, not the uid' };
+    return {
+      verdict: 'no',
+      uid,
+      reason:
+        'runs as uid 0 but drops NET_BIND_SERVICE (capabilities.drop has ALL) without adding it back, and binding below 1024 needs the capability, not the uid',
+    };
   }
   if (uid === undefined && effective && !added && !privileged) {
-    return { verdict: 'runtime-dependent', uid, reason: 'sets no runAsUser, so the image\'s USER decides: it binds only if that is root (NET_BIND_SERVICE is not dropped)' };
+    return {
+      verdict: 'runtime-dependent',
+      uid,
+      reason: "sets no runAsUser, so the image's USER decides: it binds only if that is root (NET_BIND_SERVICE is not dropped)",
+    };
   }
-  const who = uid === undefined ? 'runs as the image\'s user (no runAsUser)' : `runs as uid ${uid}`;
+  const who = uid === undefined ? "runs as the image's user (no runAsUser)" : `runs as uid ${uid}`;
   if (added || privileged) {
     return {
       verdict: 'runtime-dependent',

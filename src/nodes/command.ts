@@ -106,7 +106,10 @@ export async function runNodesCommand(args: string[], io: CommandIo): Promise<nu
     try {
       pods = readGatewayPods(await io.readFile(options.pods));
     } catch (error) {
-      const problem = error instanceof NodeInputError ? `cannot use --pods ${options.pods}: ${error.message}.` : `cannot read --pods ${options.pods}: ${messageOf(error).replace(/^error: /, '')}`;
+      const problem =
+        error instanceof NodeInputError
+          ? `cannot use --pods ${options.pods}: ${error.message}.`
+          : `cannot read --pods ${options.pods}: ${messageOf(error).replace(/^error: /, '')}`;
       io.stderr(`gateway-compat nodes: ${problem}\n${podsHint}\n`);
       return EXIT_BAD_INPUT;
     }

@@ -97,7 +97,8 @@ function factsOf(node: Record<string, unknown>): NodeFacts {
 function describeNonObject(value: unknown, kind: string): string {
   if (typeof value === 'string') {
     // The most likely mistake: piping the default table output of `kubectl get nodes`.
-    if (/^(?:NAMESPACE|NAME)\s/.test(value)) return `the input looks like the table printed by \`kubectl get ${kind.toLowerCase()}s\`, not its JSON or YAML`;
+    if (/^(?:NAMESPACE|NAME)\s/.test(value))
+      return `the input looks like the table printed by \`kubectl get ${kind.toLowerCase()}s\`, not its JSON or YAML`;
     return 'the input is plain text, not a JSON or YAML object';
   }
   if (Array.isArray(value)) return `the input is a bare list; expected a ${kind} List object with an "items" field`;

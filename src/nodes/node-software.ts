@@ -8,11 +8,7 @@
 //    from 1.35 (kubernetes#134298); Kubernetes supports cgroup v2 on kernels 5.8 and later.
 import { formatMajorMinor, isOlderThan, parseKernelVersion, type KernelVersion } from './kernel-version.js';
 
-export type NoteId =
-  | 'containerd-refuses-old-kernel'
-  | 'containerd-sets-sysctl'
-  | 'kubelet-cgroup-v1'
-  | 'kubelet-cgroup-v1-on-upgrade';
+export type NoteId = 'containerd-refuses-old-kernel' | 'containerd-sets-sysctl' | 'kubelet-cgroup-v1' | 'kubelet-cgroup-v1-on-upgrade';
 
 /** Advice about a node setting; it does not change the verdict. */
 export interface NodeNote {

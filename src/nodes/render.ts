@@ -86,8 +86,7 @@ export function renderPods(assessments: readonly NodeAssessment[], pods: readonl
     return verdict === 'needs fix' ? 0 : verdict === undefined || verdict === 'unknown' ? 1 : 2;
   }
   const blocks = nodes.map((node) => {
-    const heading =
-      node === undefined ? '  not scheduled:' : `  ${printable(node)} (${verdicts.get(node) ?? 'not in the node list'}):`;
+    const heading = node === undefined ? '  not scheduled:' : `  ${printable(node)} (${verdicts.get(node) ?? 'not in the node list'}):`;
     const lines = pods.filter((pod) => pod.node === node).map((pod) => `    ${printable(describePod(pod))}`);
     return [heading, ...lines].join('\n');
   });
@@ -109,7 +108,8 @@ export function renderJson(assessments: readonly NodeAssessment[], summary: Node
   }));
   const { total, needFix, unknown, oldKubelet } = summary;
   const listed = new Set(assessments.map((assessment) => assessment.name));
-  const elsewhere = pods === undefined ? {} : { otherGatewayPods: pods.filter((pod) => pod.node === undefined || !listed.has(pod.node)).map(podJson) };
+  const elsewhere =
+    pods === undefined ? {} : { otherGatewayPods: pods.filter((pod) => pod.node === undefined || !listed.has(pod.node)).map(podJson) };
   return `${JSON.stringify({ nodes, ...elsewhere, summary: { total, needFix, unknown, oldKubelet } }, null, 2)}\n`;
 }
 

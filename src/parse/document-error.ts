@@ -58,7 +58,14 @@ function shownLines(lines: readonly string[], maskData: boolean): string[] {
       if (secretIndent < 0) secretIndent = indent;
       continue;
     }
-    shown.push(secretIndent >= 0 && trimmed !== '' ? line.replace(/^(\s*(?:-\s+)?)(?:([^\s:#][^:#]*?:)\s.*|.*)$/, (_m, lead: string, key?: string) => `${lead}${key ? `${key} ` : ''}<hidden>`) : line);
+    shown.push(
+      secretIndent >= 0 && trimmed !== ''
+        ? line.replace(
+            /^(\s*(?:-\s+)?)(?:([^\s:#][^:#]*?:)\s.*|.*)$/,
+            (_m, lead: string, key?: string) => `${lead}${key ? `${key} ` : ''}<hidden>`,
+          )
+        : line,
+    );
   }
   return shown;
 }

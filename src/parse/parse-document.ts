@@ -144,6 +144,8 @@ function yamlError(error: YAMLError, chunk: Chunk, number: number): Error {
     what = `duplicate key${key ? ` "${key}"` : ''} in a mapping`;
   }
   const unclosed = /end with an? ([\]}])/.exec(what)?.[1];
-  const fix = unclosed ? `close the flow collection with "${unclosed}" (or write it in block style)` : (FIXES[error.code] ?? 'correct the YAML syntax at this position');
+  const fix = unclosed
+    ? `close the flow collection with "${unclosed}" (or write it in block style)`
+    : (FIXES[error.code] ?? 'correct the YAML syntax at this position');
   return documentError(number, chunk.text, chunk.firstLine, at, `invalid YAML: ${what}`, fix);
 }

@@ -65,14 +65,19 @@ function kustomizationFiles(set: PatchSet, input: string): Map<string, string> {
 
 function fluxBlock(set: PatchSet): string {
   const block = {
-    postRenderers: [{ kustomize: { patches: set.patches.map((patch) => ({ target: kustomizeTarget(patch), patch: yamlText(patch.ops) })) } }],
+    postRenderers: [
+      { kustomize: { patches: set.patches.map((patch) => ({ target: kustomizeTarget(patch), patch: yamlText(patch.ops) })) } },
+    ],
   };
   const head = '# gateway-compat patches --format flux: paste under the spec of your HelmRelease (helm.toolkit.fluxcd.io/v2)\n';
   const added =
     set.added.length === 0
       ? ''
       : `${set.added
-          .map((object) => `---\n# Flux post-renderers cannot add objects: commit this ${describeObject(object)} beside the HelmRelease\n${yamlText(object)}`)
+          .map(
+            (object) =>
+              `---\n# Flux post-renderers cannot add objects: commit this ${describeObject(object)} beside the HelmRelease\n${yamlText(object)}`,
+          )
           .join('')}`;
   return `${head}${yamlText(block)}${added}`;
 }
@@ -80,7 +85,8 @@ function fluxBlock(set: PatchSet): string {
 export async function runPatchesCommand(args: string[], cwd: string = process.cwd()): Promise<Outcome> {
   const { values: flags, positionals } = parseSubcommandFlags('patches', args, { out: { type: 'string' }, format: { type: 'string' } });
   if (flags.help) return { stdout: PATCHES_USAGE, stderr: '', exitCode: 0 };
-  if (positionals.length > 0) throw new UsageError(`error: unexpected argument "${positionals[0]}": patches reads the render on stdin\n\n${PATCHES_USAGE}`);
+  if (positionals.length > 0)
+    throw new UsageError(`error: unexpected argument "${positionals[0]}": patches reads the render on stdin\n\n${PATCHES_USAGE}`);
   const format = oneOf('format', flags.format as string | undefined, ['kustomize', 'flux'] as const, 'kustomize');
   const out = flags.out as string | undefined;
   if (format === 'kustomize' && !out) throw new UsageError(`error: patches needs --out DIR (or --format flux)\n\n${PATCHES_USAGE}`);

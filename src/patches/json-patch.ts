@@ -5,9 +5,7 @@
 import { isPlainMap } from '../export/objects.js';
 import { deepEqual } from '../export/plain-data.js';
 
-export type JsonPatchOp =
-  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
-  | { op: 'remove'; path: string };
+export type JsonPatchOp = { op: 'add' | 'replace' | 'test'; path: string; value: unknown } | { op: 'remove'; path: string };
 
 export function pointer(path: readonly (string | number)[]): string {
   return path.map((part) => `/${String(part).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
@@ -29,7 +27,8 @@ export function diffOps(before: unknown, after: unknown, path: readonly (string 
   if (isPlainMap(before) && isPlainMap(after)) {
     const ops: JsonPatchOp[] = [];
     for (const key of Object.keys(before)) {
-      if (!Object.hasOwn(after, key)) ops.push({ op: 'test', path: pointer([...path, key]), value: before[key] }, { op: 'remove', path: pointer([...path, key]) });
+      if (!Object.hasOwn(after, key))
+        ops.push({ op: 'test', path: pointer([...path, key]), value: before[key] }, { op: 'remove', path: pointer([...path, key]) });
     }
     for (const [key, value] of Object.entries(after)) {
       if (!Object.hasOwn(before, key)) ops.push({ op: 'add', path: pointer([...path, key]), value });

@@ -22,7 +22,9 @@ async function kindOf(file: string): Promise<'missing' | 'file' | 'dir' | 'other
 }
 
 function refuse(dir: string, why: string): UserError {
-  return new UserError(`error: --out ${dir}: ${why}; nothing was written\nfix: name a new or empty directory, or one that gateway-compat patches wrote before`);
+  return new UserError(
+    `error: --out ${dir}: ${why}; nothing was written\nfix: name a new or empty directory, or one that gateway-compat patches wrote before`,
+  );
 }
 
 /** The files gateway-compat wrote into `dir` before (to be replaced), after checking it holds nothing else. */
@@ -37,7 +39,8 @@ async function ownedFiles(dir: string): Promise<string[]> {
   if (!stats.isDirectory()) throw refuse(dir, 'exists and is not a directory');
   const entries = await readdir(dir);
   if (entries.length === 0) return [];
-  if (!entries.includes('kustomization.yaml')) throw refuse(dir, `the directory is not empty (${entries.slice(0, 3).join(', ')}) and holds no kustomization.yaml of ours`);
+  if (!entries.includes('kustomization.yaml'))
+    throw refuse(dir, `the directory is not empty (${entries.slice(0, 3).join(', ')}) and holds no kustomization.yaml of ours`);
   const owned: string[] = [];
   for (const entry of entries) {
     const full = path.join(dir, entry);
@@ -45,7 +48,8 @@ async function ownedFiles(dir: string): Promise<string[]> {
     if (OWNED_FILES.has(entry) && entryKind === 'file') owned.push(full);
     else if (entry === PATCH_FOLDER && entryKind === 'dir') {
       for (const patch of await readdir(full)) {
-        if (!patch.endsWith('.yaml') || (await kindOf(path.join(full, patch))) !== 'file') throw refuse(dir, `${PATCH_FOLDER}/${patch} was not written by gateway-compat`);
+        if (!patch.endsWith('.yaml') || (await kindOf(path.join(full, patch))) !== 'file')
+          throw refuse(dir, `${PATCH_FOLDER}/${patch} was not written by gateway-compat`);
         owned.push(path.join(full, patch));
       }
     } else throw refuse(dir, `${entry} was not written by gateway-compat patches`);
@@ -70,7 +74,10 @@ export function safeFileName(index: number, words: readonly string[]): string {
 export async function writeOutDir(dir: string, files: ReadonlyMap<string, string>): Promise<string[]> {
   for (const relative of files.keys()) {
     const parts = relative.split('/');
-    const valid = parts.length <= 2 && parts.every((part) => /^[a-z0-9][a-z0-9.-]*$/.test(part)) && (parts.length === 1 ? OWNED_FILES.has(relative) : parts[0] === PATCH_FOLDER);
+    const valid =
+      parts.length <= 2 &&
+      parts.every((part) => /^[a-z0-9][a-z0-9.-]*$/.test(part)) &&
+      (parts.length === 1 ? OWNED_FILES.has(relative) : parts[0] === PATCH_FOLDER);
     if (!valid) throw new Error(`internal: refusing to write ${relative}`);
   }
   const old = await ownedFiles(dir);

@@ -46,6 +46,8 @@ export function patchSet(input: string, loaded: LoadedConfig): PatchSet {
     const ops = diffOps(entry.before, entry.after);
     if (ops.length > 0) patches.push({ target: targetOf(entry.before), ops, describe: describeObject(entry.before) });
   }
-  const warnings = fixed.result.warnings.filter((warning) => warning.severity === 'warning').map((warning) => `[${warning.code}] ${warning.message}`);
+  const warnings = fixed.result.warnings
+    .filter((warning) => warning.severity === 'warning')
+    .map((warning) => `[${warning.code}] ${warning.message}`);
   return { patches, added, changeCount: fixed.result.changes.length, warnings };
 }

@@ -110,7 +110,9 @@ export function jsonReport(result: Reported): JsonReport {
       ...(w.path ? { path: w.path } : {}),
       ...(w.document ? { document: w.document } : {}),
     })),
-    ...(result.ignoredWarnings && result.ignoredWarnings.length > 0 ? { ignoredWarnings: result.ignoredWarnings.map(({ code, count }) => ({ code, count })) } : {}),
+    ...(result.ignoredWarnings && result.ignoredWarnings.length > 0
+      ? { ignoredWarnings: result.ignoredWarnings.map(({ code, count }) => ({ code, count })) }
+      : {}),
     summary: {
       documents: n.documents,
       changedDocuments: n.changedDocuments,

@@ -32,7 +32,10 @@ export function additiveVerified(version: Version | undefined): boolean {
  * change (sysctls: []) plus the istio-proxy grant the post-renderer writes for Gateway API pods.
  */
 export function additiveTemplate(config: Config): string {
-  const patch = classDeploymentPatch({ ...config, gatewayApi: { ...config.gatewayApi, enabled: true, gatewayClassNames: ['istio'] } }, 'istio');
+  const patch = classDeploymentPatch(
+    { ...config, gatewayApi: { ...config.gatewayApi, enabled: true, gatewayClassNames: ['istio'] } },
+    'istio',
+  );
   const podSpec = patch ? getPath(patch, ['spec', 'template', 'spec']) : undefined;
   const spec: Plain = isPlainMap(podSpec) ? podSpec : { securityContext: { sysctls: [] } };
   return stringify({ spec }, { version: '1.1', lineWidth: 0 });

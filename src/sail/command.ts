@@ -36,7 +36,8 @@ export async function runSailCommand(args: string[]): Promise<Outcome> {
     'gateway-deployment': { type: 'string', multiple: true },
   });
   if (flags.help) return { stdout: SAIL_USAGE, stderr: '', exitCode: 0 };
-  if (positionals.length > 0) throw new UsageError(`error: unexpected argument "${positionals[0]}": sail reads the Istio resource on stdin\n\n${SAIL_USAGE}`);
+  if (positionals.length > 0)
+    throw new UsageError(`error: unexpected argument "${positionals[0]}": sail reads the Istio resource on stdin\n\n${SAIL_USAGE}`);
   const format = oneOf('format', flags.format as string | undefined, ['script', 'patch'] as const, 'script');
   const deployments = ((flags['gateway-deployment'] as string[] | undefined) ?? []).map(parseGatewayDeployment);
   const loaded = await loadConfig(flags);

@@ -39,7 +39,9 @@ function pickIstio(objects: readonly { before: Plain | undefined; after: Plain; 
   const chosen = name === undefined ? istios : istios.filter((entry) => metadataOf(entry.after).name === name);
   if (chosen.length === 1) return chosen[0] as (typeof istios)[number];
   if (istios.length === 0) {
-    throw new UserError('error: the input holds no Sail operator Istio resource (sailoperator.io/v1 or v1alpha1, kind Istio)\nfix: kubectl get istio default -o yaml | gateway-compat sail');
+    throw new UserError(
+      'error: the input holds no Sail operator Istio resource (sailoperator.io/v1 or v1alpha1, kind Istio)\nfix: kubectl get istio default -o yaml | gateway-compat sail',
+    );
   }
   throw new UserError(
     `error: ${chosen.length === 0 ? `no Istio resource named "${name}"` : `${istios.length} Istio resources`} in the input (${istios.map((entry) => describeObject(entry.after)).join(', ')})\nfix: pick one with --name NAME`,
@@ -63,7 +65,8 @@ export function sailPlan(input: string, loaded: LoadedConfig, name: string | und
   }
   const hasGateway = isPlainMap(templates) && typeof templates.gateway === 'string';
   if (hasGateway || !loaded.config.injectionTemplate.enabled) {
-    if (classes) return { name: resourceName, version, patch: { spec: { values: { gatewayClasses: classes } } }, route: 'templates', notes };
+    if (classes)
+      return { name: resourceName, version, patch: { spec: { values: { gatewayClasses: classes } } }, route: 'templates', notes };
     notes.push('nothing to change: the gateway template of this Istio resource sets no sysctl the configuration removes');
     return { name: resourceName, version, patch: {}, route: 'nothing', notes };
   }
@@ -84,7 +87,9 @@ export function sailPlan(input: string, loaded: LoadedConfig, name: string | und
 function classDefaults(loaded: LoadedConfig, version: Version | undefined, hasKubeGateway: boolean, notes: string[]): Plain | undefined {
   if (hasKubeGateway || !loaded.config.gatewayApi.enabled) return undefined;
   if (!version || !atLeast(version, [1, 26, 0])) {
-    notes.push('Gateway API: before Istio 1.26 there are no class defaults, so the Deployments of Gateway API Gateways keep the built-in kube-gateway template (post-render the istiod release, or set a rewritten kube-gateway template)');
+    notes.push(
+      'Gateway API: before Istio 1.26 there are no class defaults, so the Deployments of Gateway API Gateways keep the built-in kube-gateway template (post-render the istiod release, or set a rewritten kube-gateway template)',
+    );
     return undefined;
   }
   const classes = Object.fromEntries(

@@ -21,13 +21,16 @@ export interface GatewayDeployment {
 export function parseGatewayDeployment(text: string): GatewayDeployment {
   const [namespace, name, ...rest] = text.split('/');
   if (rest.length > 0 || !namespace || !name || !NAME.test(namespace) || !NAME.test(name)) {
-    throw new UsageError(`error: --gateway-deployment takes NAMESPACE/NAME of a gateway Deployment (lower-case Kubernetes names), not "${text}"`);
+    throw new UsageError(
+      `error: --gateway-deployment takes NAMESPACE/NAME of a gateway Deployment (lower-case Kubernetes names), not "${text}"`,
+    );
   }
   return { namespace, name };
 }
 
 export function sailScript(plan: SailPlan, deployments: readonly GatewayDeployment[]): string {
-  if (!NAME.test(plan.name)) throw new UserError(`error: the Istio resource's name "${plan.name}" is not a Kubernetes name; refusing to write it into a script`);
+  if (!NAME.test(plan.name))
+    throw new UserError(`error: the Istio resource's name "${plan.name}" is not a Kubernetes name; refusing to write it into a script`);
   const name = shellQuote(plan.name);
   const lines = [
     '#!/bin/sh',
@@ -53,13 +56,19 @@ export function sailScript(plan: SailPlan, deployments: readonly GatewayDeployme
     lines.push(
       `# The gateway pods must ask for the template after Istio's own: inject.istio.io/templates: ${annotation}.`,
       `# For the gateway Helm chart, keep it in its values: podAnnotations: {inject.istio.io/templates: "${annotation}"}`,
-      ...(deployments.length === 0 ? ['# (pass --gateway-deployment NAMESPACE/NAME to have the script annotate your gateway Deployments)'] : []),
-      ...deployments.map((d) => `kubectl -n ${shellQuote(d.namespace)} patch deployment ${shellQuote(d.name)} --type=merge -p ${shellQuote(podPatch)}`),
+      ...(deployments.length === 0
+        ? ['# (pass --gateway-deployment NAMESPACE/NAME to have the script annotate your gateway Deployments)']
+        : []),
+      ...deployments.map(
+        (d) => `kubectl -n ${shellQuote(d.namespace)} patch deployment ${shellQuote(d.name)} --type=merge -p ${shellQuote(podPatch)}`,
+      ),
     );
   } else {
     lines.push(
       '# Running gateway pods keep the template they were injected with: restart them.',
-      ...(deployments.length === 0 ? ['# (pass --gateway-deployment NAMESPACE/NAME to have the script restart your gateway Deployments)'] : []),
+      ...(deployments.length === 0
+        ? ['# (pass --gateway-deployment NAMESPACE/NAME to have the script restart your gateway Deployments)']
+        : []),
       ...deployments.map((d) => `kubectl -n ${shellQuote(d.namespace)} rollout restart deployment ${shellQuote(d.name)}`),
     );
   }

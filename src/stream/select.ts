@@ -18,8 +18,5 @@ export function matchesSelector(id: ResourceId, glob: string): boolean {
 }
 
 export function isResourceSelected(id: ResourceId, select: { include: string[]; exclude: string[] }): boolean {
-  return (
-    select.include.some((glob) => matchesSelector(id, glob)) &&
-    !select.exclude.some((glob) => matchesSelector(id, glob))
-  );
+  return select.include.some((glob) => matchesSelector(id, glob)) && !select.exclude.some((glob) => matchesSelector(id, glob));
 }

@@ -50,7 +50,10 @@ export function renderValues(plan: ValuesPlan, target: ValuesTarget, chart: stri
       : target === 'sail'
         ? 'merge into your Istio resource (or: gateway-compat sail)'
         : 'merge into the IstioOperator you give istioctl install -f';
-  const body = Object.keys(plan.values).length === 0 && target === 'helm' ? '{}\n' : stringify(HEADERS[target](plan.values), { version: '1.1', lineWidth: 0 });
+  const body =
+    Object.keys(plan.values).length === 0 && target === 'helm'
+      ? '{}\n'
+      : stringify(HEADERS[target](plan.values), { version: '1.1', lineWidth: 0 });
   return `# gateway-compat values: ${how}\n${body}`;
 }
 
@@ -61,12 +64,15 @@ export async function runValuesCommand(args: string[]): Promise<Outcome> {
     'istio-version': { type: 'string' },
   });
   if (flags.help) return { stdout: VALUES_USAGE, stderr: '', exitCode: 0 };
-  if (positionals.length > 0) throw new UsageError(`error: unexpected argument "${positionals[0]}": values reads the render on stdin\n\n${VALUES_USAGE}`);
+  if (positionals.length > 0)
+    throw new UsageError(`error: unexpected argument "${positionals[0]}": values reads the render on stdin\n\n${VALUES_USAGE}`);
   if (flags.chart === undefined) throw new UsageError(`error: values needs --chart istiod or --chart gateway\n\n${VALUES_USAGE}`);
   const chart = oneOf('chart', flags.chart as string, ['istiod', 'gateway'] as const, 'istiod');
   const target = oneOf('format', flags.format as string | undefined, ['helm', 'sail', 'istiooperator'] as const, 'helm');
   if (chart === 'gateway' && target !== 'helm') {
-    throw new UsageError(`error: --format ${target} is for the control plane: the gateway chart is installed with Helm (Sail and istioctl do not render it); use --chart istiod, or --format helm`);
+    throw new UsageError(
+      `error: --format ${target} is for the control plane: the gateway chart is installed with Helm (Sail and istioctl do not render it); use --chart istiod, or --format helm`,
+    );
   }
   const version = versionFlag(flags['istio-version'] as string | undefined);
   const loaded = await loadConfig(flags);

@@ -70,7 +70,8 @@ export function gatewayValues(input: string, loaded: LoadedConfig): ValuesPlan {
     values.containerSecurityContext = getPath(after, containerPath);
   }
   const rest = (object: Plain): Plain => without(object, [podPath, ...(index >= 0 ? [containerPath] : [])]);
-  if (!deepEqual(rest(before), rest(after))) problems.push(`${describeObject(after)}: changes outside the pod and istio-proxy securityContext`);
+  if (!deepEqual(rest(before), rest(after)))
+    problems.push(`${describeObject(after)}: changes outside the pod and istio-proxy securityContext`);
 
   for (const entry of fixed.objects) {
     if (entry === workload || (entry.before && deepEqual(entry.before, entry.after))) continue;
@@ -87,9 +88,16 @@ export function gatewayValues(input: string, loaded: LoadedConfig): ValuesPlan {
     problems.push(`${describeObject(entry.after)} (document ${entry.document}${entry.before ? '' : ', added'})`);
   }
   if (problems.length > 0) throw cannot(problems);
-  if (values.securityContext) notes.push('securityContext replaces the chart\'s default pod securityContext whole; it is the render\'s own, without the sysctl');
-  if (values.containerSecurityContext) notes.push('containerSecurityContext replaces istio-proxy\'s default securityContext whole; it is the render\'s own, with the grants');
-  if (Object.keys(values).length === 0) notes.push('nothing to change: this render sets no sysctl the configuration removes (gateway charts up to 1.21 set it only on Kubernetes 1.22+)');
-  notes.push('the istiod release needs its values too: gateway-compat values --chart istiod < istiod.yaml (its injection template adds the sysctl back at admission)');
+  if (values.securityContext)
+    notes.push("securityContext replaces the chart's default pod securityContext whole; it is the render's own, without the sysctl");
+  if (values.containerSecurityContext)
+    notes.push("containerSecurityContext replaces istio-proxy's default securityContext whole; it is the render's own, with the grants");
+  if (Object.keys(values).length === 0)
+    notes.push(
+      'nothing to change: this render sets no sysctl the configuration removes (gateway charts up to 1.21 set it only on Kubernetes 1.22+)',
+    );
+  notes.push(
+    'the istiod release needs its values too: gateway-compat values --chart istiod < istiod.yaml (its injection template adds the sysctl back at admission)',
+  );
   return { values, notes };
 }

@@ -134,7 +134,9 @@ export function istiodValues(input: string, given: LoadedConfig, target: ValuesT
     }
   }
   if (target === 'sail' && changed.length > 0) {
-    notes.push("Sail's Istio API has no gateways key (the API server prunes it), so the templates are set instead of gateways.securityContext");
+    notes.push(
+      "Sail's Istio API has no gateways key (the API server prunes it), so the templates are set instead of gateways.securityContext",
+    );
   }
   if (needTemplate.length > 0) {
     const rewritten = templatesOf(injector.after);
@@ -154,15 +156,21 @@ export function istiodValues(input: string, given: LoadedConfig, target: ValuesT
     notes.push('the render has no gateway injection template at all');
   }
   if (kubeGateway === undefined) {
-    notes.push('this istiod has no kube-gateway template: before Istio 1.18 the Deployments of Gateway API Gateways are compiled into istiod, and no value can change them');
+    notes.push(
+      'this istiod has no kube-gateway template: before Istio 1.18 the Deployments of Gateway API Gateways are compiled into istiod, and no value can change them',
+    );
   } else if (target !== 'istiooperator' && is126OrLater(version, kubeGateway)) {
     const classes = classValues(loaded, fixed.objects);
-    if (classes.globs.length > 0) notes.push(`gateway class globs (${classes.globs.join(', ')}) cannot name a gatewayClasses entry; give the class names`);
+    if (classes.globs.length > 0)
+      notes.push(`gateway class globs (${classes.globs.join(', ')}) cannot name a gatewayClasses entry; give the class names`);
     if (Object.keys(classes.values).length > 0) values.gatewayClasses = classes.values;
   } else if (target === 'istiooperator') {
-    notes.push('gatewayClasses are left out of the IstioOperator form: istioctl checks spec.values against its own schema, and this key was not verified there');
+    notes.push(
+      'gatewayClasses are left out of the IstioOperator form: istioctl checks spec.values against its own schema, and this key was not verified there',
+    );
   }
-  if (changed.length === 0 && Object.keys(values).length === 0) notes.push('nothing to change: this render sets no sysctl the configuration removes');
+  if (changed.length === 0 && Object.keys(values).length === 0)
+    notes.push('nothing to change: this render sets no sysctl the configuration removes');
   if (version) notes.push(`Istio ${formatVersion(version)}${givenVersion ? ' (--istio-version)' : ' (from the render)'}`);
   return { values, notes };
 }
@@ -174,7 +182,10 @@ function classValues(loaded: LoadedConfig, objects: readonly FixedObject[]): { v
     const deployment = classDeploymentPatch(loaded.config, name);
     if (!deployment) continue;
     const existing = objects.find(
-      (entry) => entry.before && entry.before.kind === 'ConfigMap' && metadataOf(entry.before).labels['gateway.istio.io/defaults-for-class'] === name,
+      (entry) =>
+        entry.before &&
+        entry.before.kind === 'ConfigMap' &&
+        metadataOf(entry.before).labels['gateway.istio.io/defaults-for-class'] === name,
     );
     if (existing) {
       throw new UserError(

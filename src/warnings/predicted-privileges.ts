@@ -54,7 +54,12 @@ export function predictWorkload(pod: PodTemplate, config: Config, edited = true,
   // The template's grant: this configuration's (the istiod release gets the same), or what the
   // stream's own injection template already grants.
   const fromTemplate = grants(grant) ? grant : templateGrant;
-  const final = injected ? overlay(overlay(templateSecurityContext('gateway'), fromTemplate && grants(fromTemplate) ? grantFields(fromTemplate) : {}), deployment) : deployment;
+  const final = injected
+    ? overlay(
+        overlay(templateSecurityContext('gateway'), fromTemplate && grants(fromTemplate) ? grantFields(fromTemplate) : {}),
+        deployment,
+      )
+    : deployment;
   const pins: string[] = [];
   if (own.runAsNonRoot === true) pins.push('runAsNonRoot: true');
   if (typeof own.runAsUser === 'number' && own.runAsUser !== 0) pins.push(`runAsUser: ${own.runAsUser}`);

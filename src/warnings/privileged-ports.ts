@@ -29,15 +29,24 @@ import { objectAtPlace, type StreamView } from '../kube/view.js';
 const WAYS_OUT = (offset: number): string =>
   `Ways out: --unprivileged-ports (Service targetPorts below 1024 move to port + ${offset}, Service ports stay, so clients see no change; recommended), or --run-as-root (uid 0 with NET_BIND_SERVICE, as Istio's own sidecar template pairs them)`;
 const WAYS_OUT_WITH_HIGH_PORTS =
-  '--unprivileged-ports is on but left this: it moves only the targetPorts below 1024 of Services in this stream that select the gateway (and the containerPorts they name), and only where port + offset is free (see any port-offset-conflict warning). Render the gateway\'s Service in the same stream, or use --run-as-root (uid 0 with NET_BIND_SERVICE)';
+  "--unprivileged-ports is on but left this: it moves only the targetPorts below 1024 of Services in this stream that select the gateway (and the containerPorts they name), and only where port + offset is free (see any port-offset-conflict warning). Render the gateway's Service in the same stream, or use --run-as-root (uid 0 with NET_BIND_SERVICE)";
 
-const CAPABILITY_ONLY_FIX = 'Add --run-as-root (uid 0 with NET_BIND_SERVICE, as Istio\'s own sidecar template pairs them), or use --unprivileged-ports and need neither';
+const CAPABILITY_ONLY_FIX =
+  "Add --run-as-root (uid 0 with NET_BIND_SERVICE, as Istio's own sidecar template pairs them), or use --unprivileged-ports and need neither";
 
-function fixFor(ctx: RuleContext, judged: Judged, unprivilegedPorts: boolean, offset: number): { code: 'privileged-port' | 'grant-overridden'; fix: string } {
+function fixFor(
+  ctx: RuleContext,
+  judged: Judged,
+  unprivilegedPorts: boolean,
+  offset: number,
+): { code: 'privileged-port' | 'grant-overridden'; fix: string } {
   const grant = grantOf(ctx.config);
   if (!grants(grant)) return { code: 'privileged-port', fix: unprivilegedPorts ? WAYS_OUT_WITH_HIGH_PORTS : WAYS_OUT(offset) };
   if (!grant.root && judged.verdict === 'runtime-dependent') return { code: 'privileged-port', fix: CAPABILITY_ONLY_FIX };
-  return { code: 'grant-overridden', fix: 'Fix the securityContext named above (gateway-compat grants only what the configuration asks for and does not override a value it did not write), or use --unprivileged-ports' };
+  return {
+    code: 'grant-overridden',
+    fix: 'Fix the securityContext named above (gateway-compat grants only what the configuration asks for and does not override a value it did not write), or use --unprivileged-ports',
+  };
 }
 
 function pinNote(prediction: WorkloadPrediction, ctx: RuleContext): string {
@@ -97,7 +106,11 @@ export function checkWorkloadPorts(
         const target = named !== undefined ? byName.get(named) : (intAt(port, 'targetPort') ?? servicePort);
         const of = describeResource(service.id);
         const how =
-          named !== undefined ? `targetPort "${named}" of ${of}` : intAt(port, 'targetPort') !== undefined ? `targetPort of ${of}` : `port of ${of}, which has no targetPort`;
+          named !== undefined
+            ? `targetPort "${named}" of ${of}`
+            : intAt(port, 'targetPort') !== undefined
+              ? `targetPort of ${of}`
+              : `port of ${of}, which has no targetPort`;
         note(listening, target, how);
       }
     }
@@ -105,7 +118,8 @@ export function checkWorkloadPorts(
       for (const gateway of istioGateways) {
         if (!selectorMatches(gateway.selector, workload.labels)) continue;
         for (const port of gateway.ports) {
-          if (!servicePorts.has(port)) note(listening, port, `server port of ${describeResource(gateway.id)}, not a port of its Service, so Envoy binds it as is`);
+          if (!servicePorts.has(port))
+            note(listening, port, `server port of ${describeResource(gateway.id)}, not a port of its Service, so Envoy binds it as is`);
         }
       }
     }
@@ -135,13 +149,17 @@ export function checkGatewayListeners(view: StreamView, gateways: readonly Match
     for (const listener of listeners.items) {
       if (!isMap(listener)) continue;
       const port = intAt(listener, 'port');
-      if (port !== undefined && port > 0 && port < PRIVILEGED_BELOW) low.push(`${port}${stringAt(listener, 'name') ? ` (listener ${stringAt(listener, 'name')})` : ''}`);
+      if (port !== undefined && port > 0 && port < PRIVILEGED_BELOW)
+        low.push(`${port}${stringAt(listener, 'name') ? ` (listener ${stringAt(listener, 'name')})` : ''}`);
     }
     if (low.length === 0) continue;
     const grant = grantOf(ctx.config);
     const fix =
       grants(grant) && !grant.root
-        ? CAPABILITY_ONLY_FIX.replace(', or use --unprivileged-ports and need neither', '; --unprivileged-ports cannot move Gateway API listeners')
+        ? CAPABILITY_ONLY_FIX.replace(
+            ', or use --unprivileged-ports and need neither',
+            '; --unprivileged-ports cannot move Gateway API listeners',
+          )
         : `Ways out: --run-as-root (uid 0 with NET_BIND_SERVICE; the options ConfigMap carries the grant, and on Istio before 1.26 the kube-gateway template of the istiod release), or a listener port of ${PRIVILEGED_BELOW} or above; --unprivileged-ports cannot move Gateway API listeners`;
     ctx.warn({
       code: 'privileged-port',

@@ -46,7 +46,11 @@ export function warnSysctlsLeft(view: StreamView, ctx: RuleContext, changes: rea
     });
     if (at === undefined) return;
     const { line } = lineAndColumn(ed.source, at);
-    const holder = objects.length > 1 ? objects.find((object) => object.path.length > 0 && (object.map.range?.[0] ?? 0) <= at! && at! < (object.map.range?.[1] ?? 0)) ?? top : top;
+    const holder =
+      objects.length > 1
+        ? (objects.find((object) => object.path.length > 0 && (object.map.range?.[0] ?? 0) <= at! && at! < (object.map.range?.[1] ?? 0)) ??
+          top)
+        : top;
     ctx.warn({
       code: 'sysctl-not-removed',
       severity: 'warning',

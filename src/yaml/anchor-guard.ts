@@ -21,7 +21,9 @@ const MAX_ALIAS_COUNT = 100;
 
 function valueOf(node: Node, doc: Document): string {
   const value: unknown = node.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT });
-  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? `${item}n` : item instanceof Uint8Array ? Array.from(item) : item));
+  return JSON.stringify(value, (_key, item: unknown) =>
+    typeof item === 'bigint' ? `${item}n` : item instanceof Uint8Array ? Array.from(item) : item,
+  );
 }
 
 function aliasesOf(doc: Document): AliasUse[] {
@@ -53,7 +55,11 @@ export function checkAnchorEdits(beforeText: string, before: Document, after: Do
     while (next < was.length && was[next]!.name !== now.name) next++;
     const old = was[next++];
     if (!old?.target) {
-      throw new UnsupportedYamlError(`this edit leaves the alias *${now.name} without its anchor`, 0, 'write the aliased content out instead of using the anchor, then run again');
+      throw new UnsupportedYamlError(
+        `this edit leaves the alias *${now.name} without its anchor`,
+        0,
+        'write the aliased content out instead of using the anchor, then run again',
+      );
     }
     if (now.value !== old.value) refuse(beforeText, old, now.target ? 'change' : 'remove', lineOf);
   }
@@ -63,7 +69,10 @@ function refuse(beforeText: string, alias: AliasUse, what: 'remove' | 'change', 
   const start = alias.target?.range?.[0] ?? 0;
   // the `&name` property sits before the node's own range (`sysctls: &list` above `- name:`)
   const property = beforeText.lastIndexOf(`&${alias.name}`, start);
-  const consequence = what === 'remove' ? 'the alias would be left without its anchor, and the output would not parse' : 'the aliased copy would change with it, silently';
+  const consequence =
+    what === 'remove'
+      ? 'the alias would be left without its anchor, and the output would not parse'
+      : 'the aliased copy would change with it, silently';
   throw new UnsupportedYamlError(
     `this edit would ${what} the node anchored &${alias.name}, which the alias *${alias.name} at line ${lineOf(alias.at)} refers to: ${consequence}`,
     property >= 0 ? property : start,

@@ -4,27 +4,10 @@
 // a new one goes in after the last, and every other entry keeps its text, so a value such as
 // `2024-01-01` is never read and written back as something else (a timestamp). In a JSON document
 // what goes in is JSON, so that `kubectl get -o json` output stays JSON.
-import {
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  type Node,
-  type Pair,
-  type YAMLMap,
-  type YAMLSeq,
-} from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { EditableDocument } from './editable-document.js';
 import { renderPlain } from './render-plain.js';
-import {
-  columnAt,
-  endOfLastLine,
-  indentText,
-  lineEndAt,
-  lineStartAt,
-  type Patch,
-} from './source-text.js';
+import { columnAt, endOfLastLine, indentText, lineEndAt, lineStartAt, type Patch } from './source-text.js';
 
 type Range = [number, number, number];
 
@@ -121,7 +104,12 @@ function closingBracket(ed: EditableDocument, collection: YAMLMap | YAMLSeq): nu
  * them up to the entry after it, or, at the end, from the entry before it. The rest keeps its text
  * and layout; nothing left is `[]` / `{}`.
  */
-function removeFromFlow(ed: EditableDocument, collection: YAMLMap | YAMLSeq, spans: readonly (readonly number[])[], dropped: readonly boolean[]): Patch[] {
+function removeFromFlow(
+  ed: EditableDocument,
+  collection: YAMLMap | YAMLSeq,
+  spans: readonly (readonly number[])[],
+  dropped: readonly boolean[],
+): Patch[] {
   if (dropped.every(Boolean)) return [{ start: rangeOf(collection)[0] + 1, end: closingBracket(ed, collection), text: '' }];
   const patches: Patch[] = [];
   for (let first = 0; first < spans.length; first++) {
@@ -142,7 +130,11 @@ function removeFromFlow(ed: EditableDocument, collection: YAMLMap | YAMLSeq, spa
  * line of their own at that entry's column when it sits on a line of its own (JSON from kubectl),
  * else after a comma on the same line.
  */
-function insertIntoFlow(ed: EditableDocument, collection: YAMLMap | YAMLSeq, render: (indentUnit: number | undefined) => string[]): Patch[] {
+function insertIntoFlow(
+  ed: EditableDocument,
+  collection: YAMLMap | YAMLSeq,
+  render: (indentUnit: number | undefined) => string[],
+): Patch[] {
   const items = collection.items as (Node | Pair<Node, Node | null>)[];
   const last = items[items.length - 1];
   if (!last) {
@@ -151,7 +143,16 @@ function insertIntoFlow(ed: EditableDocument, collection: YAMLMap | YAMLSeq, ren
   }
   const [lastStart, lastEnd] = isPair(last) ? pairSpan(last) : rangeOf(last);
   const lineStart = lineStartAt(ed.source, lastStart);
-  if (ed.source.slice(lineStart, lastStart).trim() !== '') return [{ start: lastEnd, end: lastEnd, text: render(undefined).map((entry) => `, ${entry}`).join('') }];
+  if (ed.source.slice(lineStart, lastStart).trim() !== '')
+    return [
+      {
+        start: lastEnd,
+        end: lastEnd,
+        text: render(undefined)
+          .map((entry) => `, ${entry}`)
+          .join(''),
+      },
+    ];
   const column = lastStart - lineStart;
   const openLine = lineStartAt(ed.source, rangeOf(collection)[0]);
   const openIndent = ed.source.slice(openLine).search(/\S/);
@@ -177,23 +178,23 @@ function renderFlowKey(ed: EditableDocument, key: string): string {
 }
 
 /** Removes the items `drop` selects; returns no patch when nothing is dropped. */
-export function removeSeqItems(
-  ed: EditableDocument,
-  seq: YAMLSeq,
-  drop: (item: unknown) => boolean,
-): Patch[] {
+export function removeSeqItems(ed: EditableDocument, seq: YAMLSeq, drop: (item: unknown) => boolean): Patch[] {
   const items = seq.items as Node[];
   const dropped = items.map((item) => drop(item));
   if (!dropped.includes(true)) return [];
-  if (seq.flow) return removeFromFlow(ed, seq, items.map((item) => rangeOf(item)), dropped);
+  if (seq.flow)
+    return removeFromFlow(
+      ed,
+      seq,
+      items.map((item) => rangeOf(item)),
+      dropped,
+    );
   const patches: Patch[] = [];
   items.forEach((item, i) => {
     if (!dropped[i]) return;
     const start = itemLineStart(ed.source, rangeOf(item)[0]);
     const next = items[i + 1];
-    const end = next
-      ? itemLineStart(ed.source, rangeOf(next)[0])
-      : endOfLastLine(ed.source, rangeOf(item)[0], rangeOf(item)[1]);
+    const end = next ? itemLineStart(ed.source, rangeOf(next)[0]) : endOfLastLine(ed.source, rangeOf(item)[0], rangeOf(item)[1]);
     patches.push({ start, end, text: '' });
   });
   return patches;
@@ -215,7 +216,12 @@ function startWithLeadingComments(text: string, keyStart: number): number {
 export function removePair(ed: EditableDocument, map: YAMLMap, pair: Pair<Node, Node | null>): Patch[] {
   if (map.flow) {
     const pairs = map.items as Pair<Node, Node | null>[];
-    return removeFromFlow(ed, map, pairs.map(pairSpan), pairs.map((other) => other === pair));
+    return removeFromFlow(
+      ed,
+      map,
+      pairs.map(pairSpan),
+      pairs.map((other) => other === pair),
+    );
   }
   const index = map.items.indexOf(pair);
   const keyStart = rangeOf(pair.key)[0];
@@ -277,7 +283,9 @@ function renderInline(ed: EditableDocument, value: unknown, inFlow: boolean): st
 export function addToMap(ed: EditableDocument, map: YAMLMap, entries: Record<string, unknown>): Patch[] {
   const [start] = rangeOf(map);
   if (map.flow) {
-    return insertIntoFlow(ed, map, (unit) => Object.entries(entries).map(([key, value]) => `${renderFlowKey(ed, key)}: ${renderInFlow(ed, value, unit)}`));
+    return insertIntoFlow(ed, map, (unit) =>
+      Object.entries(entries).map(([key, value]) => `${renderFlowKey(ed, key)}: ${renderInFlow(ed, value, unit)}`),
+    );
   }
   const last = map.items[map.items.length - 1] as Pair<Node, Node | null>;
   const lastEnd = last.value ? rangeOf(last.value)[1] : rangeOf(last.key)[1];
@@ -399,7 +407,13 @@ function emptyFlowMapAsBlock(ed: EditableDocument, map: YAMLMap, desired: Desire
   if (!/^[ \t]*(?:- )?[^{}[\],#]*:[ \t]*$/.test(prefix)) return undefined;
   const indent = prefix.length - prefix.trimStart().length + (prefix.trimStart().startsWith('- ') ? 2 : 0);
   const colon = lineStart + prefix.lastIndexOf(':');
-  return [{ start: colon + 1, end: closingBracket(ed, map) + 1, text: ed.eol + indentText(renderBlock(toPlain(desired), ed, map), indent + 2, ed.eol).replace(/(\r?\n)$/, '') }];
+  return [
+    {
+      start: colon + 1,
+      end: closingBracket(ed, map) + 1,
+      text: ed.eol + indentText(renderBlock(toPlain(desired), ed, map), indent + 2, ed.eol).replace(/(\r?\n)$/, ''),
+    },
+  ];
 }
 
 function isDesiredMap(value: Desired[string]): value is Desired {

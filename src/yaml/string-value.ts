@@ -25,14 +25,7 @@ function splitKeepingNewlines(text: string): string[] {
  * no block scalar may stand; it is written as a JSON string, which YAML reads the same and which
  * keeps a JSON document JSON.
  */
-export function replaceStringValue(
-  source: string,
-  node: Scalar,
-  value: string,
-  keyColumn: number,
-  eol: string,
-  inFlow = false,
-): Patch {
+export function replaceStringValue(source: string, node: Scalar, value: string, keyColumn: number, eol: string, inFlow = false): Patch {
   const [start, valueEnd] = node.range as [number, number, number];
   if (node.type === Scalar.BLOCK_LITERAL && typeof node.value === 'string') {
     const contentStart = lineEndAt(source, start);

@@ -3,7 +3,16 @@
 // declines, with 200,000 keys in one mapping then took minutes (issue 11, item 10). We parse with
 // that check off and make it here in one pass, with a Set per mapping: the same rule (scalar keys
 // with `===` values), the same error code, message and position.
-import { isMap, isScalar, parseDocument, YAMLParseError, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  parseDocument,
+  YAMLParseError,
+  type Document,
+  type DocumentOptions,
+  type ParseOptions,
+  type SchemaOptions,
+} from 'yaml';
 
 type Options = ParseOptions & DocumentOptions & SchemaOptions;
 

@@ -47,13 +47,20 @@ function leavesOfValue(value: unknown, prefix = ''): string[] {
 const SPEC_LEAVES = leavesOf(specSchema as Schema);
 
 /** A valid value of each kpt key: `true` for the booleans, one of its words for an enum or list of words, else '9000'. */
-const KPT_SAMPLES: Record<string, string> = { ignoreWarnings: 'privileged-port', gatewayOptionsFor: 'class', injectionTemplateNames: 'gateway,kube-gateway', maxInputBytes: '64MiB' };
+const KPT_SAMPLES: Record<string, string> = {
+  ignoreWarnings: 'privileged-port',
+  gatewayOptionsFor: 'class',
+  injectionTemplateNames: 'gateway,kube-gateway',
+  maxInputBytes: '64MiB',
+};
 function kptSample(key: string): string {
   const properties = functionInputSchema.properties as Record<string, Schema>;
   return properties[key]?.$ref === '#/definitions/boolean' ? 'true' : (KPT_SAMPLES[key] ?? '9000');
 }
 /** The spec of one ConfigMap that sets every kpt key at once. */
-const KPT_SPEC: ConfigSpec = specFromConfigMapData(Object.fromEntries(Object.keys(FUNCTION_INPUT_KEYS).map((key) => [key, kptSample(key)])));
+const KPT_SPEC: ConfigSpec = specFromConfigMapData(
+  Object.fromEntries(Object.keys(FUNCTION_INPUT_KEYS).map((key) => [key, kptSample(key)])),
+);
 
 describe('every spec setting is reachable from each configuration source', () => {
   it('the spec has the settings this test knows of', () => {
@@ -90,7 +97,9 @@ describe('every spec setting is reachable from each configuration source', () =>
   });
 
   it('kpt fn eval ... -- unprivilegedPorts=true portOffset=9000 is accepted', () => {
-    expect(specFromConfigMapData({ unprivilegedPorts: 'true', portOffset: '9000' })).toEqual({ unprivilegedPorts: { enabled: true, offset: 9000 } });
+    expect(specFromConfigMapData({ unprivilegedPorts: 'true', portOffset: '9000' })).toEqual({
+      unprivilegedPorts: { enabled: true, offset: 9000 },
+    });
     expect(() => specFromConfigMapData({ portOffset: '80' })).toThrow(/data\.portOffset/);
   });
 

@@ -24,15 +24,25 @@ describe('published schemas', () => {
 
   it('every rule has its schema beside its code, with the id it is published under', () => {
     for (const rule of RULES) {
-      const source = JSON.parse(readFileSync(path.join(REPO_ROOT, 'src/rules', folderOf(rule.id), 'schema.json'), 'utf8')) as { $id: string };
+      const source = JSON.parse(readFileSync(path.join(REPO_ROOT, 'src/rules', folderOf(rule.id), 'schema.json'), 'utf8')) as {
+        $id: string;
+      };
       expect(source.$id).toBe(`https://gateway-compat.io/schemas/rules/${folderOf(rule.id)}.schema.json`);
       expect(rule.schema).toEqual(source);
     }
   });
 
   it('a rule added to the list appears in the spec, the kpt keys and the report enum', () => {
-    const extra = { ...RULES[0], id: 'workloadKinds', spec: { workloadKinds: '' }, keys: [{ key: 'workloadKinds', schema: { type: 'string' }, toSpec: () => ({}) }] };
-    const schemas = buildSchemas((file) => (file.includes('workload-kinds') ? '{}' : readFileSync(path.join(REPO_ROOT, file), 'utf8')), [...RULES, extra]);
+    const extra = {
+      ...RULES[0],
+      id: 'workloadKinds',
+      spec: { workloadKinds: '' },
+      keys: [{ key: 'workloadKinds', schema: { type: 'string' }, toSpec: () => ({}) }],
+    };
+    const schemas = buildSchemas(
+      (file) => (file.includes('workload-kinds') ? '{}' : readFileSync(path.join(REPO_ROOT, file), 'utf8')),
+      [...RULES, extra],
+    );
     const byPath = new Map(schemas.map((schema) => [schema.path, schema.schema as Record<string, any>]));
     expect(byPath.get('spec.schema.json')?.properties.workloadKinds).toEqual({ $ref: 'rules/workload-kinds.schema.json' });
     expect(byPath.get('function-input.schema.json')?.properties.workloadKinds).toEqual({ type: 'string' });

@@ -25,7 +25,14 @@ describeWithHost('Helm 3 --post-renderer (real helm v3)', helm, { what: 'Helm 3'
 
   it('a host never gets an empty answer: --check or --write in --post-renderer-args fails the install', async () => {
     for (const mode of ['--check', '--write']) {
-      const ran = await template('--post-renderer', POST_RENDER, '--post-renderer-args', mode, '--post-renderer-args', path.join(CHART, 'templates/deployment.yaml'));
+      const ran = await template(
+        '--post-renderer',
+        POST_RENDER,
+        '--post-renderer-args',
+        mode,
+        '--post-renderer-args',
+        path.join(CHART, 'templates/deployment.yaml'),
+      );
       expect(ran.status, explain(ran)).not.toBe(0);
       expect(ran.stdout).toBe('');
       expect(ran.stderr).toContain(`--${mode.slice(2)} works on the files named and prints no manifests on stdout`);
@@ -71,7 +78,7 @@ describeWithHost('Helm 3 --post-renderer (real helm v3)', helm, { what: 'Helm 3'
     expect(viaHelm.stdout.slice(direct.stdout.length)).toContain('helm.sh/hook: post-install');
   });
 
-  it('fails the render and shows post-render\'s message when the configuration is wrong', async () => {
+  it("fails the render and shows post-render's message when the configuration is wrong", async () => {
     const ran = await template('--post-renderer', POST_RENDER, '--post-renderer-args', '--options-configmap=Not_A_Name');
     expect(ran.status, explain(ran)).toBe(1);
     expect(ran.stdout).toBe('');

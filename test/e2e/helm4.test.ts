@@ -30,7 +30,8 @@ describeWithHost('Helm 4 postrenderer/v1 plugin (real helm v4)', helm, { what: '
   };
   const defaultErrorFile = path.join(tmp, `gateway-compat-${process.getuid?.() ?? -1}`, 'last-error.txt');
   delete (env as NodeJS.ProcessEnv).GATEWAY_COMPAT_ERROR_FILE;
-  const helmRun = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => run(helm as string, args, { env: { ...env, ...extraEnv }, cwd: home });
+  const helmRun = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+    run(helm as string, args, { env: { ...env, ...extraEnv }, cwd: home });
   const template = (...extra: string[]) =>
     helmRun(['template', 'gw', CHART, '--namespace', 'istio-ingress', '--post-renderer', 'gateway-compat', ...extra]);
 
@@ -61,15 +62,35 @@ describeWithHost('Helm 4 postrenderer/v1 plugin (real helm v4)', helm, { what: '
     // Helm names each output document's source from the postrender-filename annotation: the
     // ConfigMap carries the Gateway's, so it is listed under gateway.yaml, not a generated name.
     const configMapAt = ran.stdout.indexOf('name: asm-kube-gateway-options');
-    const sourceLine = ran.stdout.slice(0, configMapAt).split('\n').filter((line) => line.startsWith('# Source: ')).pop();
+    const sourceLine = ran.stdout
+      .slice(0, configMapAt)
+      .split('\n')
+      .filter((line) => line.startsWith('# Source: '))
+      .pop();
     expect(sourceLine).toBe('# Source: gateway/templates/gateway.yaml');
     expect(ran.stdout).not.toContain('generated-by-postrender');
     expect(ran.stdout).not.toContain('postrenderer.helm.sh/postrender-filename');
   });
 
-  it('on failure, puts the message on Helm\'s stderr (a pipe, as in a shell or CI log) and in $TMPDIR/gateway-compat-<uid>/last-error.txt', async () => {
+  it("on failure, puts the message on Helm's stderr (a pipe, as in a shell or CI log) and in $TMPDIR/gateway-compat-<uid>/last-error.txt", async () => {
     // Node's child_process hands out sockets, not pipes; a shell's `2> >(cat >&2)` gives Helm a pipe.
-    const ran = await run('bash', ['-c', '"$@" 2> >(cat >&2)', 'helm', helm as string, 'template', 'gw', CHART, '--post-renderer', 'gateway-compat', '--post-renderer-args', '--options-configmap=Not_A_Name'], { env, cwd: home });
+    const ran = await run(
+      'bash',
+      [
+        '-c',
+        '"$@" 2> >(cat >&2)',
+        'helm',
+        helm as string,
+        'template',
+        'gw',
+        CHART,
+        '--post-renderer',
+        'gateway-compat',
+        '--post-renderer-args',
+        '--options-configmap=Not_A_Name',
+      ],
+      { env, cwd: home },
+    );
     expect(ran.status, explain(ran)).toBe(1);
     expect(ran.stdout).toBe('');
     // Helm's own line says only that the plugin failed...
@@ -83,7 +104,7 @@ describeWithHost('Helm 4 postrenderer/v1 plugin (real helm v4)', helm, { what: '
     expect(readFileSync(errorFile, 'utf8')).toContain('spec.gatewayApi.optionsConfigMap must match pattern');
   });
 
-  it('when Helm\'s stderr is a socket (a Node.js parent), the message is only in the error file', async () => {
+  it("when Helm's stderr is a socket (a Node.js parent), the message is only in the error file", async () => {
     const ran = await template('--post-renderer-args', '--flag-seen-only-in-the-file');
     expect(ran.status, explain(ran)).toBe(1);
     expect(ran.stderr).toContain('plugin "gateway-compat" exited with error');
@@ -94,9 +115,22 @@ describeWithHost('Helm 4 postrenderer/v1 plugin (real helm v4)', helm, { what: '
   it('a host never gets an empty answer: --check or --write in --post-renderer-args fails the install', async () => {
     for (const mode of ['--check', '--write']) {
       const errorFile = path.join(home, `file-mode${mode}.txt`);
-      const ran = await helmRun(['template', 'gw', CHART, '--post-renderer', 'gateway-compat', '--post-renderer-args', mode, '--post-renderer-args', path.join(CHART, 'templates/deployment.yaml')], {
-        GATEWAY_COMPAT_ERROR_FILE: errorFile,
-      });
+      const ran = await helmRun(
+        [
+          'template',
+          'gw',
+          CHART,
+          '--post-renderer',
+          'gateway-compat',
+          '--post-renderer-args',
+          mode,
+          '--post-renderer-args',
+          path.join(CHART, 'templates/deployment.yaml'),
+        ],
+        {
+          GATEWAY_COMPAT_ERROR_FILE: errorFile,
+        },
+      );
       expect(ran.status, explain(ran)).not.toBe(0);
       expect(ran.stdout).toBe('');
       expect(readFileSync(errorFile, 'utf8')).toContain('gateway-compat is running inside Helm 4 (post-renderer plugin)');
@@ -131,8 +165,9 @@ describeWithHost('Helm 4 postrenderer/v1 plugin (real helm v4)', helm, { what: '
 
   // util-linux `script` (Debian: bsdutils, always installed) stands in for a person's terminal.
   const script = findTool('script');
-  if (!script && process.env.CI !== 'true') process.stderr.write('\n!!! SKIPPED: the Helm 4 terminal test needs `script` (util-linux), which is not installed\n');
-  it('shows the message on the terminal when Helm\'s stderr goes elsewhere (helm ... 2>/dev/null)', async () => {
+  if (!script && process.env.CI !== 'true')
+    process.stderr.write('\n!!! SKIPPED: the Helm 4 terminal test needs `script` (util-linux), which is not installed\n');
+  it("shows the message on the terminal when Helm's stderr goes elsewhere (helm ... 2>/dev/null)", async () => {
     if (!script) throw new Error('`script` (util-linux) is missing on this machine');
     // `script` gives Helm a terminal, as a person at a shell has; Helm's stderr is discarded.
     const command = `'${helm}' template gw '${CHART}' --post-renderer gateway-compat --post-renderer-args --no-such-flag 2>/dev/null`;

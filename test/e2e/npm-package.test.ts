@@ -28,7 +28,13 @@ describeWithHost('npm package (npm pack, npm i -g --omit=dev, npx, import)', 'np
   const prefix = path.join(work, 'prefix');
   const installedRoot = path.join(prefix, 'lib/node_modules', PACKAGE.name);
   // A private cache keeps the user's intact; the tarball needs nothing from the registry.
-  const env = { ...process.env, npm_config_cache: path.join(work, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+  const env = {
+    ...process.env,
+    npm_config_cache: path.join(work, 'npm-cache'),
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+  };
   let tarball = '';
   let files: string[] = [];
   const bin = (name: string) => path.join(prefix, 'bin', name);
@@ -41,7 +47,11 @@ describeWithHost('npm package (npm pack, npm i -g --omit=dev, npx, import)', 'np
     tarball = path.join(work, packed.stdout.trim().split('\n').pop() as string);
     files = (await run('tar', ['-tzf', tarball])).stdout.split('\n').filter(Boolean);
     mkdirSync(prefix);
-    const installed = await run('npm', ['install', '--global', '--omit=dev', '--prefix', prefix, tarball], { cwd: work, env, timeoutMs: SLOW });
+    const installed = await run('npm', ['install', '--global', '--omit=dev', '--prefix', prefix, tarball], {
+      cwd: work,
+      env,
+      timeoutMs: SLOW,
+    });
     if (installed.status !== 0) throw new Error(explain(installed));
   }, SLOW);
 
@@ -108,7 +118,9 @@ describeWithHost('npm package (npm pack, npm i -g --omit=dev, npx, import)', 'np
   });
 
   it('the KRM function mode (a ResourceList on stdin)', async () => {
-    const items = parseAllDocuments(EXAMPLE).map((document) => document.toJS() as unknown).filter((item) => item !== null);
+    const items = parseAllDocuments(EXAMPLE)
+      .map((document) => document.toJS() as unknown)
+      .filter((item) => item !== null);
     const functionConfig = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'function-input' }, data: { netBindService: 'true' } };
     const resourceList = stringify({ apiVersion: 'config.kubernetes.io/v1', kind: 'ResourceList', functionConfig, items });
     const ran = await run(bin('gateway-compat'), [], { env, input: resourceList });
@@ -117,7 +129,9 @@ describeWithHost('npm package (npm pack, npm i -g --omit=dev, npx, import)', 'np
     const output = parse(ran.stdout) as { items: unknown[]; results: { message: string }[] };
     expect(JSON.stringify(output.items)).toContain('NET_BIND_SERVICE');
     expect(JSON.stringify(output.items)).not.toContain(SYSCTL);
-    expect(output.results.map((result) => result.message)).toContain(`removed sysctl ${SYSCTL} from spec.template.spec.securityContext.sysctls`);
+    expect(output.results.map((result) => result.message)).toContain(
+      `removed sysctl ${SYSCTL} from spec.template.spec.securityContext.sysctls`,
+    );
   });
 
   it('the kustomize modes: install-kustomize-plugin writes a plugin that runs the installed bundle', async () => {
@@ -144,35 +158,58 @@ describeWithHost('npm package (npm pack, npm i -g --omit=dev, npx, import)', 'np
     const write = await run(bin('gateway-compat'), ['--write', manifest], { env });
     expect(write.status, explain(write)).toBe(0);
     expect(readFileSync(manifest, 'utf8')).not.toContain(SYSCTL);
-    const nodes = await run(bin('gateway-compat'), ['nodes'], { env, input: readFileSync(path.join(REPO_ROOT, 'test/fixtures/nodes/kubectl-get-nodes.json'), 'utf8') });
+    const nodes = await run(bin('gateway-compat'), ['nodes'], {
+      env,
+      input: readFileSync(path.join(REPO_ROOT, 'test/fixtures/nodes/kubectl-get-nodes.json'), 'utf8'),
+    });
     expect(nodes.status, explain(nodes)).toBe(1);
     expect(nodes.stdout).toContain('3 of 6 nodes run a kernel older than 4.11');
   });
 
   it('the other subcommands (explain, doctor, values, patches, sail) run from the installed package alone', async () => {
     const fixture = (name: string) => readFileSync(path.join(REPO_ROOT, 'test/fixtures', name), 'utf8');
-    const explained = await run(bin('gateway-compat'), ['explain'], { env, cwd: work, input: fixture('explain/runtime-apparmor/input.txt') });
+    const explained = await run(bin('gateway-compat'), ['explain'], {
+      env,
+      cwd: work,
+      input: fixture('explain/runtime-apparmor/input.txt'),
+    });
     expect(explained.status, explain(explained)).toBe(0);
     expect(explained.stdout).toContain('[runtime-apparmor]');
     const doctor = await run(bin('gateway-compat'), ['doctor'], { env, cwd: work, input: fixture('doctor/helm-centos7/bundle.json') });
     expect(doctor.stdout, explain(doctor)).toBe(fixture('doctor/helm-centos7/expected.txt'));
-    const values = await run(bin('gateway-compat'), ['values', '--chart', 'gateway', '--no-gateway-options'], { env, cwd: work, input: EXAMPLE });
+    const values = await run(bin('gateway-compat'), ['values', '--chart', 'gateway', '--no-gateway-options'], {
+      env,
+      cwd: work,
+      input: EXAMPLE,
+    });
     expect(values.status, explain(values)).toBe(0);
     expect(parse(values.stdout)).toMatchObject({ securityContext: { sysctls: [] } });
     const patches = await run(bin('gateway-compat'), ['patches', '--format', 'flux'], { env, cwd: work, input: EXAMPLE });
     expect(patches.status, explain(patches)).toBe(0);
     // the postRenderers to paste, then the options ConfigMap to commit beside the HelmRelease
     expect(parseAllDocuments(patches.stdout)[0]?.toJS()).toHaveProperty('postRenderers');
-    const sail = await run(bin('gateway-compat'), ['sail', '--format', 'patch'], { env, cwd: work, input: fixture('istio-cr-with-gateway-template/input.yaml') });
+    const sail = await run(bin('gateway-compat'), ['sail', '--format', 'patch'], {
+      env,
+      cwd: work,
+      input: fixture('istio-cr-with-gateway-template/input.yaml'),
+    });
     expect(sail.status, explain(sail)).toBe(0);
     const patch = JSON.parse(sail.stdout) as { spec: { values: { sidecarInjectorWebhook: { templates: { gateway: string } } } } };
     expect(patch.spec.values.sidecarInjectorWebhook.templates.gateway).not.toContain(SYSCTL);
   });
 
-  it('npx runs the tarball', async () => {
-    const ran = await run('npx', ['--yes', '--package', tarball, '--', 'gateway-compat', '--version'], { cwd: work, env, timeoutMs: SLOW });
-    expect(ran.stdout, explain(ran)).toBe(`${PACKAGE.version}\n`);
-  }, SLOW);
+  it(
+    'npx runs the tarball',
+    async () => {
+      const ran = await run('npx', ['--yes', '--package', tarball, '--', 'gateway-compat', '--version'], {
+        cwd: work,
+        env,
+        timeoutMs: SLOW,
+      });
+      expect(ran.stdout, explain(ran)).toBe(`${PACKAGE.version}\n`);
+    },
+    SLOW,
+  );
 
   it('a project imports transform() and type-checks against the shipped declarations', async () => {
     const project = path.join(work, 'project');
@@ -184,7 +221,7 @@ describeWithHost('npm package (npm pack, npm i -g --omit=dev, npx, import)', 'np
     expect(readdirSync(path.join(project, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual(['gateway-compat']);
     const source = [
       "import { transform, type TransformResult, type ResourceId } from 'gateway-compat';",
-      "const manifest = 'apiVersion: v1\\nkind: Pod\\nmetadata:\\n  name: p\\nspec:\\n  securityContext:\\n    sysctls:\\n    - name: net.ipv4.ip_unprivileged_port_start\\n      value: \"0\"\\n  containers: []\\n';",
+      'const manifest = \'apiVersion: v1\\nkind: Pod\\nmetadata:\\n  name: p\\nspec:\\n  securityContext:\\n    sysctls:\\n    - name: net.ipv4.ip_unprivileged_port_start\\n      value: "0"\\n  containers: []\\n\';',
       'const result: TransformResult = transform(manifest, { config: { netBindService: false } });',
       'const first: ResourceId | undefined = result.changes[0]?.resource;',
       'console.log(JSON.stringify({ text: result.text, changes: result.changes.length, kind: first?.kind }));',
@@ -193,13 +230,30 @@ describeWithHost('npm package (npm pack, npm i -g --omit=dev, npx, import)', 'np
     writeFileSync(path.join(project, 'use.ts'), source);
     writeFileSync(
       path.join(project, 'use.mjs'),
-      source.replace(', type TransformResult, type ResourceId', '').replace('const result: TransformResult =', 'const result =').replace('const first: ResourceId | undefined =', 'const first ='),
+      source
+        .replace(', type TransformResult, type ResourceId', '')
+        .replace('const result: TransformResult =', 'const result =')
+        .replace('const first: ResourceId | undefined =', 'const first ='),
     );
     writeFileSync(
       path.join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['use.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: [],
+        },
+        files: ['use.ts'],
+      }),
     );
-    const typecheck = await run(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project, env });
+    const typecheck = await run(process.execPath, [path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', project], {
+      cwd: project,
+      env,
+    });
     expect(typecheck.status, explain(typecheck)).toBe(0);
     const imported = await run(process.execPath, ['use.mjs'], { cwd: project, env });
     expect(imported.status, explain(imported)).toBe(0);
@@ -211,11 +265,18 @@ describeWithHost('npm package (npm pack, npm i -g --omit=dev, npx, import)', 'np
   const helm = findHelm(4);
   it('the installed package carries a working Helm 4 plugin', async () => {
     if (!helm) throw new Error(`Helm 4 is missing. ${HELM_INSTALL_HINT}`);
-    const helmEnv = { ...env, HELM_CACHE_HOME: path.join(work, 'helm/cache'), HELM_CONFIG_HOME: path.join(work, 'helm/config'), HELM_DATA_HOME: path.join(work, 'helm/data') };
+    const helmEnv = {
+      ...env,
+      HELM_CACHE_HOME: path.join(work, 'helm/cache'),
+      HELM_CONFIG_HOME: path.join(work, 'helm/config'),
+      HELM_DATA_HOME: path.join(work, 'helm/data'),
+    };
     const plugin = path.join(installedRoot, 'helm-plugin/gateway-compat');
     const installed = await run(helm, ['plugin', 'install', plugin], { env: helmEnv });
     expect(installed.status, explain(installed)).toBe(0);
-    const rendered = await run(helm, ['template', 'gw', path.join(REPO_ROOT, 'test/charts/gateway'), '--post-renderer', 'gateway-compat'], { env: helmEnv });
+    const rendered = await run(helm, ['template', 'gw', path.join(REPO_ROOT, 'test/charts/gateway'), '--post-renderer', 'gateway-compat'], {
+      env: helmEnv,
+    });
     expect(rendered.status, explain(rendered)).toBe(0);
     expect(sysctlNames(find(objectsOf(rendered.stdout), 'Deployment', 'gw'))).not.toContain(SYSCTL);
   });

@@ -38,7 +38,17 @@ export const workload: fc.Arbitrary<GeneratedDocument> = fc
     name,
     namespace,
     indentSeq,
-    style: fc.constantFrom('block', 'flow', 'none', 'other-sysctl-too', 'comment-above', 'value-first', 'quoted', 'flow-items', 'only-key-then-comment'),
+    style: fc.constantFrom(
+      'block',
+      'flow',
+      'none',
+      'other-sysctl-too',
+      'comment-above',
+      'value-first',
+      'quoted',
+      'flow-items',
+      'only-key-then-comment',
+    ),
     gatewayMarker: fc.constantFrom('annotation', 'router-args', 'none'),
     securityContextFirst: fc.boolean(),
   })
@@ -103,39 +113,49 @@ export const gateway: fc.Arbitrary<GeneratedDocument> = fc
     };
   });
 
-export const service: fc.Arbitrary<GeneratedDocument> = fc.record({ name, namespace, port: fc.constantFrom(80, 443, 15021) }).map(({ name, namespace, port }) => ({
-  text: `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\nspec:\n  selector:\n    app: ${name}\n  ports:\n  - name: p\n    port: ${port}\n    targetPort: ${port}\n`,
-  secret: false,
-}));
+export const service: fc.Arbitrary<GeneratedDocument> = fc
+  .record({ name, namespace, port: fc.constantFrom(80, 443, 15021) })
+  .map(({ name, namespace, port }) => ({
+    text: `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\nspec:\n  selector:\n    app: ${name}\n  ports:\n  - name: p\n    port: ${port}\n    targetPort: ${port}\n`,
+    secret: false,
+  }));
 
-export const optionsConfigMap: fc.Arbitrary<GeneratedDocument> = fc.record({ namespace, cmName: fc.constantFrom('asm-kube-gateway-options', 'my-options') }).map(({ namespace, cmName }) => ({
-  text: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${cmName}\n  namespace: ${namespace}\ndata:\n  service: |\n    spec:\n      type: ClusterIP\n`,
-  secret: false,
-}));
+export const optionsConfigMap: fc.Arbitrary<GeneratedDocument> = fc
+  .record({ namespace, cmName: fc.constantFrom('asm-kube-gateway-options', 'my-options') })
+  .map(({ namespace, cmName }) => ({
+    text: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${cmName}\n  namespace: ${namespace}\ndata:\n  service: |\n    spec:\n      type: ClusterIP\n`,
+    secret: false,
+  }));
 
 /** A Secret whose values are the markers and whose text trips every rule's pre-check. */
-export const secretDocument: fc.Arbitrary<GeneratedDocument> = fc.record({ name, namespace, flow: fc.boolean() }).map(({ name, namespace, flow }) => ({
-  text: flow
-    ? `apiVersion: v1\nkind: Secret\nmetadata: {name: ${name}, namespace: ${namespace}}\ndata: {password: ${SECRET_MARKERS[0]}}\nstringData: {token: ${SECRET_MARKERS[1]}, note: "${SYSCTL} istio-proxy"}\n`
-    : `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\ntype: Opaque\ndata:\n  password: ${SECRET_MARKERS[0]}\nstringData:\n  token: ${SECRET_MARKERS[1]}\n  note: "${SYSCTL} istio-sidecar-injector istio-proxy"\n`,
-  secret: true,
-}));
+export const secretDocument: fc.Arbitrary<GeneratedDocument> = fc
+  .record({ name, namespace, flow: fc.boolean() })
+  .map(({ name, namespace, flow }) => ({
+    text: flow
+      ? `apiVersion: v1\nkind: Secret\nmetadata: {name: ${name}, namespace: ${namespace}}\ndata: {password: ${SECRET_MARKERS[0]}}\nstringData: {token: ${SECRET_MARKERS[1]}, note: "${SYSCTL} istio-proxy"}\n`
+      : `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\ntype: Opaque\ndata:\n  password: ${SECRET_MARKERS[0]}\nstringData:\n  token: ${SECRET_MARKERS[1]}\n  note: "${SYSCTL} istio-sidecar-injector istio-proxy"\n`,
+    secret: true,
+  }));
 
-export const istioResource: fc.Arbitrary<GeneratedDocument> = fc.record({ withTemplate: fc.boolean(), version: fc.constantFrom('v1', 'v1alpha1') }).map(({ withTemplate, version }) => ({
-  text: `apiVersion: sailoperator.io/${version}\nkind: Istio\nmetadata:\n  name: default\nspec:\n  version: v1.27.0\n  namespace: istio-system\n${
-    withTemplate
-      ? `  values:\n    sidecarInjectorWebhook:\n      templates:\n        gateway: |\n          spec:\n            securityContext:\n              sysctls:\n              - name: ${SYSCTL}\n                value: "0"\n            containers:\n            - name: istio-proxy\n`
-      : ''
-  }`,
-  secret: false,
-}));
+export const istioResource: fc.Arbitrary<GeneratedDocument> = fc
+  .record({ withTemplate: fc.boolean(), version: fc.constantFrom('v1', 'v1alpha1') })
+  .map(({ withTemplate, version }) => ({
+    text: `apiVersion: sailoperator.io/${version}\nkind: Istio\nmetadata:\n  name: default\nspec:\n  version: v1.27.0\n  namespace: istio-system\n${
+      withTemplate
+        ? `  values:\n    sidecarInjectorWebhook:\n      templates:\n        gateway: |\n          spec:\n            securityContext:\n              sysctls:\n              - name: ${SYSCTL}\n                value: "0"\n            containers:\n            - name: istio-proxy\n`
+        : ''
+    }`,
+    secret: false,
+  }));
 
 /** Items of a `kind: List` (or `*List`) wrapper. */
 export function listOf(items: fc.Arbitrary<GeneratedDocument>): fc.Arbitrary<GeneratedDocument> {
-  return fc.record({ items: fc.array(items, { minLength: 1, maxLength: 3 }), kind: fc.constantFrom('List', 'DeploymentList') }).map(({ items, kind }) => ({
-    text: `apiVersion: v1\nkind: ${kind}\nitems:\n${items.map((item) => `- ${item.text.replace(/\n(?=.)/g, '\n  ')}`).join('')}`,
-    secret: items.some((item) => item.secret),
-  }));
+  return fc
+    .record({ items: fc.array(items, { minLength: 1, maxLength: 3 }), kind: fc.constantFrom('List', 'DeploymentList') })
+    .map(({ items, kind }) => ({
+      text: `apiVersion: v1\nkind: ${kind}\nitems:\n${items.map((item) => `- ${item.text.replace(/\n(?=.)/g, '\n  ')}`).join('')}`,
+      secret: items.some((item) => item.secret),
+    }));
 }
 
 export function generatedDocument(corpus: readonly string[]): fc.Arbitrary<GeneratedDocument> {
@@ -161,7 +181,12 @@ export interface Line {
   protected: boolean;
 }
 
-export function assemble(documents: readonly GeneratedDocument[], separators: readonly string[], fillers: readonly string[], firstBare: boolean): Line[] {
+export function assemble(
+  documents: readonly GeneratedDocument[],
+  separators: readonly string[],
+  fillers: readonly string[],
+  firstBare: boolean,
+): Line[] {
   const lines: Line[] = [];
   const push = (text: string, secret: boolean, isProtected: (line: string) => boolean): void => {
     for (const line of text.split(/(?<=\n)/)) if (line !== '') lines.push({ text: line, secret, protected: secret && isProtected(line) });
@@ -170,7 +195,9 @@ export function assemble(documents: readonly GeneratedDocument[], separators: re
     push(fillers[i] ?? '', false, () => false);
     if (!(i === 0 && firstBare)) push(separators[i] ?? '---\n', document.secret, () => true);
     const text = document.text.replace(/^---[ \t]*\n/, '');
-    push(text.endsWith('\n') ? text : `${text}\n`, document.secret, (line) => /^\s*(- )?["']?(kind|data|stringData|items)["']?\s*:|^\s*[{]|^(---|\.\.\.)/.test(line));
+    push(text.endsWith('\n') ? text : `${text}\n`, document.secret, (line) =>
+      /^\s*(- )?["']?(kind|data|stringData|items)["']?\s*:|^\s*[{]|^(---|\.\.\.)/.test(line),
+    );
   });
   return lines;
 }
@@ -199,7 +226,33 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('comment-line' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('blank-line' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('trailing-comment' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('token' as const), at: fc.nat(), column: fc.nat(), token: fc.constantFrom('[', ']', '{', '}', '"', "'", ': ', ' #', '!!str ', '|', '>-', '- ', '? ', ',', '%', '@', '`', '\\', '---', '...') }),
+  fc.record({
+    kind: fc.constant('token' as const),
+    at: fc.nat(),
+    column: fc.nat(),
+    token: fc.constantFrom(
+      '[',
+      ']',
+      '{',
+      '}',
+      '"',
+      "'",
+      ': ',
+      ' #',
+      '!!str ',
+      '|',
+      '>-',
+      '- ',
+      '? ',
+      ',',
+      '%',
+      '@',
+      '`',
+      '\\',
+      '---',
+      '...',
+    ),
+  }),
 );
 
 function indentOf(text: string): string {
@@ -217,7 +270,8 @@ export function mutate(lines: Line[], m: Mutation): Line[] {
       if (!line.protected) out.splice(at, 1);
       break;
     case 'reindent':
-      if (!line.protected) out[at] = { ...line, text: m.by > 0 ? ' '.repeat(m.by) + line.text : line.text.replace(new RegExp(`^ {0,${-m.by}}`), '') };
+      if (!line.protected)
+        out[at] = { ...line, text: m.by > 0 ? ' '.repeat(m.by) + line.text : line.text.replace(new RegExp(`^ {0,${-m.by}}`), '') };
       break;
     case 'swap-indent': {
       const other = lines[m.with % lines.length]!;
@@ -269,7 +323,10 @@ export function streamCase(corpus: readonly string[]): fc.Arbitrary<StreamCase> 
       separators: fc.array(separator, { minLength: 6, maxLength: 6 }),
       fillers: fc.array(filler, { minLength: 7, maxLength: 7 }),
       firstBare: fc.boolean(),
-      mutations: fc.oneof({ arbitrary: fc.constant([] as Mutation[]), weight: 1 }, { arbitrary: fc.array(mutation, { minLength: 1, maxLength: 4 }), weight: 2 }),
+      mutations: fc.oneof(
+        { arbitrary: fc.constant([] as Mutation[]), weight: 1 },
+        { arbitrary: fc.array(mutation, { minLength: 1, maxLength: 4 }), weight: 2 },
+      ),
       crlf: fc.boolean(),
       bom: fc.boolean(),
       noFinalNewline: fc.boolean(),

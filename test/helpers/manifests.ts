@@ -34,7 +34,9 @@ spec:
 
 /** The same Deployment after the tool: what the sysctls rule must produce. */
 export function gatewayDeploymentFixed(name = 'istio-ingressgateway', namespace = 'istio-system'): string {
-  return gatewayDeployment(name, namespace).replace(`        sysctls:\n        - name: ${SYSCTL}\n          value: "0"\n`, '').replace('securityContext:\n', 'securityContext: {}\n');
+  return gatewayDeployment(name, namespace)
+    .replace(`        sysctls:\n        - name: ${SYSCTL}\n          value: "0"\n`, '')
+    .replace('securityContext:\n', 'securityContext: {}\n');
 }
 
 export function configMap(name: string, value = 'plain'): string {

@@ -124,7 +124,9 @@ export const workloadDocument: fc.Arbitrary<OracleDocument> = fc
     name: names,
     namespace: namespaces,
     marker: fc.constantFrom('gateway', 'gateway,custom', 'custom, gateway', 'sidecar', 'router', 'none'),
-    sysctls: fc.subarray([{ name: SYSCTL, value: '0' }, ...OTHER_SYSCTLS]).chain((chosen) => fc.shuffledSubarray(chosen, { minLength: chosen.length })),
+    sysctls: fc
+      .subarray([{ name: SYSCTL, value: '0' }, ...OTHER_SYSCTLS])
+      .chain((chosen) => fc.shuffledSubarray(chosen, { minLength: chosen.length })),
     podSecurity: fc.constantFrom('sysctls-only', 'runAsNonRoot', 'none'),
     proxy: fc.constantFrom('plain', 'runAsNonRoot', 'drop-all', 'has-capability', 'absent'),
     appFirst: fc.boolean(),
@@ -152,7 +154,10 @@ export const workloadDocument: fc.Arbitrary<OracleDocument> = fc
       input = { apiVersion, kind, metadata: { name, namespace, ...podMetadata }, spec: podSpec };
     } else {
       const template = { metadata: podMetadata, spec: podSpec };
-      const spec: Json = kind === 'CronJob' ? { schedule: '*/5 * * * *', jobTemplate: { spec: { template } } } : { selector: { matchLabels: { app: name } }, template };
+      const spec: Json =
+        kind === 'CronJob'
+          ? { schedule: '*/5 * * * *', jobTemplate: { spec: { template } } }
+          : { selector: { matchLabels: { app: name } }, template };
       if (kind === 'Job' || kind === 'CronJob') delete spec.selector;
       input = { apiVersion, kind, metadata: { name, namespace }, spec };
     }
@@ -170,18 +175,33 @@ export const workloadDocument: fc.Arbitrary<OracleDocument> = fc
   });
 
 export const gatewayDocument: fc.Arbitrary<OracleDocument> = fc
-  .record({ name: names, namespace: namespaces, className: fc.constantFrom('istio', 'istio', 'nginx', 'istio-waypoint'), labels: fc.boolean(), port: fc.constantFrom(80, 8080, 443, 8443), style: styles })
+  .record({
+    name: names,
+    namespace: namespaces,
+    className: fc.constantFrom('istio', 'istio', 'nginx', 'istio-waypoint'),
+    labels: fc.boolean(),
+    port: fc.constantFrom(80, 8080, 443, 8443),
+    style: styles,
+  })
   .map(({ name, namespace, className, labels, port, style }) => {
     const input: Json = {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'Gateway',
       metadata: { name, namespace },
-      spec: { gatewayClassName: className, ...(labels ? { infrastructure: { labels: { team: 'edge' } } } : {}), listeners: [{ name: 'http', port, protocol: 'HTTP' }] },
+      spec: {
+        gatewayClassName: className,
+        ...(labels ? { infrastructure: { labels: { team: 'edge' } } } : {}),
+        listeners: [{ name: 'http', port, protocol: 'HTTP' }],
+      },
     };
     const wired = className === 'istio';
     const expected = (config: OracleConfig): Json => {
       const out = clone(input);
-      if (wired && config.gatewayOptions) out.spec.infrastructure = { ...(out.spec.infrastructure ?? {}), parametersRef: { group: '', kind: 'ConfigMap', name: OPTIONS_CONFIGMAP } };
+      if (wired && config.gatewayOptions)
+        out.spec.infrastructure = {
+          ...(out.spec.infrastructure ?? {}),
+          parametersRef: { group: '', kind: 'ConfigMap', name: OPTIONS_CONFIGMAP },
+        };
       return out;
     };
     return { text: render(input, style, ['spec']), input, expected, ...(wired ? { wiredNamespace: namespace } : {}) };
@@ -193,7 +213,12 @@ export const untouchedDocument: fc.Arbitrary<OracleDocument> = fc
   .map(({ kind, name, namespace, style }) => {
     const input: Json =
       kind === 'Service'
-        ? { apiVersion: 'v1', kind, metadata: { name, namespace }, spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } }
+        ? {
+            apiVersion: 'v1',
+            kind,
+            metadata: { name, namespace },
+            spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+          }
         : kind === 'Secret'
           ? { apiVersion: 'v1', kind, metadata: { name, namespace }, type: 'Opaque', stringData: { note: `${SYSCTL} istio-proxy` } }
           : { apiVersion: 'v1', kind, metadata: { name, namespace }, data: { 'notes.txt': `${SYSCTL}=0 is set by the gateway chart` } };
@@ -208,7 +233,12 @@ export function addedOptionsConfigMap(namespace: string, config: OracleConfig): 
     withGrant(proxy, config);
     podSpec.containers = [proxy];
   }
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: OPTIONS_CONFIGMAP, namespace }, data: { deployment: { spec: { template: { spec: podSpec } } } } };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: OPTIONS_CONFIGMAP, namespace },
+    data: { deployment: { spec: { template: { spec: podSpec } } } },
+  };
 }
 
 /** Every object the run must put out, in order. */
@@ -226,7 +256,11 @@ export function expectedObjects(documents: readonly OracleDocument[], config: Or
 }
 
 export const oracleStream: fc.Arbitrary<OracleDocument[]> = fc.array(
-  fc.oneof({ arbitrary: workloadDocument, weight: 5 }, { arbitrary: gatewayDocument, weight: 2 }, { arbitrary: untouchedDocument, weight: 1 }),
+  fc.oneof(
+    { arbitrary: workloadDocument, weight: 5 },
+    { arbitrary: gatewayDocument, weight: 2 },
+    { arbitrary: untouchedDocument, weight: 1 },
+  ),
   { minLength: 1, maxLength: 6 },
 );
 

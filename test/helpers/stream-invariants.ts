@@ -64,13 +64,15 @@ export function streamViolations(input: string, result: Pick<TransformResult, 't
       pendingIn = [];
       return;
     }
-    if (after.chunks[j]!.text !== chunk.text && j === start) violations.push(`chunk ${i + 1} got a "---" line without an added document before it`);
+    if (after.chunks[j]!.text !== chunk.text && j === start)
+      violations.push(`chunk ${i + 1} got a "---" line without an added document before it`);
     segment(after.chunks.slice(start, j), pendingIn);
     pendingIn = [];
     j++;
   });
   segment(after.chunks.slice(j), pendingIn);
 
-  if (isPureCrlf(input) && !isPureCrlf(result.text) && result.text !== '') violations.push('CRLF input gave output with bare LF line breaks');
+  if (isPureCrlf(input) && !isPureCrlf(result.text) && result.text !== '')
+    violations.push('CRLF input gave output with bare LF line breaks');
   return violations;
 }

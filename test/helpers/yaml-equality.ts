@@ -24,7 +24,8 @@ export function firstDifference(a: unknown, b: unknown, path = '$'): string | un
   if (rangeText(a) !== rangeText(b)) return `${path}: range ${rangeText(a)} vs ${rangeText(b)}`;
   const na = a as Record<string, unknown>;
   const nb = b as Record<string, unknown>;
-  for (const field of ['tag', 'anchor']) if (na[field] !== nb[field]) return `${path}: ${field} ${String(na[field])} vs ${String(nb[field])}`;
+  for (const field of ['tag', 'anchor'])
+    if (na[field] !== nb[field]) return `${path}: ${field} ${String(na[field])} vs ${String(nb[field])}`;
   if (isScalar(a) && isScalar(b)) {
     if (!same(a.value, b.value)) return `${path}: value ${String(a.value)} vs ${String(b.value)}`;
     if (typeof a.value !== typeof b.value) return `${path}: value type`;

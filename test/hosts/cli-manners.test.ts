@@ -47,7 +47,11 @@ describe('stdin, `-` and a FILE argument in stream mode', () => {
 
   it('`-` is stdin, and a FILE is read as stdin would be: the same stream and report', () => {
     expect(fromStdin.status).toBe(0);
-    for (const args of [['--net-bind-service', '-'], ['--net-bind-service', EXAMPLE_FILE], [EXAMPLE_FILE, '--net-bind-service']]) {
+    for (const args of [
+      ['--net-bind-service', '-'],
+      ['--net-bind-service', EXAMPLE_FILE],
+      [EXAMPLE_FILE, '--net-bind-service'],
+    ]) {
       const ran = runCli(args, args.includes('-') ? EXAMPLE : '');
       expect(ran.status, ran.stderr).toBe(0);
       expect(ran.stdoutBytes.equals(fromStdin.stdoutBytes)).toBe(true);
@@ -57,7 +61,10 @@ describe('stdin, `-` and a FILE argument in stream mode', () => {
 
   it('a FILE holding a ResourceList is a KRM run', () => {
     const file = path.join(dir, 'resource-list.yaml');
-    writeFileSync(file, 'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p}\n  spec:\n    securityContext:\n      sysctls:\n      - {name: net.ipv4.ip_unprivileged_port_start, value: "0"}\n    containers: []\n');
+    writeFileSync(
+      file,
+      'apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p}\n  spec:\n    securityContext:\n      sysctls:\n      - {name: net.ipv4.ip_unprivileged_port_start, value: "0"}\n    containers: []\n',
+    );
     const ran = runCli([file], '');
     expect(ran.status, ran.stderr).toBe(0);
     expect(ran.stdout).toMatch(/^apiVersion: config.kubernetes.io\/v1\nkind: ResourceList/);
@@ -76,8 +83,18 @@ describe('stdin, `-` and a FILE argument in stream mode', () => {
     expect(two.stderr).toContain('gateway-compat --write FILE...');
     const pluginDir = path.join(dir, 'helm-plugin');
     mkdirSync(pluginDir, { recursive: true });
-    writeFileSync(path.join(pluginDir, 'plugin.yaml'), 'apiVersion: v1\ntype: postrenderer/v1\nname: gateway-compat\nversion: 0.2.0\nruntime: subprocess\n');
-    const underHelm = runCli([EXAMPLE_FILE], EXAMPLE, { env: { ...process.env, HELM_PLUGIN_NAME: 'gateway-compat', HELM_PLUGIN_DIR: pluginDir, GATEWAY_COMPAT_ERROR_FILE: path.join(dir, 'helm-error.txt') } });
+    writeFileSync(
+      path.join(pluginDir, 'plugin.yaml'),
+      'apiVersion: v1\ntype: postrenderer/v1\nname: gateway-compat\nversion: 0.2.0\nruntime: subprocess\n',
+    );
+    const underHelm = runCli([EXAMPLE_FILE], EXAMPLE, {
+      env: {
+        ...process.env,
+        HELM_PLUGIN_NAME: 'gateway-compat',
+        HELM_PLUGIN_DIR: pluginDir,
+        GATEWAY_COMPAT_ERROR_FILE: path.join(dir, 'helm-error.txt'),
+      },
+    });
     expect(underHelm.status).toBe(2);
     expect(underHelm.stdout).toBe('');
     for (const ran of [missing, folder, two]) expect(ran.stdout).toBe('');
@@ -94,7 +111,9 @@ describe('--check on a stream', () => {
       expect(ran.stdout).toBe('');
       expect(ran.stderr).toContain('--- input document 3: Deployment istio-ingress/istio-ingress');
       expect(ran.stderr).toContain(`-        - name: ${SYSCTL}`);
-      expect(ran.stderr).toContain('gateway-compat: --check: the stream would change (2 document(s) edited, 1 added); nothing was written.');
+      expect(ran.stderr).toContain(
+        'gateway-compat: --check: the stream would change (2 document(s) edited, 1 added); nothing was written.',
+      );
     }
   });
 
@@ -129,7 +148,10 @@ describe('--report-file PATH', () => {
 
   it('keeps the error of a failed run, and a file it cannot write fails the run', () => {
     const file = path.join(dir, 'error.txt');
-    const failed = runCli(['--report-file', file], 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\nspec:\n  securityContext:\n    sysctls: [{name: net.ipv4.ip_unprivileged_port_start}]\n');
+    const failed = runCli(
+      ['--report-file', file],
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\nspec:\n  securityContext:\n    sysctls: [{name: net.ipv4.ip_unprivileged_port_start}]\n',
+    );
     expect(failed.status).toBe(1);
     expect(readFileSync(file, 'utf8')).toBe(failed.stderr);
     expect(failed.stderr).toContain('duplicate key');

@@ -17,12 +17,22 @@ describe('help and version', () => {
   it('--help names every mode with an example', () => {
     const { stdout, status } = runCli(['--help'], undefined);
     expect(status).toBe(0);
-    for (const example of ['--post-renderer ./bin/gateway-compat.mjs', '--post-renderer gateway-compat', 'kpt fn eval', 'install-kustomize-plugin', '--write', '--check', 'gateway-compat nodes', '[FILE | -]', '--report-file']) {
+    for (const example of [
+      '--post-renderer ./bin/gateway-compat.mjs',
+      '--post-renderer gateway-compat',
+      'kpt fn eval',
+      'install-kustomize-plugin',
+      '--write',
+      '--check',
+      'gateway-compat nodes',
+      '[FILE | -]',
+      '--report-file',
+    ]) {
       expect(stdout).toContain(example);
     }
   });
 
-  it('every subcommand\'s --help and -h go to stdout with exit 0', () => {
+  it("every subcommand's --help and -h go to stdout with exit 0", () => {
     for (const command of [[], ['nodes'], ['explain'], ['doctor'], ['install-kustomize-plugin']]) {
       for (const flag of ['--help', '-h']) {
         const ran = runCli([...command, flag], undefined);
@@ -47,8 +57,11 @@ describe('arguments', () => {
     expect(ran.stdout).toBe('apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n');
   });
 
-  it('a GatewayCompat file as the only argument is a kustomize plugin call, even without kustomize\'s variable', () => {
-    writeFileSync(path.join(dir, 'plugin-config'), 'apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nmetadata:\n  name: x\nspec:\n  gatewayApi: {enabled: false}\n');
+  it("a GatewayCompat file as the only argument is a kustomize plugin call, even without kustomize's variable", () => {
+    writeFileSync(
+      path.join(dir, 'plugin-config'),
+      'apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nmetadata:\n  name: x\nspec:\n  gatewayApi: {enabled: false}\n',
+    );
     const env = { ...process.env };
     delete env.KUSTOMIZE_PLUGIN_CONFIG_STRING;
     const input = 'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: g\nspec:\n  gatewayClassName: istio\n';
@@ -57,7 +70,7 @@ describe('arguments', () => {
     expect(ran.stdout).toBe(input); // gatewayApi disabled by the plugin config
   });
 
-  it('with kustomize\'s variable set, a config of the wrong kind is named as the kustomize plugin config', () => {
+  it("with kustomize's variable set, a config of the wrong kind is named as the kustomize plugin config", () => {
     writeFileSync(path.join(dir, 'wrong-kind'), 'apiVersion: example.com/v1\nkind: Touch\nmetadata:\n  name: x\n');
     const ran = runCli(['wrong-kind'], '', { cwd: dir, env: { ...process.env, KUSTOMIZE_PLUGIN_CONFIG_STRING: 'x' } });
     expect(ran.status).toBe(1);
@@ -95,7 +108,13 @@ describe('install-kustomize-plugin', () => {
 describe('shipped host files', () => {
   it('helm-plugin/gateway-compat/plugin.yaml is a postrenderer/v1 subprocess plugin of this version, named like its folder, running the bundle in it', () => {
     const plugin = parse(readFileSync(path.join(REPO_ROOT, 'helm-plugin/gateway-compat/plugin.yaml'), 'utf8'));
-    expect(plugin).toMatchObject({ apiVersion: 'v1', type: 'postrenderer/v1', name: 'gateway-compat', version: PACKAGE.version, runtime: 'subprocess' });
+    expect(plugin).toMatchObject({
+      apiVersion: 'v1',
+      type: 'postrenderer/v1',
+      name: 'gateway-compat',
+      version: PACKAGE.version,
+      runtime: 'subprocess',
+    });
     expect(plugin.runtimeConfig.platformCommand).toEqual([{ command: 'node', args: ['${HELM_PLUGIN_DIR}/gateway-compat.mjs'] }]);
   });
 
@@ -107,7 +126,13 @@ describe('shipped host files', () => {
     ]);
     for (const hook of hooks) {
       // language: script runs the committed bundle: installing the hook needs no registry and no build.
-      expect(hook).toMatchObject({ language: 'script', types: ['yaml'], require_serial: true, exclude: '^\\.pre-commit-config\\.yaml$', minimum_pre_commit_version: '1.13.0' });
+      expect(hook).toMatchObject({
+        language: 'script',
+        types: ['yaml'],
+        require_serial: true,
+        exclude: '^\\.pre-commit-config\\.yaml$',
+        minimum_pre_commit_version: '1.13.0',
+      });
       expect(hook.files).toBeUndefined();
     }
   });
@@ -119,7 +144,9 @@ describe('shipped host files', () => {
   it("docs/hosts.md's kpt key table lists every key", () => {
     const hosts = readFileSync(path.join(REPO_ROOT, 'docs/hosts.md'), 'utf8');
     const table = /\| key \| value \| same as \|\n([\s\S]*?)\n\n/.exec(hosts)?.[1] ?? '';
-    const documented = [...table.matchAll(/^\| ([^|]+) \|/gm)].flatMap((row) => [...(row[1] as string).matchAll(/`([A-Za-z]+)`/g)].map((key) => key[1]));
+    const documented = [...table.matchAll(/^\| ([^|]+) \|/gm)].flatMap((row) =>
+      [...(row[1] as string).matchAll(/`([A-Za-z]+)`/g)].map((key) => key[1]),
+    );
     expect(documented.sort()).toEqual(Object.keys(FUNCTION_INPUT_KEYS).sort());
   });
 });

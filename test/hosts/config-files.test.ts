@@ -14,22 +14,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SECRET = 'PRIVATE-KEY-MATERIAL-9931';
 writeFileSync(path.join(dir, 'private.txt'), `${SECRET}\n`);
 const TEMPLATE = 'spec:\n  containers:\n  - name: istio-proxy\n';
-const istio = 'apiVersion: sailoperator.io/v1\nkind: Istio\nmetadata:\n  name: default\nspec:\n  version: v1.27.0\n  namespace: istio-system\n';
-const config = (file: string) => `apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nmetadata: {name: x}\nspec:\n  injectionTemplate: {file: ${JSON.stringify(file)}}\n`;
+const istio =
+  'apiVersion: sailoperator.io/v1\nkind: Istio\nmetadata:\n  name: default\nspec:\n  version: v1.27.0\n  namespace: istio-system\n';
+const config = (file: string) =>
+  `apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nmetadata: {name: x}\nspec:\n  injectionTemplate: {file: ${JSON.stringify(file)}}\n`;
 
 describe('no reading of arbitrary files from content', () => {
   it('a kpt functionConfig (typed) naming a local file is refused, nothing of the file in any output', () => {
     const list = `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig:\n  ${config(path.join(dir, 'private.txt')).replace(/\n(?=.)/g, '\n  ')}items:\n- ${istio.replace(/\n(?=.)/g, '\n  ')}`;
     const result = runCli([], list);
     expect(result.stdout + result.stderr).not.toContain(SECRET);
-    expect(result.stdout + result.stderr).toContain('a package\'s own config cannot name a local file');
+    expect(result.stdout + result.stderr).toContain("a package's own config cannot name a local file");
   });
 
   it('a kpt functionConfig ConfigMap with gatewayTemplate=<file> is refused', () => {
     const list = `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: function-input}\n  data: {gatewayTemplate: ${JSON.stringify(path.join(dir, 'private.txt'))}}\nitems:\n- ${istio.replace(/\n(?=.)/g, '\n  ')}`;
     const result = runCli([], list);
     expect(result.stdout + result.stderr).not.toContain(SECRET);
-    expect(result.stdout + result.stderr).toContain('a package\'s own config cannot name a local file');
+    expect(result.stdout + result.stderr).toContain("a package's own config cannot name a local file");
   });
 
   it('a kustomize transformer config naming a local file is refused (exit 1, nothing on stdout)', () => {
@@ -63,7 +65,7 @@ describe('no reading of arbitrary files from content', () => {
       const result = runCli(['--config', path.join(folder, 'gateway-compat.yaml')], istio);
       expect(result.status).toBe(1);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toContain('is outside the config\'s folder');
+      expect(result.stderr).toContain("is outside the config's folder");
       expect(result.stderr).not.toContain(SECRET);
     });
   }

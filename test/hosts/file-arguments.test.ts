@@ -19,8 +19,12 @@ function workspace(): string {
   // A local file a config could embed into the output through injectionTemplate.file.
   writeFileSync(path.join(work, 'private.txt'), 'PRIVATE-KEY-MATERIAL-4711\n');
   // A committed file that is a valid config which would embed it, named like an option.
-  writeFileSync(path.join(work, 'evil.yaml'), 'apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nmetadata: {name: x}\nspec:\n  injectionTemplate: {file: private.txt}\n  sysctls: {remove: [none]}\n');
-  for (const name of ['--config=evil.yaml', '--remove-sysctl=x.yaml', '--include=Nothing.yaml', '--no-sysctls']) writeFileSync(path.join(work, name), gatewayDeployment());
+  writeFileSync(
+    path.join(work, 'evil.yaml'),
+    'apiVersion: gateway-compat.io/v1alpha1\nkind: GatewayCompat\nmetadata: {name: x}\nspec:\n  injectionTemplate: {file: private.txt}\n  sysctls: {remove: [none]}\n',
+  );
+  for (const name of ['--config=evil.yaml', '--remove-sysctl=x.yaml', '--include=Nothing.yaml', '--no-sysctls'])
+    writeFileSync(path.join(work, name), gatewayDeployment());
   return work;
 }
 const noStdin = undefined;
@@ -55,11 +59,17 @@ describe('option injection through file names: every argument after the first fi
 
   it('under pre-commit (PRE_COMMIT=1) file names without -- before them are refused: exit 2, files untouched', () => {
     const work = workspace();
-    const result = runCli(['--write', '--run-as-root', '--config=evil.yaml', 'ok.yaml'], noStdin, { cwd: work, env: { ...process.env, PRE_COMMIT: '1' } });
+    const result = runCli(['--write', '--run-as-root', '--config=evil.yaml', 'ok.yaml'], noStdin, {
+      cwd: work,
+      env: { ...process.env, PRE_COMMIT: '1' },
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`end the hook's args with "--"`);
     expect(readFileSync(path.join(work, 'ok.yaml'), 'utf8')).toBe(gatewayDeployment());
-    const withSeparator = runCli(['--write', '--report', 'none', '--run-as-root', '--', '--config=evil.yaml', 'ok.yaml'], noStdin, { cwd: work, env: { ...process.env, PRE_COMMIT: '1' } });
+    const withSeparator = runCli(['--write', '--report', 'none', '--run-as-root', '--', '--config=evil.yaml', 'ok.yaml'], noStdin, {
+      cwd: work,
+      env: { ...process.env, PRE_COMMIT: '1' },
+    });
     expect(withSeparator.status, withSeparator.stderr).toBe(0);
     expect(readFileSync(path.join(work, '--config=evil.yaml'), 'utf8')).toContain('runAsUser: 0');
   });
@@ -91,7 +101,10 @@ describe('a host never gets an empty answer: file mode is refused whenever a hos
 
     it(`${mode} inside kustomize's plugin environment (argsOneLiner): exit 2`, () => {
       const work = workspace();
-      const result = runCli([mode, 'ok.yaml'], noStdin, { cwd: work, env: { ...process.env, KUSTOMIZE_PLUGIN_CONFIG_STRING: 'kind: GatewayCompat\n' } });
+      const result = runCli([mode, 'ok.yaml'], noStdin, {
+        cwd: work,
+        env: { ...process.env, KUSTOMIZE_PLUGIN_CONFIG_STRING: 'kind: GatewayCompat\n' },
+      });
       expect(result.status).toBe(2);
       expect(result.stderr).toContain('running inside kustomize (exec plugin)');
     });
@@ -101,7 +114,12 @@ describe('a host never gets an empty answer: file mode is refused whenever a hos
       const plugin = path.join(work, 'plugin');
       mkdirSync(plugin);
       writeFileSync(path.join(plugin, 'plugin.yaml'), 'apiVersion: v1\ntype: postrenderer/v1\nname: gateway-compat\nversion: 0.1.0\n');
-      const env = { ...process.env, HELM_PLUGIN_NAME: 'gateway-compat', HELM_PLUGIN_DIR: plugin, GATEWAY_COMPAT_ERROR_FILE: path.join(work, 'error.txt') };
+      const env = {
+        ...process.env,
+        HELM_PLUGIN_NAME: 'gateway-compat',
+        HELM_PLUGIN_DIR: plugin,
+        GATEWAY_COMPAT_ERROR_FILE: path.join(work, 'error.txt'),
+      };
       const result = runCli([mode, 'ok.yaml'], noStdin, { cwd: work, env });
       expect(result.status).toBe(2);
       expect(result.stderr).toContain('running inside Helm 4 (post-renderer plugin)');

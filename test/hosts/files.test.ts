@@ -1,5 +1,17 @@
 // File mode (--write / --check), the pre-commit contract, through the CLI on real files.
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -107,7 +119,13 @@ describe('--write', () => {
   });
 
   it('says what to do with a Helm chart template it cannot read', () => {
-    write('templates/deployment.yaml', GATEWAY_DEPLOYMENT.replace('  name: gw\n', '  name: {{ .Release.Name }}\n{{- if .Values.labels }}\n  labels: {{ toYaml .Values.labels | nindent 4 }}\n{{- end }}\n'));
+    write(
+      'templates/deployment.yaml',
+      GATEWAY_DEPLOYMENT.replace(
+        '  name: gw\n',
+        '  name: {{ .Release.Name }}\n{{- if .Values.labels }}\n  labels: {{ toYaml .Values.labels | nindent 4 }}\n{{- end }}\n',
+      ),
+    );
     const ran = runCli(['--write', 'templates/deployment.yaml'], undefined, { cwd: dir });
     expect(ran.status).toBe(1);
     expect(ran.stderr).toContain('templates/deployment.yaml: error:');
@@ -143,7 +161,7 @@ describe('--check', () => {
     expect(ran.stdout).toBe('');
   });
 
-  it('never shows a Secret value, even in a hunk\'s context lines', () => {
+  it("never shows a Secret value, even in a hunk's context lines", () => {
     write('all.yaml', SECRET_THEN_GATEWAY);
     const ran = runCli(['--check', 'all.yaml'], undefined, { cwd: dir });
     expect(ran.status).toBe(1);

@@ -6,7 +6,20 @@
 // folder whose plugin.yaml declares `type: postrenderer/v1` (Helm 3 sets HELM_PLUGIN_NAME and
 // HELM_PLUGIN_DIR for every Helm 3 plugin too).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,11 +36,17 @@ function pluginDir(name: string, manifest: string): string {
   writeFileSync(path.join(dir, 'plugin.yaml'), manifest);
   return dir;
 }
-const HELM4_PLUGIN = pluginDir('helm4', 'apiVersion: v1\ntype: postrenderer/v1\nname: gateway-compat\nversion: 0.1.0\nruntime: subprocess\n');
+const HELM4_PLUGIN = pluginDir(
+  'helm4',
+  'apiVersion: v1\ntype: postrenderer/v1\nname: gateway-compat\nversion: 0.1.0\nruntime: subprocess\n',
+);
 const HELM3_PLUGIN = pluginDir('helm3', 'name: secrets\nversion: 4.6.0\ncommand: "$HELM_PLUGIN_DIR/scripts/run.sh"\n');
 
 /** A failing run (an unknown flag) as Helm 4 would start it, with its own temp folder. */
-function failAsPlugin(extra: NodeJS.ProcessEnv = {}, plugin = { name: 'gateway-compat', dir: HELM4_PLUGIN }): { tmp: string; status: number | null; stdout: string } {
+function failAsPlugin(
+  extra: NodeJS.ProcessEnv = {},
+  plugin = { name: 'gateway-compat', dir: HELM4_PLUGIN },
+): { tmp: string; status: number | null; stdout: string } {
   const tmp = mkdtempSync(path.join(scratch, 'tmp-'));
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp, HELM_PLUGIN_NAME: plugin.name, HELM_PLUGIN_DIR: plugin.dir, ...extra };
   if (!('GATEWAY_COMPAT_ERROR_FILE' in extra)) delete env.GATEWAY_COMPAT_ERROR_FILE;
@@ -118,7 +137,11 @@ describe('no stale last error', () => {
   function succeedAsPlugin(env: NodeJS.ProcessEnv): number | null {
     const full: NodeJS.ProcessEnv = { ...process.env, HELM_PLUGIN_NAME: 'gateway-compat', HELM_PLUGIN_DIR: HELM4_PLUGIN, ...env };
     if (!('GATEWAY_COMPAT_ERROR_FILE' in env)) delete full.GATEWAY_COMPAT_ERROR_FILE;
-    return spawnSync(process.execPath, [POST_RENDER, '--report', 'none'], { env: full, input: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n', timeout: 60_000 }).status;
+    return spawnSync(process.execPath, [POST_RENDER, '--report', 'none'], {
+      env: full,
+      input: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n',
+      timeout: 60_000,
+    }).status;
   }
 
   it('a run after a failed one leaves no older message in the default file', () => {

@@ -105,7 +105,10 @@ ${annotations('local.yaml', 0, 5)}
     containers: []
 `;
 
-function resourceList(items: string[], functionConfig = 'functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: function-input\n  data: {}\n'): string {
+function resourceList(
+  items: string[],
+  functionConfig = 'functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: function-input\n  data: {}\n',
+): string {
   return `apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n${items.join('')}${functionConfig}`;
 }
 
@@ -127,7 +130,11 @@ describe('KRM function host', () => {
 
     const deployment = out!.items[1]!;
     expect(deployment.spec.template.spec.securityContext).toEqual({});
-    expect(deployment.metadata.annotations).toMatchObject({ 'config.kubernetes.io/path': 'deploy.yaml', 'config.k8s.io/id': '1', 'internal.config.kubernetes.io/seqindent': 'compact' });
+    expect(deployment.metadata.annotations).toMatchObject({
+      'config.kubernetes.io/path': 'deploy.yaml',
+      'config.k8s.io/id': '1',
+      'internal.config.kubernetes.io/seqindent': 'compact',
+    });
     // The item's own text is edited, not re-serialised: the comment after its dash and 0644 survive.
     expect(stdout).toContain('- # the gateway Deployment\n  apiVersion: apps/v1');
     expect(stdout).toContain('defaultMode: 0644');
@@ -196,7 +203,8 @@ ${annotations('gateways.yaml', 0, 7)}
   });
 
   it('reads the ConfigMap form of functionConfig: booleans and comma-separated lists', () => {
-    const config = 'functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: function-input}\n  data:\n    runAsRoot: "true"\n    gatewayClassNames: "other, istio-*"\n';
+    const config =
+      'functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: function-input}\n  data:\n    runAsRoot: "true"\n    gatewayClassNames: "other, istio-*"\n';
     const { status, stderr, out } = runKrm(resourceList([DEPLOYMENT('x'), GATEWAY('x')], config));
     expect(status, stderr).toBe(0);
     // class istio no longer matches "other" or "istio-*": the Gateway is left alone.
@@ -207,7 +215,8 @@ ${annotations('gateways.yaml', 0, 7)}
   });
 
   it('reads the GatewayCompat form of functionConfig', () => {
-    const config = 'functionConfig:\n  apiVersion: gateway-compat.io/v1alpha1\n  kind: GatewayCompat\n  metadata:\n    name: fix\n    annotations:\n      config.kubernetes.io/index: \'0\'\n  spec:\n    sysctls: {enabled: false}\n';
+    const config =
+      "functionConfig:\n  apiVersion: gateway-compat.io/v1alpha1\n  kind: GatewayCompat\n  metadata:\n    name: fix\n    annotations:\n      config.kubernetes.io/index: '0'\n  spec:\n    sysctls: {enabled: false}\n";
     const { status, stderr, out } = runKrm(resourceList([DEPLOYMENT('x')], config));
     expect(status, stderr).toBe(0);
     expect(out!.items[0]!.spec.template.spec.securityContext.sysctls).toHaveLength(1);
@@ -226,7 +235,8 @@ ${annotations('gateways.yaml', 0, 7)}
   });
 
   it('on a configuration error: exit 1, the original items back, and an error result naming the key', () => {
-    const config = 'functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: function-input}\n  data:\n    runAsRot: "true"\n    strict: "yes"\n';
+    const config =
+      'functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: function-input}\n  data:\n    runAsRot: "true"\n    strict: "yes"\n';
     const input = resourceList([DEPLOYMENT('x'), GATEWAY('x')], config);
     const { status, stderr, out } = runKrm(input);
     expect(status).toBe(1);
@@ -237,14 +247,16 @@ ${annotations('gateways.yaml', 0, 7)}
   });
 
   it('names the ConfigMap key whose value the spec refuses', () => {
-    const config = 'functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: function-input}\n  data:\n    optionsConfigMap: "Not_A_Name"\n';
+    const config =
+      'functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: function-input}\n  data:\n    optionsConfigMap: "Not_A_Name"\n';
     const { status, stderr } = runKrm(resourceList([GATEWAY('x')], config));
     expect(status).toBe(1);
     expect(stderr).toContain('functionConfig (ConfigMap) data.optionsConfigMap: invalid configuration');
   });
 
   it('maxInputBytes=SIZE refuses a larger ResourceList, items back untouched; injectionTemplateNames narrows the templates edited', () => {
-    const data = (entries: string) => `functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: function-input}\n  data:\n${entries}`;
+    const data = (entries: string) =>
+      `functionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: function-input}\n  data:\n${entries}`;
     const small = resourceList([DEPLOYMENT('x')], data('    maxInputBytes: "1KiB"\n'));
     const refused = runKrm(small);
     expect(refused.status).toBe(1);
@@ -253,10 +265,15 @@ ${annotations('gateways.yaml', 0, 7)}
     const roomy = runKrm(resourceList([DEPLOYMENT('x')], data('    maxInputBytes: "1MiB"\n')));
     expect(roomy.status, roomy.stderr).toBe(0);
     // The injector ConfigMap of the fixture holds the gateway and kube-gateway templates, both with the sysctl.
-    const injector = readFileSync(path.join(REPO_ROOT, 'test/fixtures/injector-configmap-templates/input.yaml'), 'utf8').replace(/^---\n/, '');
+    const injector = readFileSync(path.join(REPO_ROOT, 'test/fixtures/injector-configmap-templates/input.yaml'), 'utf8').replace(
+      /^---\n/,
+      '',
+    );
     const item = `- ${injector.trimEnd().replace(/\n(?=.)/g, '\n  ')}\n`;
     const templatesOf = (entries: string) =>
-      new Set((runKrm(resourceList([item], data(entries))).out?.results ?? []).map((result) => /templates\.([a-z-]+):/.exec(result.message)?.[1]));
+      new Set(
+        (runKrm(resourceList([item], data(entries))).out?.results ?? []).map((result) => /templates\.([a-z-]+):/.exec(result.message)?.[1]),
+      );
     expect(templatesOf('    injectionTemplates: "true"\n')).toEqual(new Set(['gateway', 'kube-gateway']));
     expect(templatesOf('    injectionTemplateNames: kube-gateway\n')).toEqual(new Set(['kube-gateway']));
     const bad = runKrm(resourceList([DEPLOYMENT('x')], data('    injectionTemplateNames: "gateway,sidecar"\n')));
@@ -304,7 +321,10 @@ ${annotations('bomb.yaml', 0, 9)}
   it('reserves no annotation: the transform says which documents it added, so an item may carry any', () => {
     // The host once marked added ConfigMaps with gateway-compat.io/krm-host-added and refused items
     // that carried it; the output documents' origins made the mark unnecessary.
-    const item = SERVICE('x').replace("      config.k8s.io/id: '2'", "      config.k8s.io/id: '2'\n      gateway-compat.io/krm-host-added: 'true'");
+    const item = SERVICE('x').replace(
+      "      config.k8s.io/id: '2'",
+      "      config.k8s.io/id: '2'\n      gateway-compat.io/krm-host-added: 'true'",
+    );
     const { status, out } = runKrm(resourceList([item, GATEWAY('x')]));
     expect(status).toBe(0);
     expect(out!.items.map((each) => each.kind)).toEqual(['Service', 'ConfigMap', 'Gateway']);
@@ -317,7 +337,12 @@ ${annotations('bomb.yaml', 0, 9)}
       apiVersion: 'config.kubernetes.io/v1',
       kind: 'ResourceList',
       items: [
-        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { securityContext: { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] }, containers: [] } },
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'p' },
+          spec: { securityContext: { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }] }, containers: [] },
+        },
       ],
     });
     const { status, stderr, out } = runKrm(input);

@@ -13,7 +13,8 @@ import { POST_RENDER, runCli } from '../helpers/run-cli.js';
 
 const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'gateway-compat-messages-')));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const shell = (command: string, input = '') => spawnSync('bash', ['-c', command], { input, encoding: 'utf8', timeout: 120_000, env: { ...process.env, POST_RENDER } });
+const shell = (command: string, input = '') =>
+  spawnSync('bash', ['-c', command], { input, encoding: 'utf8', timeout: 120_000, env: { ...process.env, POST_RENDER } });
 
 describe('bounded reads: every file the tool reads is size-bounded like stdin', () => {
   for (const flag of ['--config', '--gateway-template']) {
@@ -25,8 +26,14 @@ describe('bounded reads: every file the tool reads is size-bounded like stdin', 
     });
   }
   for (const [args, message] of [
-    [['nodes', '--file', '/dev/zero'], /^gateway-compat nodes: cannot read \/dev\/zero: \/dev\/zero is larger than the limit of \d+ bytes/m],
-    [['nodes', '--pods', '/dev/zero'], /^gateway-compat nodes: cannot read --pods \/dev\/zero: \/dev\/zero is larger than the limit of \d+ bytes/m],
+    [
+      ['nodes', '--file', '/dev/zero'],
+      /^gateway-compat nodes: cannot read \/dev\/zero: \/dev\/zero is larger than the limit of \d+ bytes/m,
+    ],
+    [
+      ['nodes', '--pods', '/dev/zero'],
+      /^gateway-compat nodes: cannot read --pods \/dev\/zero: \/dev\/zero is larger than the limit of \d+ bytes/m,
+    ],
     [['doctor', '--file', '/dev/zero'], /^gateway-compat doctor: --file \/dev\/zero is larger than the limit of \d+ bytes/m],
     [['explain', '--file', '/dev/zero'], /^gateway-compat explain: --file \/dev\/zero is larger than the limit of \d+ bytes/m],
   ] as const) {
@@ -56,7 +63,11 @@ describe('honest messages and exit codes', () => {
   });
 
   it('an alias bomb fed to nodes: a clear error, exit 2, not an internal error', () => {
-    const bomb = ['a: &a [x,x,x,x,x,x,x,x,x]', ...'bcde'.split('').map((name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcd'[i]}`).join(',')}]`), 'f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]'].join('\n');
+    const bomb = [
+      'a: &a [x,x,x,x,x,x,x,x,x]',
+      ...'bcde'.split('').map((name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcd'[i]}`).join(',')}]`),
+      'f: [*e,*e,*e,*e,*e,*e,*e,*e,*e]',
+    ].join('\n');
     const result = runCli(['nodes'], `${bomb}\n`);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('expands YAML aliases too often');
@@ -102,13 +113,18 @@ describe('honest messages and exit codes', () => {
       const result = runCli([], `apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n---\n${injector}`);
       expect(result.status).toBe(1);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(new RegExp(`^error: document 2 at line ${line}:${column}: data\\.config of istio-sidecar-injector is not valid YAML \\(${message.replace(/[*()[\]{}.]/g, '\\$&')}`));
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^error: document 2 at line ${line}:${column}: data\\.config of istio-sidecar-injector is not valid YAML \\(${message.replace(/[*()[\]{}.]/g, '\\$&')}`,
+        ),
+      );
       expect(result.stderr).toContain(`${line} |       other: ${what}\n`);
     });
   }
 
   it('control characters from resource names are escaped in the report (text and --check), never sent to the terminal', () => {
-    const input = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: "gw\\e[31mRED\\rX\\nY", namespace: "ns\\u0007"}\nspec: {template: {spec: {securityContext: {sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: "0"}]}, containers: [{name: a}]}}}\n';
+    const input =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: "gw\\e[31mRED\\rX\\nY", namespace: "ns\\u0007"}\nspec: {template: {spec: {securityContext: {sysctls: [{name: net.ipv4.ip_unprivileged_port_start, value: "0"}]}, containers: [{name: a}]}}}\n';
     const result = runCli([], input);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
@@ -128,7 +144,12 @@ describe('with --report json every error is the JSON object too (schemas/report.
     ['an unknown option', 'node "$POST_RENDER" --report json --bogus < /dev/null', 2, undefined],
     ['--options-configmap ""', `node "$POST_RENDER" --report=json --options-configmap ''`, 1, gateway()],
     ['a write error on stdout (/dev/full)', 'node "$POST_RENDER" --report json > /dev/full', 1, gatewayDeployment()],
-    ['--gateway-template /dev/stdin with piped input', 'node "$POST_RENDER" --report json --gateway-template /dev/stdin', 2, gatewayDeployment()],
+    [
+      '--gateway-template /dev/stdin with piped input',
+      'node "$POST_RENDER" --report json --gateway-template /dev/stdin',
+      2,
+      gatewayDeployment(),
+    ],
     ['invalid YAML', 'node "$POST_RENDER" --report json --validate', 1, 'a: [\n'],
   ];
   for (const [what, command, exitCode, input] of cases) {

@@ -33,7 +33,9 @@ describe('--write detects a file changed between read and rename', () => {
   });
 
   /** Stops --write (SIGSTOP) the moment its temporary file appears, changes the file, lets it go on. */
-  async function changeDuringWrite(copies: number): Promise<{ caught: boolean; code: number | null; stderr: string; after: string; folder: string }> {
+  async function changeDuringWrite(
+    copies: number,
+  ): Promise<{ caught: boolean; code: number | null; stderr: string; after: string; folder: string }> {
     const folder = mkdtempSync(path.join(dir, 'cli-'));
     const file = path.join(folder, 'manifests.yaml');
     const filler = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: filler\ndata:\n  blob: |\n${`    ${'x'.repeat(95)}\n`.repeat(100_000)}`;

@@ -4,4 +4,5 @@ import type { ApplyToStream } from '../rule.js';
 import { applyClassDefaults } from './class-defaults.js';
 import { applyPerGateway } from './per-gateway.js';
 
-export const apply: ApplyToStream = (ctx) => (ctx.config.gatewayApi.optionsFor === 'class' ? applyClassDefaults(ctx) : applyPerGateway(ctx));
+export const apply: ApplyToStream = (ctx) =>
+  ctx.config.gatewayApi.optionsFor === 'class' ? applyClassDefaults(ctx) : applyPerGateway(ctx);

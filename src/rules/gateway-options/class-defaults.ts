@@ -47,7 +47,12 @@ function controlPlanes(ctx: StreamRuleContext): ControlPlane[] {
       const match = object.id.kind === 'ConfigMap' && object.id.apiVersion === 'v1' ? INJECTOR.exec(object.id.name) : null;
       if (!match) continue;
       const label = labelOf(object, 'istio.io/rev');
-      found.push({ doc: { chunk: index, ed }, object, namespace: object.id.namespace ?? 'istio-system', revision: match[1] ?? (label && label !== 'default' ? label : 'default') });
+      found.push({
+        doc: { chunk: index, ed },
+        object,
+        namespace: object.id.namespace ?? 'istio-system',
+        revision: match[1] ?? (label && label !== 'default' ? label : 'default'),
+      });
     }
   });
   return found;
@@ -59,9 +64,17 @@ function supportsClassDefaults(plane: ControlPlane): { ok: boolean; why: string 
   const text = isScalar(config) && typeof config.value === 'string' ? config.value : '';
   const version = labelOf(plane.object, 'app.kubernetes.io/version');
   const named = version && /^1\.(\d+)\./.test(version) && version !== '1.0.0' ? `Istio ${version}` : undefined;
-  if (!text.includes('kube-gateway:')) return { ok: false, why: `${named ?? 'this istiod'} has no kube-gateway template (Istio before 1.18)` };
-  if (named) return { ok: Number(/^1\.(\d+)\./.exec(version as string)?.[1]) >= 26, why: `${named} (app.kubernetes.io/version of ${plane.object.id.name})` };
-  return { ok: text.includes('HorizontalPodAutoscaler'), why: 'an Istio older than 1.26 (its kube-gateway template has none of the overlay objects 1.26 added)' };
+  if (!text.includes('kube-gateway:'))
+    return { ok: false, why: `${named ?? 'this istiod'} has no kube-gateway template (Istio before 1.18)` };
+  if (named)
+    return {
+      ok: Number(/^1\.(\d+)\./.exec(version as string)?.[1]) >= 26,
+      why: `${named} (app.kubernetes.io/version of ${plane.object.id.name})`,
+    };
+  return {
+    ok: text.includes('HorizontalPodAutoscaler'),
+    why: 'an Istio older than 1.26 (its kube-gateway template has none of the overlay objects 1.26 added)',
+  };
 }
 
 function classConfigMaps(ctx: StreamRuleContext): Map<string, ConfigMapPlace> {
@@ -73,13 +86,20 @@ function classConfigMaps(ctx: StreamRuleContext): Map<string, ConfigMapPlace> {
     for (const object of objectsIn(ed.doc)) {
       if (object.id.kind !== 'ConfigMap' || object.id.apiVersion !== 'v1') continue;
       const className = labelOf(object, DEFAULTS_FOR_CLASS);
-      if (className && !found.has(`${object.id.namespace ?? ''}/${className}`)) found.set(`${object.id.namespace ?? ''}/${className}`, { doc: { chunk: index, ed }, path: object.path });
+      if (className && !found.has(`${object.id.namespace ?? ''}/${className}`))
+        found.set(`${object.id.namespace ?? ''}/${className}`, { doc: { chunk: index, ed }, path: object.path });
     }
   });
   return found;
 }
 
-function classConfigMapText(plane: ControlPlane, className: string, config: Config, annotations: Readonly<Record<string, string>>, eol: string): string {
+function classConfigMapText(
+  plane: ControlPlane,
+  className: string,
+  config: Config,
+  annotations: Readonly<Record<string, string>>,
+  eol: string,
+): string {
   const configMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -108,13 +128,15 @@ export function applyClassDefaults(ctx: StreamRuleContext): AddedDocument[] {
       code: 'class-defaults-elsewhere',
       severity: 'info',
       message:
-        '--gateway-options class writes the class-defaults ConfigMap into the istiod release (the control plane\'s namespace), and this stream holds no istio-sidecar-injector ConfigMap: post-render the istiod release with --gateway-options class; Gateways are left alone',
+        "--gateway-options class writes the class-defaults ConfigMap into the istiod release (the control plane's namespace), and this stream holds no istio-sidecar-injector ConfigMap: post-render the istiod release with --gateway-options class; Gateways are left alone",
     });
     return [];
   }
   const { names, globs } = literalClassNames(ctx.config);
   if (globs.length > 0) {
-    throw new UserError(`error: --gateway-options class needs class names, not globs (${globs.join(', ')}): a class-defaults ConfigMap names one class\nfix: give each class with --gateway-class NAME`);
+    throw new UserError(
+      `error: --gateway-options class needs class names, not globs (${globs.join(', ')}): a class-defaults ConfigMap names one class\nfix: give each class with --gateway-class NAME`,
+    );
   }
   const existing = classConfigMaps(ctx);
   const added: AddedDocument[] = [];
@@ -141,7 +163,12 @@ export function applyClassDefaults(ctx: StreamRuleContext): AddedDocument[] {
       });
       ctx.change(
         {
-          resource: { apiVersion: 'v1', kind: 'ConfigMap', namespace: plane.namespace, name: `istio-${plane.revision}-gatewayclass-${className}` },
+          resource: {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            namespace: plane.namespace,
+            name: `istio-${plane.revision}-gatewayclass-${className}`,
+          },
           rule: 'gatewayOptions',
           path: 'data.deployment',
           message: `added the class-defaults ConfigMap for Gateway class ${className} (revision ${plane.revision}): every Gateway of the class gets the patch that clears the pod sysctls`,
@@ -152,4 +179,3 @@ export function applyClassDefaults(ctx: StreamRuleContext): AddedDocument[] {
   }
   return added;
 }
-

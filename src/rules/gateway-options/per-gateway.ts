@@ -65,7 +65,6 @@ export function optionsConfigMapName(config: Config, container: string): string 
   return container === PROXY_CONTAINER ? name : `${name}-${container}`;
 }
 
-
 interface ParametersRef {
   group: string | undefined;
   kind: string | undefined;
@@ -106,7 +105,11 @@ function findConfigMaps(docs: readonly ParsedDocument[]): Map<string, ConfigMapP
  * the user's, and it gets the patch: a second one of the same name (ours) would be the same object
  * in that namespace, and whichever comes last would win.
  */
-function placeOf(configMaps: ReadonlyMap<string, ConfigMapPlace>, namespace: string | undefined, name: string): { key: string; place: ConfigMapPlace } | undefined {
+function placeOf(
+  configMaps: ReadonlyMap<string, ConfigMapPlace>,
+  namespace: string | undefined,
+  name: string,
+): { key: string; place: ConfigMapPlace } | undefined {
   const exact = configMaps.get(keyOf(namespace, name));
   if (exact) return { key: keyOf(namespace, name), place: exact };
   const candidates = [...configMaps].filter(([key]) => {
@@ -172,7 +175,9 @@ function applyGatewayOptions(
   const added: AddedDocument[] = [];
 
   for (const doc of gatewayDocs) {
-    for (const gatewayPath of objectsIn(doc.ed.doc).filter(isGateway).map((object) => object.path)) {
+    for (const gatewayPath of objectsIn(doc.ed.doc)
+      .filter(isGateway)
+      .map((object) => object.path)) {
       const gateway = objectAt(doc.ed, gatewayPath);
       if (!gateway || !ctx.isSelected(gateway.id) || !matchesGatewayClass(gateway, config)) continue;
       const namespace = gateway.id.namespace;
@@ -185,7 +190,12 @@ function applyGatewayOptions(
       }
       const refName = ref.name ?? '';
       if ((ref.group ?? '') !== '' || ref.kind !== 'ConfigMap' || !refName) {
-        warnUnresolved(ctx, gateway, doc.ed, `its parametersRef points to ${ref.group ? `${ref.group}/` : ''}${ref.kind ?? '?'} "${refName}", not to a core ConfigMap, so gateway-compat cannot add the sysctl patch; Istio accepts only group "" and kind ConfigMap`);
+        warnUnresolved(
+          ctx,
+          gateway,
+          doc.ed,
+          `its parametersRef points to ${ref.group ? `${ref.group}/` : ''}${ref.kind ?? '?'} "${refName}", not to a core ConfigMap, so gateway-compat cannot add the sysctl patch; Istio accepts only group "" and kind ConfigMap`,
+        );
         continue;
       }
       const found = placeOf(configMaps, namespace, refName);
@@ -193,13 +203,23 @@ function applyGatewayOptions(
       const place = found?.place;
       const sharedWith = merged.get(key);
       if (sharedWith !== undefined && sharedWith !== container && proxySecurityContext(config)) {
-        warnUnresolved(ctx, gateway, doc.ed, `its parametersRef names ConfigMap "${refName}", which Gateways whose container is ${sharedWith} use too, while this Gateway's class ${classOf(gateway) ?? ''} runs ${container}: one deployment patch cannot grant both (it would add an image-less container to one of them). Give this Gateway its own options ConfigMap`);
+        warnUnresolved(
+          ctx,
+          gateway,
+          doc.ed,
+          `its parametersRef names ConfigMap "${refName}", which Gateways whose container is ${sharedWith} use too, while this Gateway's class ${classOf(gateway) ?? ''} runs ${container}: one deployment patch cannot grant both (it would add an image-less container to one of them). Give this Gateway its own options ConfigMap`,
+        );
         continue;
       }
       if (place) {
         const configMap = objectAt(place.doc.ed, place.path);
         if (configMap && !ctx.isSelected(configMap.id)) {
-          warnUnresolved(ctx, gateway, doc.ed, `its parametersRef names ConfigMap "${refName}", which --include/--exclude (spec.select) leave out of this run, so gateway-compat did not add the sysctl patch to it and the Gateway's pods still ask for the sysctl; select the ConfigMap too, or add to its data.deployment: ${JSON.stringify(deploymentPatch(config, container))}`);
+          warnUnresolved(
+            ctx,
+            gateway,
+            doc.ed,
+            `its parametersRef names ConfigMap "${refName}", which --include/--exclude (spec.select) leave out of this run, so gateway-compat did not add the sysctl patch to it and the Gateway's pods still ask for the sysctl; select the ConfigMap too, or add to its data.deployment: ${JSON.stringify(deploymentPatch(config, container))}`,
+          );
           continue;
         }
         if (sharedWith === undefined) mergeIntoConfigMap(place, ctx, container);
@@ -207,7 +227,12 @@ function applyGatewayOptions(
         continue;
       }
       if (refName !== ownName) {
-        warnUnresolved(ctx, gateway, doc.ed, `its parametersRef names ConfigMap "${refName}"${namespace ? ` in namespace ${namespace}` : ''}, which is not in this stream, so gateway-compat cannot add the sysctl patch to it; render it together with the Gateway, or add to its data.deployment: ${JSON.stringify(deploymentPatch(config, container))}`);
+        warnUnresolved(
+          ctx,
+          gateway,
+          doc.ed,
+          `its parametersRef names ConfigMap "${refName}"${namespace ? ` in namespace ${namespace}` : ''}, which is not in this stream, so gateway-compat cannot add the sysctl patch to it; render it together with the Gateway, or add to its data.deployment: ${JSON.stringify(deploymentPatch(config, container))}`,
+        );
         continue;
       }
       const eol = doc.ed.eol;
@@ -247,10 +272,7 @@ function warnUnresolved(ctx: RuleContext, gateway: KubeObject, ed: EditableDocum
 function setParametersRef(ed: EditableDocument, gateway: KubeObject, ctx: RuleContext, name: string): void {
   ed.apply(mergePatches(ed, gateway.map, { spec: { infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name } } } }));
   const path = `${objectPath(gateway)}spec.infrastructure.parametersRef`;
-  ctx.change(
-    { resource: gateway.id, rule: 'gatewayOptions', path, message: `set ${path} to ConfigMap ${name}` },
-    ed,
-  );
+  ctx.change({ resource: gateway.id, rule: 'gatewayOptions', path, message: `set ${path} to ConfigMap ${name}` }, ed);
 }
 
 function newOptionsConfigMap(
@@ -315,14 +337,32 @@ export function mergeIntoConfigMap(place: ConfigMapPlace, ctx: RuleContext, cont
       if (!(error instanceof UnsupportedYamlError)) throw error;
       // The position is inside the string; the user needs the ConfigMap's document and line.
       const { line, column } = lineAndColumn(ed.source, (value.range ?? [0])[0]);
-      throw documentError(ed.number, ed.source, ed.firstLine, { line: line - 1, column: column - 1 }, `in ${objectPath(configMap)}data.deployment: ${error.message}`, 'write the patch out without anchors, aliases or merge keys');
+      throw documentError(
+        ed.number,
+        ed.source,
+        ed.firstLine,
+        { line: line - 1, column: column - 1 },
+        `in ${objectPath(configMap)}data.deployment: ${error.message}`,
+        'write the patch out without anchors, aliases or merge keys',
+      );
     }
     if (inner.changed) {
-      ed.apply([replaceStringValue(ed.source, value as Scalar, inner.source, keyColumnOf(ed.source, deploymentPair.key as Scalar), ed.eol, data.flow)]);
+      ed.apply([
+        replaceStringValue(
+          ed.source,
+          value as Scalar,
+          inner.source,
+          keyColumnOf(ed.source, deploymentPair.key as Scalar),
+          ed.eol,
+          data.flow,
+        ),
+      ]);
       changed = true;
     }
   } else {
-    ed.apply([replaceStringValue(ed.source, value as Scalar, patchText, keyColumnOf(ed.source, deploymentPair.key as Scalar), ed.eol, data.flow)]);
+    ed.apply([
+      replaceStringValue(ed.source, value as Scalar, patchText, keyColumnOf(ed.source, deploymentPair.key as Scalar), ed.eol, data.flow),
+    ]);
     changed = true;
   }
   if (changed) {
@@ -365,9 +405,7 @@ function mergeStep(inner: EditableDocument, config: Config, container: string): 
   if (!proxy) return false;
   const spec = mapIn(root, ['spec', 'template', 'spec'])!;
   const containers = seqAt(spec, 'containers');
-  const proxyContainer = containers?.items.find(
-    (item): item is YAMLMap => isMap(item) && stringAt(item, 'name') === container,
-  );
+  const proxyContainer = containers?.items.find((item): item is YAMLMap => isMap(item) && stringAt(item, 'name') === container);
   const entry = { name: container, securityContext: toPlain(proxy) };
   if (proxyContainer) patches = mergePatches(inner, proxyContainer, { securityContext: proxy });
   else if (containers) patches = appendToSeq(inner, containers, [entry]);

@@ -34,7 +34,9 @@ export const gatewayOptions: StreamRule<'gatewayOptions'> = {
       help: 'a parametersRef and options ConfigMap per Gateway (default), or one class-defaults ConfigMap per class in the istiod release (Istio 1.26+)',
       toSpec: (value) => {
         if (value !== 'gateway' && value !== 'class') {
-          throw new UsageError(`error: --gateway-options must be gateway (a parametersRef and an options ConfigMap per Gateway's namespace) or class (one class-defaults ConfigMap per class in the control plane's namespace, Istio 1.26+), not "${String(value)}"`);
+          throw new UsageError(
+            `error: --gateway-options must be gateway (a parametersRef and an options ConfigMap per Gateway's namespace) or class (one class-defaults ConfigMap per class in the control plane's namespace, Istio 1.26+), not "${String(value)}"`,
+          );
         }
         return { gatewayApi: { optionsFor: value } };
       },

@@ -8,7 +8,17 @@ import { isAlias, isMap, isScalar, isSeq, visit, type Document, type Scalar } fr
 import type { Config, TemplateName } from '../../config/config.js';
 import type { EditableDocument } from '../../yaml/editable-document.js';
 import { parseYaml } from '../../yaml/editable-document.js';
-import { findPair, mapAt, mapIn, mergePatches, removeSeqItems, replaceValueInline, seqAt, stringAt, UnsupportedYamlError } from '../../yaml/node-edits.js';
+import {
+  findPair,
+  mapAt,
+  mapIn,
+  mergePatches,
+  removeSeqItems,
+  replaceValueInline,
+  seqAt,
+  stringAt,
+  UnsupportedYamlError,
+} from '../../yaml/node-edits.js';
 import { applyPatches, type Patch } from '../../yaml/source-text.js';
 import { keyColumnOf, replaceStringValue, sourceOffsetOf } from '../../yaml/string-value.js';
 import { containerOfTemplate } from '../../kube/gateway-containers.js';
@@ -44,7 +54,15 @@ function operatorValuesPatches(ed: EditableDocument, object: KubeObject, ctx: Ru
   const patches = sysctls.items.every(isRemoved) && pair ? replaceValueInline(ed, pair, '[]') : removeSeqItems(ed, sysctls, isRemoved);
   const path = `${GATEWAY_SECURITY_CONTEXT.join('.')}.sysctls`;
   for (const name of removed) {
-    ctx.change({ resource: object.id, rule: 'injectionTemplates', path, message: `removed sysctl ${name} from ${path}, which every gateway template renders` }, ed);
+    ctx.change(
+      {
+        resource: object.id,
+        rule: 'injectionTemplates',
+        path,
+        message: `removed sysctl ${name} from ${path}, which every gateway template renders`,
+      },
+      ed,
+    );
   }
   return patches;
 }
@@ -70,7 +88,12 @@ interface TemplateRewrite {
  * `gateways.securityContext` that holds no removed sysctl, so the `else` branch that writes the
  * sysctl never renders; a template whose sysctl lives only there keeps it.
  */
-export function rewriteTemplate(text: string, config: Config, name: TemplateName = 'gateway', securityContextFromValues = false): TemplateRewrite {
+export function rewriteTemplate(
+  text: string,
+  config: Config,
+  name: TemplateName = 'gateway',
+  securityContextFromValues = false,
+): TemplateRewrite {
   // --no-sysctls leaves workload sysctls alone; the templates are --no-injection-templates' to spare
   const all = config.sysctls.remove;
   const live = securityContextFromValues ? renderedBranchText(text, 'gateways.securityContext', true) : undefined;
@@ -83,7 +106,11 @@ export function rewriteTemplate(text: string, config: Config, name: TemplateName
   const wanted = proxySecurityContext(config);
   if (wanted) {
     const container = containerOfTemplate(name);
-    let granted = grantProxyPrivilegesInTemplate(result, { netBindService: grantsCapability(config), runAsRoot: config.runAsRoot }, container);
+    let granted = grantProxyPrivilegesInTemplate(
+      result,
+      { netBindService: grantsCapability(config), runAsRoot: config.runAsRoot },
+      container,
+    );
     if (granted.text === result) granted = grantStructured(result, container, wanted);
     if (granted.text !== result) messages.push(`${container}: ${describeGrant(config)}`);
     result = granted.text;
@@ -91,13 +118,7 @@ export function rewriteTemplate(text: string, config: Config, name: TemplateName
   return { text: result, messages };
 }
 
-function recordTemplateEdits(
-  ed: EditableDocument,
-  ctx: RuleContext,
-  object: KubeObject,
-  path: string,
-  messages: string[],
-): void {
+function recordTemplateEdits(ed: EditableDocument, ctx: RuleContext, object: KubeObject, path: string, messages: string[]): void {
   for (const message of messages) {
     ctx.change({ resource: object.id, rule: 'injectionTemplates', path, message: `template ${path}: ${message}` }, ed);
   }
@@ -117,9 +138,19 @@ function injectorValuesPatches(ed: EditableDocument, object: KubeObject, ctx: Ru
   if (!edit) return [];
   const path = 'data.values.gateways.securityContext.sysctls';
   for (const name of edit.removed) {
-    ctx.change({ resource: object.id, rule: 'injectionTemplates', path, message: `removed sysctl ${name} from ${path} (the istiod value gateways.securityContext, which every gateway template renders)` }, ed);
+    ctx.change(
+      {
+        resource: object.id,
+        rule: 'injectionTemplates',
+        path,
+        message: `removed sysctl ${name} from ${path} (the istiod value gateways.securityContext, which every gateway template renders)`,
+      },
+      ed,
+    );
   }
-  return [replaceStringValue(ed.source, valuesNode as Scalar, edit.text, keyColumnOf(ed.source, valuesPair.key as Scalar), ed.eol, data!.flow)];
+  return [
+    replaceStringValue(ed.source, valuesNode as Scalar, edit.text, keyColumnOf(ed.source, valuesPair.key as Scalar), ed.eol, data!.flow),
+  ];
 }
 
 /**
@@ -231,7 +262,15 @@ function istioValuesPatches(ed: EditableDocument, object: KubeObject, ctx: RuleC
   if (doomed.length === 0) return [];
   const path = 'spec.values.gateways.securityContext.sysctls';
   for (const item of doomed) {
-    ctx.change({ resource: object.id, rule: 'injectionTemplates', path, message: `removed sysctl ${stringAt(item as never, 'name')} from ${path} (Sail's Istio CRD prunes spec.values.gateways, so istiod never saw it; the gateway template is what counts)` }, ed);
+    ctx.change(
+      {
+        resource: object.id,
+        rule: 'injectionTemplates',
+        path,
+        message: `removed sysctl ${stringAt(item as never, 'name')} from ${path} (Sail's Istio CRD prunes spec.values.gateways, so istiod never saw it; the gateway template is what counts)`,
+      },
+      ed,
+    );
   }
   return doomed.length === sysctls.items.length ? replaceValueInline(ed, pair, '[]') : removeSeqItems(ed, sysctls, named);
 }
@@ -246,7 +285,9 @@ function istioResourcePatches(ed: EditableDocument, object: KubeObject, ctx: Rul
     if (!pair || !node || !isScalar(node) || typeof node.value !== 'string') continue;
     const rewrite = rewriteTemplate(node.value, ctx.config, name);
     if (rewrite.text === node.value) continue;
-    patches.push(replaceStringValue(ed.source, node as Scalar, rewrite.text, keyColumnOf(ed.source, pair.key as Scalar), ed.eol, templates!.flow));
+    patches.push(
+      replaceStringValue(ed.source, node as Scalar, rewrite.text, keyColumnOf(ed.source, pair.key as Scalar), ed.eol, templates!.flow),
+    );
     recordTemplateEdits(ed, ctx, object, `${path}.${name}`, rewrite.messages);
   }
   return patches;
@@ -272,7 +313,7 @@ function addGatewayTemplatePatches(ed: EditableDocument, object: KubeObject, ctx
       resource: object.id,
       path: `${TEMPLATES_PATH.join('.')}.gateway`,
       message: operator
-        ? 'this IstioOperator has no gateway injection template, so istioctl installs Istio\'s built-in one, which sets net.ipv4.ip_unprivileged_port_start and adds it back to every gateway pod. Either set spec.values.gateways.securityContext (Istio 1.20.8, 1.21.4+, 1.22.2+, 1.23+; gateway-compat values --chart istiod --format istiooperator prints it from a render), or save the default gateway template of your Istio version and pass it with --gateway-template FILE (config: spec.injectionTemplate.file)'
+        ? "this IstioOperator has no gateway injection template, so istioctl installs Istio's built-in one, which sets net.ipv4.ip_unprivileged_port_start and adds it back to every gateway pod. Either set spec.values.gateways.securityContext (Istio 1.20.8, 1.21.4+, 1.22.2+, 1.23+; gateway-compat values --chart istiod --format istiooperator prints it from a render), or save the default gateway template of your Istio version and pass it with --gateway-template FILE (config: spec.injectionTemplate.file)"
         : 'this Istio resource has no gateway injection template, so Istio injects its built-in one, which sets net.ipv4.ip_unprivileged_port_start and adds it back to every gateway pod. Save the default gateway template of your Istio version (see the README) and pass it with --gateway-template FILE (config: spec.injectionTemplate.file)',
     });
     return [];
@@ -302,7 +343,11 @@ export const apply: ApplyToDocument = (ed, ctx) => {
       if (!ctx.isSelected(object.id)) return [];
       if (isInjectorConfigMap(object)) return injectorConfigMapPatches(ed, object, ctx);
       if (isIstioResource(object)) {
-        return [...istioResourcePatches(ed, object, ctx), ...addGatewayTemplatePatches(ed, object, ctx, ctx.gatewayTemplate), ...istioValuesPatches(ed, object, ctx)];
+        return [
+          ...istioResourcePatches(ed, object, ctx),
+          ...addGatewayTemplatePatches(ed, object, ctx, ctx.gatewayTemplate),
+          ...istioValuesPatches(ed, object, ctx),
+        ];
       }
       if (isIstioOperator(object)) {
         return [

@@ -37,13 +37,17 @@ export const injectionTemplates: DocumentRule<'injectionTemplates'> = {
       schema: {
         type: 'string',
         pattern: '\\S',
-        description: 'spec.injectionTemplate.file: refused when it comes from the package (a functionConfig cannot name a local file to read); pass --gateway-template FILE in the --exec command instead',
+        description:
+          'spec.injectionTemplate.file: refused when it comes from the package (a functionConfig cannot name a local file to read); pass --gateway-template FILE in the --exec command instead',
       },
       toSpec: (value) => ({ injectionTemplate: { file: value } }),
     },
     {
       key: 'injectionTemplateNames',
-      schema: { ...KEY_LIST, description: 'spec.injectionTemplate.templates: which of the gateway, kube-gateway and agentgateway templates to edit' },
+      schema: {
+        ...KEY_LIST,
+        description: 'spec.injectionTemplate.templates: which of the gateway, kube-gateway and agentgateway templates to edit',
+      },
       // The spec schema then refuses a name that is not one of the three.
       toSpec: (value) => ({ injectionTemplate: { templates: keyList(value) as TemplateName[] } }),
     },

@@ -79,7 +79,10 @@ function grantPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext
     patches.push(...found);
     const path = `${objectPath(object)}${pod.specPath}.containers[${index}].securityContext`;
     const grant = describeFields(!!fields.capabilities, ctx.config.runAsRoot);
-    const deferred = fields.capabilities || !grantsCapability(ctx.config) ? '' : `; ${NET_BIND_SERVICE} comes from the gateway injection template at admission (post-render the istiod release with the same flags): a capabilities.add written here would replace the template's list`;
+    const deferred =
+      fields.capabilities || !grantsCapability(ctx.config)
+        ? ''
+        : `; ${NET_BIND_SERVICE} comes from the gateway injection template at admission (post-render the istiod release with the same flags): a capabilities.add written here would replace the template's list`;
     ctx.change({ resource: object.id, rule: 'proxyPrivileges', path, message: `${name}: ${grant} in ${path}${deferred}` }, ed);
   });
   return patches;

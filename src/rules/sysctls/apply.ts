@@ -2,7 +2,16 @@
 // which kernels before 4.11 lack) from every pod template in the stream.
 import { isAlias, isMap, type Node, type YAMLMap } from 'yaml';
 import type { EditableDocument } from '../../yaml/editable-document.js';
-import { findPair, mapAt, removePair, removeSeqItems, replaceValueInline, seqAt, stringAt, UnsupportedYamlError } from '../../yaml/node-edits.js';
+import {
+  findPair,
+  mapAt,
+  removePair,
+  removeSeqItems,
+  replaceValueInline,
+  seqAt,
+  stringAt,
+  UnsupportedYamlError,
+} from '../../yaml/node-edits.js';
 import { objectsIn, podTemplateOf, type KubeObject } from '../../kube/objects.js';
 import type { ApplyToDocument, RuleContext } from '../rule.js';
 import type { Patch } from '../../yaml/source-text.js';

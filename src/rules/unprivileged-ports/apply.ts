@@ -126,7 +126,14 @@ function moveServicePorts(
         if (number === undefined || number >= PRIVILEGED_BELOW) continue;
         const to = number + offset;
         if (taken.has(to)) {
-          conflict(ctx, ed, service.id, `${objectPath(object)}spec.ports[${index}].targetPort`, `${PROXY_CONTAINER} port "${named}" (${number}) of ${describeResource(workload.id)}`, to);
+          conflict(
+            ctx,
+            ed,
+            service.id,
+            `${objectPath(object)}spec.ports[${index}].targetPort`,
+            `${PROXY_CONTAINER} port "${named}" (${number}) of ${describeResource(workload.id)}`,
+            to,
+          );
           continue;
         }
         addMove(workload, { from: named, to, because: `port "${named}", which ${serviceName} targets by name; the Service is unchanged` });
@@ -152,7 +159,9 @@ function moveServicePorts(
     const targetPort = port.get('targetPort', true);
     ed.apply(move.explicit && targetPort ? setScalar(ed, targetPort, move.to) : mergePatches(ed, port, { targetPort: move.to }));
     const path = `${objectPath(object)}spec.ports[${move.index}].targetPort`;
-    const what = move.explicit ? `moved targetPort ${move.from} to ${move.to}` : `set targetPort ${move.to} (it defaulted to port ${move.from})`;
+    const what = move.explicit
+      ? `moved targetPort ${move.from} to ${move.to}`
+      : `set targetPort ${move.to} (it defaulted to port ${move.from})`;
     ctx.change(
       {
         resource: service.id,

@@ -23,14 +23,22 @@ export function istioSim(args: readonly string[], input: string): Promise<Ran> {
 }
 
 /** inject the workloads with this control plane, then check the pods; both results. */
-export async function injectAndCheck(controlPlane: string, workloads: string, extra: readonly string[] = []): Promise<{ inject: Ran; check: Ran }> {
+export async function injectAndCheck(
+  controlPlane: string,
+  workloads: string,
+  extra: readonly string[] = [],
+): Promise<{ inject: Ran; check: Ran }> {
   const inject = await istioSim(['inject', '--control-plane', controlPlane, ...extra], workloads);
   const check = await istioSim(['check'], inject.stdout);
   return { inject, check };
 }
 
 /** the Gateway API objects istiod would create for these Gateways, then the check. */
-export async function gatewaysAndCheck(controlPlane: string, gateways: string, extra: readonly string[] = []): Promise<{ gateways: Ran; check: Ran }> {
+export async function gatewaysAndCheck(
+  controlPlane: string,
+  gateways: string,
+  extra: readonly string[] = [],
+): Promise<{ gateways: Ran; check: Ran }> {
   const deployed = await istioSim(['gateways', '--control-plane', controlPlane, ...extra], gateways);
   const check = await istioSim(['check'], deployed.stdout);
   return { gateways: deployed, check };

@@ -25,7 +25,10 @@ export function find(objects: readonly KubeObject[], kind: string, name: string)
 
 export const SYSCTL = 'net.ipv4.ip_unprivileged_port_start';
 
-type PodSpec = { securityContext?: { sysctls?: { name: string }[] }; containers: { name: string; securityContext?: Record<string, unknown> }[] };
+type PodSpec = {
+  securityContext?: { sysctls?: { name: string }[] };
+  containers: { name: string; securityContext?: Record<string, unknown> }[];
+};
 
 export function podSpecOf(object: KubeObject): PodSpec {
   const spec = object.spec as { template: { spec: PodSpec } };
@@ -64,9 +67,11 @@ export function addedCapabilities(object: KubeObject): string[] {
   const capabilities = proxySecurityContext(object)?.capabilities as { add?: unknown } | null | undefined;
   if (capabilities === null) throw new Error(`${object.kind} ${object.metadata.name}: istio-proxy capabilities is null`);
   const add = capabilities?.add ?? [];
-  if (!Array.isArray(add)) throw new Error(`${object.kind} ${object.metadata.name}: capabilities.add is ${JSON.stringify(add)}, not a list`);
+  if (!Array.isArray(add))
+    throw new Error(`${object.kind} ${object.metadata.name}: capabilities.add is ${JSON.stringify(add)}, not a list`);
   const duplicates = add.filter((capability, i) => add.indexOf(capability) !== i);
-  if (duplicates.length > 0) throw new Error(`${object.kind} ${object.metadata.name}: capabilities.add lists ${JSON.stringify(duplicates)} twice`);
+  if (duplicates.length > 0)
+    throw new Error(`${object.kind} ${object.metadata.name}: capabilities.add lists ${JSON.stringify(duplicates)} twice`);
   return add as string[];
 }
 

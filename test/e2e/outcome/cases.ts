@@ -10,7 +10,7 @@ export const WAYS: Record<string, readonly string[]> = {
   'no grant': [],
   'high ports': ['--unprivileged-ports'],
   'root + capability': ['--run-as-root', '--net-bind-service'],
-  'root': ['--run-as-root'],
+  root: ['--run-as-root'],
   'capability only': ['--net-bind-service'],
   'high ports + root + capability': ['--unprivileged-ports', '--run-as-root', '--net-bind-service'],
 };
@@ -42,7 +42,11 @@ const sc = (json: object): string => JSON.stringify(json);
 
 export function casesFor(version: string): OutcomeCase[] {
   const cases: OutcomeCase[] = [];
-  const add = (name: string, c: Omit<OutcomeCase, 'version' | 'name' | 'kubeVersion'> & { kubeVersion?: string }, ways: readonly string[] = MAIN_WAYS): void => {
+  const add = (
+    name: string,
+    c: Omit<OutcomeCase, 'version' | 'name' | 'kubeVersion'> & { kubeVersion?: string },
+    ways: readonly string[] = MAIN_WAYS,
+  ): void => {
     for (const way of ways) {
       const flags = WAYS[way] as readonly string[];
       cases.push({
@@ -58,12 +62,31 @@ export function casesFor(version: string): OutcomeCase[] {
   const chart = (values: readonly string[] = []): Workloads => ({ kind: 'gateway-chart', values });
 
   add('defaults', { istiod: [], istiodFlags: [], workloads: chart(), workloadFlags: [] }, Object.keys(WAYS));
-  add('revision canary', { istiod: ['--set', 'revision=canary'], istiodFlags: [], workloads: chart(['--set', 'revision=canary']), workloadFlags: [], revision: 'canary' });
-  add('gateway securityContext set', { istiod: [], istiodFlags: [], workloads: chart(['--set-json', `securityContext=${sc({ fsGroup: 1337, runAsNonRoot: true })}`]), workloadFlags: [] });
+  add('revision canary', {
+    istiod: ['--set', 'revision=canary'],
+    istiodFlags: [],
+    workloads: chart(['--set', 'revision=canary']),
+    workloadFlags: [],
+    revision: 'canary',
+  });
+  add('gateway securityContext set', {
+    istiod: [],
+    istiodFlags: [],
+    workloads: chart(['--set-json', `securityContext=${sc({ fsGroup: 1337, runAsNonRoot: true })}`]),
+    workloadFlags: [],
+  });
   add('gateway securityContext with the sysctl', {
     istiod: [],
     istiodFlags: [],
-    workloads: chart(['--set-json', `securityContext=${sc({ sysctls: [{ name: SYSCTL, value: '0' }, { name: 'net.ipv4.tcp_keepalive_time', value: '600' }] })}`]),
+    workloads: chart([
+      '--set-json',
+      `securityContext=${sc({
+        sysctls: [
+          { name: SYSCTL, value: '0' },
+          { name: 'net.ipv4.tcp_keepalive_time', value: '600' },
+        ],
+      })}`,
+    ]),
     workloadFlags: [],
   });
   add('gateway containerSecurityContext set', {
@@ -76,7 +99,12 @@ export function casesFor(version: string): OutcomeCase[] {
     workloadFlags: [],
   });
   if (istiodHasGatewaysSecurityContext(version)) {
-    add('istiod gateways.securityContext set', { istiod: ['--set-json', `gateways.securityContext=${sc({ fsGroup: 1337 })}`], istiodFlags: [], workloads: chart(), workloadFlags: [] });
+    add('istiod gateways.securityContext set', {
+      istiod: ['--set-json', `gateways.securityContext=${sc({ fsGroup: 1337 })}`],
+      istiodFlags: [],
+      workloads: chart(),
+      workloadFlags: [],
+    });
     add('istiod gateways.securityContext with the sysctl', {
       istiod: ['--set-json', `gateways.securityContext=${sc({ sysctls: [{ name: SYSCTL, value: '0' }] })}`],
       istiodFlags: [],
@@ -90,15 +118,47 @@ export function casesFor(version: string): OutcomeCase[] {
   // Flags that differ between the two releases.
   const grant = WAYS['root + capability'] as readonly string[];
   cases.push(
-    { version, name: 'grant on the istiod release only', kubeVersion: '1.30.0', istiod: [], istiodFlags: grant, workloads: chart(), workloadFlags: [] },
-    { version, name: 'grant on the gateway release only', kubeVersion: '1.30.0', istiod: [], istiodFlags: [], workloads: chart(), workloadFlags: grant },
-    { version, name: 'istiod release not post-rendered', kubeVersion: '1.30.0', istiod: [], istiodFlags: null, workloads: chart(), workloadFlags: grant },
+    {
+      version,
+      name: 'grant on the istiod release only',
+      kubeVersion: '1.30.0',
+      istiod: [],
+      istiodFlags: grant,
+      workloads: chart(),
+      workloadFlags: [],
+    },
+    {
+      version,
+      name: 'grant on the gateway release only',
+      kubeVersion: '1.30.0',
+      istiod: [],
+      istiodFlags: [],
+      workloads: chart(),
+      workloadFlags: grant,
+    },
+    {
+      version,
+      name: 'istiod release not post-rendered',
+      kubeVersion: '1.30.0',
+      istiod: [],
+      istiodFlags: null,
+      workloads: chart(),
+      workloadFlags: grant,
+    },
   );
   // Gateway API Gateways (class istio: Istio 1.18+ renders them from the kube-gateway template).
-  add('Gateway API class istio', { istiod: [], istiodFlags: [], workloads: { kind: 'gateway-api', className: 'istio' }, workloadFlags: [] }, Object.keys(WAYS));
+  add(
+    'Gateway API class istio',
+    { istiod: [], istiodFlags: [], workloads: { kind: 'gateway-api', className: 'istio' }, workloadFlags: [] },
+    Object.keys(WAYS),
+  );
   if (hasAgentgateway(version)) {
     const agent = ['--set', 'pilot.env.PILOT_ENABLE_AGENTGATEWAY=true'];
-    add('Gateway API class istio-agentgateway', { istiod: agent, istiodFlags: [], workloads: { kind: 'gateway-api', className: 'istio-agentgateway' }, workloadFlags: [] }, Object.keys(WAYS));
+    add(
+      'Gateway API class istio-agentgateway',
+      { istiod: agent, istiodFlags: [], workloads: { kind: 'gateway-api', className: 'istio-agentgateway' }, workloadFlags: [] },
+      Object.keys(WAYS),
+    );
     add('Gateway API class istio-agentgateway named by --gateway-class', {
       istiod: agent,
       istiodFlags: [],

@@ -18,7 +18,9 @@ export function findEngine(): { bin: string } | { missing: string } {
   const built = spawnSync('bash', [ENGINE_BUILD], { encoding: 'utf8', timeout: 280_000 });
   const bin = built.stdout?.trim().split('\n').pop();
   if (built.status === 0 && bin) return { bin };
-  return { missing: `${ENGINE_HINT}. build.sh said (exit ${built.status}): ${(built.stderr || String(built.error ?? '')).trim().slice(-2000)}` };
+  return {
+    missing: `${ENGINE_HINT}. build.sh said (exit ${built.status}): ${(built.stderr || String(built.error ?? '')).trim().slice(-2000)}`,
+  };
 }
 
 /** One verdict object of `istio-sim check --json` (see ../shared/engine/README.md). */

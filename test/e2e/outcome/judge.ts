@@ -60,14 +60,22 @@ function cleanFailure(run: PostRendered): string | undefined {
 export function apiServerRejections(objects: readonly Record<string, unknown>[]): string[] {
   const rejections: string[] = [];
   for (const object of objects) {
-    const annotations = ((object.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {}) as Record<string, string>;
-    const source = annotations['istio-sim/source'] ?? `${String(object.kind)} ${String((object.metadata as { name?: string } | undefined)?.name)}`;
-    const spec = object.kind === 'Pod' ? (object.spec as Record<string, unknown>) : ((object.spec as { template?: { spec?: Record<string, unknown> } } | undefined)?.template?.spec);
+    const annotations = ((object.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {}) as Record<
+      string,
+      string
+    >;
+    const source =
+      annotations['istio-sim/source'] ?? `${String(object.kind)} ${String((object.metadata as { name?: string } | undefined)?.name)}`;
+    const spec =
+      object.kind === 'Pod'
+        ? (object.spec as Record<string, unknown>)
+        : (object.spec as { template?: { spec?: Record<string, unknown> } } | undefined)?.template?.spec;
     const containers = (spec?.containers ?? []) as { name?: string; image?: string }[];
     if (!spec || !Array.isArray(containers)) continue;
     const seen = new Set<string>();
     for (const container of containers) {
-      if (!container.image) rejections.push(`${source}: container ${container.name ?? '(unnamed)'} has no image, so the API server rejects the pod`);
+      if (!container.image)
+        rejections.push(`${source}: container ${container.name ?? '(unnamed)'} has no image, so the API server rejects the pod`);
       if (container.name && seen.has(container.name)) rejections.push(`${source}: two containers named ${container.name}`);
       if (container.name) seen.add(container.name);
     }
@@ -85,7 +93,9 @@ export function judge(runs: CaseRuns, verdicts: readonly PodVerdict[], rejection
     if (bad) problems.push(bad);
   }
   if (failed.length > 0) return { outcome: 'failed', problems, explained };
-  for (const run of all) if (!run.report) problems.push(`post-render ${run.args.join(' ')}: stderr is not a --report json object:\n${run.stderr.slice(0, 1000)}`);
+  for (const run of all)
+    if (!run.report)
+      problems.push(`post-render ${run.args.join(' ')}: stderr is not a --report json object:\n${run.stderr.slice(0, 1000)}`);
   if (verdicts.length === 0) problems.push('istio-sim produced no pod to check');
 
   const cpWarnings = warningsOf(runs.controlPlane);
@@ -96,7 +106,10 @@ export function judge(runs: CaseRuns, verdicts: readonly PodVerdict[], rejection
     const pod = verdict.source;
     const explain = (what: string, found: ReportRecord | undefined): void => {
       if (found) explained.push(`${pod}: ${what} <- ${describe(found)}`);
-      else problems.push(`${pod}: ${what}, and no run warned why. Warnings: ${[...cpWarnings, ...wlWarnings].map(describe).join(' | ') || 'none'}`);
+      else
+        problems.push(
+          `${pod}: ${what}, and no run warned why. Warnings: ${[...cpWarnings, ...wlWarnings].map(describe).join(' | ') || 'none'}`,
+        );
     };
     if (!verdict.sysctl.pass) {
       // Without the istiod release post-rendered, "the template adds it back" is exactly why;

@@ -18,13 +18,19 @@ import { chartVersions, helmTemplate, postRender, streamFile, type PostRendered 
 const versions = chartVersions();
 const results: { c: OutcomeCase; judgement: Judgement }[] = [];
 
-async function runCase(bin: Engine, helmBin: string, dir: string, c: OutcomeCase): Promise<{ judgement: Judgement; verdicts: PodVerdict[]; runs: PostRendered[] }> {
+async function runCase(
+  bin: Engine,
+  helmBin: string,
+  dir: string,
+  c: OutcomeCase,
+): Promise<{ judgement: Judgement; verdicts: PodVerdict[]; runs: PostRendered[] }> {
   const kube = ['--kube-version', c.kubeVersion];
   const simKube = ['--kube-version', c.kubeVersion.split('.').slice(0, 2).join('.'), ...(c.revision ? ['--revision', c.revision] : [])];
   const istiod = await helmTemplate(helmBin, c.version, 'istiod', 'istiod', 'istio-system', [...c.istiod, ...kube]);
   const controlPlane = c.istiodFlags === null ? undefined : await postRender(istiod, c.istiodFlags);
   let source: string;
-  if (c.workloads.kind === 'gateway-chart') source = await helmTemplate(helmBin, c.version, 'gateway', 'istio-ingress', 'istio-ingress', [...c.workloads.values, ...kube]);
+  if (c.workloads.kind === 'gateway-chart')
+    source = await helmTemplate(helmBin, c.version, 'gateway', 'istio-ingress', 'istio-ingress', [...c.workloads.values, ...kube]);
   else if (c.workloads.kind === 'gateway-api') source = gatewayApiStream(c.workloads.className, c.revision);
   else source = hostNetworkStream(c.version);
   const workloads = await postRender(source, c.workloadFlags);
@@ -32,7 +38,10 @@ async function runCase(bin: Engine, helmBin: string, dir: string, c: OutcomeCase
   if (runs.some((run) => run.status !== 0)) return { judgement: judge({ controlPlane, workloads }, []), verdicts: [], runs };
 
   const cpFile = streamFile(dir, `cp-${c.version}`, controlPlane ? controlPlane.stdout : istiod);
-  const admitted = c.workloads.kind === 'gateway-api' ? await bin.gateways(cpFile, workloads.stdout, simKube) : await bin.inject(cpFile, workloads.stdout, simKube);
+  const admitted =
+    c.workloads.kind === 'gateway-api'
+      ? await bin.gateways(cpFile, workloads.stdout, simKube)
+      : await bin.inject(cpFile, workloads.stdout, simKube);
   const { verdicts } = await bin.check(admitted.stdout);
   if (admitted.status !== 0 && verdicts.length === 0) throw new Error(`istio-sim failed: ${admitted.stderr.slice(0, 2000)}`);
   const rejections = apiServerRejections(objectsOf(admitted.stdout) as unknown as Record<string, unknown>[]);
@@ -55,8 +64,14 @@ async function judgeCase(bin: Engine, helmBin: string, dir: string, c: OutcomeCa
     `case: Istio ${c.version} ${c.name}`,
     `istiod: helm ${c.istiod.join(' ') || '(defaults)'}; post-render ${c.istiodFlags === null ? 'not run' : c.istiodFlags.join(' ') || '(no flags)'}`,
     `workloads: ${c.workloads.kind} ${'values' in c.workloads ? c.workloads.values.join(' ') : ''}; post-render ${c.workloadFlags.join(' ') || '(no flags)'}`,
-    ...verdicts.map((v) => `  ${v.pass ? 'PASS' : 'FAIL'} ${v.source}: sysctl=${v.sysctl.pass} admissible=${v.admissible.pass} binds=${v.binds.map((b) => `${b.port}:${b.verdict}`).join(',') || 'n/a'}`),
-    ...runs.map((run) => `  run ${run.args.join(' ') || '(no flags)'}: exit ${run.status}, warnings ${(run.report?.warnings ?? []).map((w) => w.code).join(',') || 'none'}`),
+    ...verdicts.map(
+      (v) =>
+        `  ${v.pass ? 'PASS' : 'FAIL'} ${v.source}: sysctl=${v.sysctl.pass} admissible=${v.admissible.pass} binds=${v.binds.map((b) => `${b.port}:${b.verdict}`).join(',') || 'n/a'}`,
+    ),
+    ...runs.map(
+      (run) =>
+        `  run ${run.args.join(' ') || '(no flags)'}: exit ${run.status}, warnings ${(run.report?.warnings ?? []).map((w) => w.code).join(',') || 'none'}`,
+    ),
     ...judgement.problems.map((problem) => `  problem: ${problem}`),
   ].join('\n');
 }
@@ -66,14 +81,24 @@ function summarize(): string {
   for (const version of versions) for (const c of casesFor(version)) if (!byCase.has(c.name)) byCase.set(c.name, new Map());
   for (const { c, judgement } of results) {
     const row = byCase.get(c.name) ?? new Map<string, string>();
-    row.set(c.version, judgement.problems.some((p) => p.startsWith('ERROR')) ? 'ERROR' : judgement.problems.length > 0 ? 'WRONG' : judgement.outcome);
+    row.set(
+      c.version,
+      judgement.problems.some((p) => p.startsWith('ERROR')) ? 'ERROR' : judgement.problems.length > 0 ? 'WRONG' : judgement.outcome,
+    );
     byCase.set(c.name, row);
   }
   const width = Math.max(...[...byCase.keys()].map((name) => name.length));
   const lines = [`${'case'.padEnd(width)}  ${versions.map((v) => v.padEnd(8)).join(' ')}`];
-  for (const [name, row] of byCase) if (row.size > 0) lines.push(`${name.padEnd(width)}  ${versions.map((v) => (row.get(v) ?? '-').padEnd(8)).join(' ')}`);
-  const count = (what: string): number => results.filter(({ judgement }) => (what === 'WRONG' ? judgement.problems.length > 0 : judgement.problems.length === 0 && judgement.outcome === what)).length;
-  lines.push('', `${results.length} cases: ${count('pass')} pass, ${count('warned')} warned (pods fail, a warning says why), ${count('failed')} failed cleanly, ${count('WRONG')} WRONG or ERROR`);
+  for (const [name, row] of byCase)
+    if (row.size > 0) lines.push(`${name.padEnd(width)}  ${versions.map((v) => (row.get(v) ?? '-').padEnd(8)).join(' ')}`);
+  const count = (what: string): number =>
+    results.filter(({ judgement }) =>
+      what === 'WRONG' ? judgement.problems.length > 0 : judgement.problems.length === 0 && judgement.outcome === what,
+    ).length;
+  lines.push(
+    '',
+    `${results.length} cases: ${count('pass')} pass, ${count('warned')} warned (pods fail, a warning says why), ${count('failed')} failed cleanly, ${count('WRONG')} WRONG or ERROR`,
+  );
   return lines.join('\n');
 }
 
@@ -104,7 +129,10 @@ describe('outcome matrix', () => {
       for (const [family, members] of families) {
         it.concurrent(family, async () => {
           const failures = await Promise.all(members.map((c) => judgeCase(bin, helmBin, dir, c)));
-          expect(failures.filter((failure) => failure !== ''), `Istio ${version} ${family}`).toEqual([]);
+          expect(
+            failures.filter((failure) => failure !== ''),
+            `Istio ${version} ${family}`,
+          ).toEqual([]);
         });
       }
     });

@@ -27,14 +27,29 @@ describe('a user template granting more capabilities (inject.istio.io/templates:
   writeFileSync(customFile, CUSTOM);
   for (const version of chartVersions()) {
     it.concurrent(`Istio ${version}: --run-as-root on both releases keeps NET_ADMIN and binds 80/443`, async () => {
-      const istiod = await helmTemplate(helm, version, 'istiod', 'istiod', 'istio-system', ['--set-file', `sidecarInjectorWebhook.templates.custom=${customFile}`, '--kube-version', '1.30.0']);
-      const gateway = await helmTemplate(helm, version, 'gateway', 'gw', 'istio-ingress', ['--set', 'podAnnotations.inject\\.istio\\.io/templates=gateway\\,custom', '--kube-version', '1.30.0']);
+      const istiod = await helmTemplate(helm, version, 'istiod', 'istiod', 'istio-system', [
+        '--set-file',
+        `sidecarInjectorWebhook.templates.custom=${customFile}`,
+        '--kube-version',
+        '1.30.0',
+      ]);
+      const gateway = await helmTemplate(helm, version, 'gateway', 'gw', 'istio-ingress', [
+        '--set',
+        'podAnnotations.inject\\.istio\\.io/templates=gateway\\,custom',
+        '--kube-version',
+        '1.30.0',
+      ]);
       const [cp, gw] = await Promise.all([postRender(istiod, ['--run-as-root']), postRender(gateway, ['--run-as-root'])]);
       expect([cp.status, gw.status]).toEqual([0, 0]);
       const pods = await bin.inject(streamFile(dir, 'cp', cp.stdout), gw.stdout);
       const { verdicts } = await bin.check(pods.stdout);
-      expect(verdicts.map((v) => v.pass), JSON.stringify(verdicts, null, 1)).toEqual([true]);
-      const pod = objectsOf(pods.stdout)[0] as unknown as { spec: { containers: { name: string; securityContext?: { capabilities?: { add?: string[] } } }[] } };
+      expect(
+        verdicts.map((v) => v.pass),
+        JSON.stringify(verdicts, null, 1),
+      ).toEqual([true]);
+      const pod = objectsOf(pods.stdout)[0] as unknown as {
+        spec: { containers: { name: string; securityContext?: { capabilities?: { add?: string[] } } }[] };
+      };
       const proxy = pod.spec.containers.find((c) => c.name === 'istio-proxy');
       expect(proxy?.securityContext?.capabilities?.add).toEqual(['NET_ADMIN', 'NET_BIND_SERVICE']);
     });

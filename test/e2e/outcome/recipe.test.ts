@@ -23,10 +23,15 @@ describe('README recipe: both releases, one configuration', () => {
     const file = readFileSync(CONFIG, 'utf8');
     const body = file.slice(file.indexOf('apiVersion:'));
     expect(readme).toContain(`# ${RECIPE}\n${body}`);
-    const helmRuns = readme.match(new RegExp(`--post-renderer-args --config --post-renderer-args ${RECIPE.replace('.', '\\.')}`, 'g')) ?? [];
+    const helmRuns =
+      readme.match(new RegExp(`--post-renderer-args --config --post-renderer-args ${RECIPE.replace('.', '\\.')}`, 'g')) ?? [];
     expect(helmRuns.length).toBeGreaterThanOrEqual(2);
-    expect(readme).toContain('helm upgrade --install istiod istio/istiod -n istio-system \\\n  --post-renderer "$(command -v gateway-compat)" --post-renderer-args --config');
-    expect(readme).toContain('helm upgrade --install istio-ingress istio/gateway -n istio-ingress \\\n  --post-renderer "$(command -v gateway-compat)" --post-renderer-args --config');
+    expect(readme).toContain(
+      'helm upgrade --install istiod istio/istiod -n istio-system \\\n  --post-renderer "$(command -v gateway-compat)" --post-renderer-args --config',
+    );
+    expect(readme).toContain(
+      'helm upgrade --install istio-ingress istio/gateway -n istio-ingress \\\n  --post-renderer "$(command -v gateway-compat)" --post-renderer-args --config',
+    );
   });
 
   const oracle = requireOracle();
@@ -35,10 +40,29 @@ describe('README recipe: both releases, one configuration', () => {
   const dir = scratchDir('recipe');
   const helmWithRecipe = async (release: string, chart: string, namespace: string, extra: string[]) =>
     limited(() =>
-      run(helm, ['template', release, chart, '-n', namespace, '--kube-version', '1.30.0', ...extra, '--post-renderer', POST_RENDER, '--post-renderer-args', '--config', '--post-renderer-args', CONFIG], {
-        cwd: REPO_ROOT,
-        timeoutMs: 60_000,
-      }),
+      run(
+        helm,
+        [
+          'template',
+          release,
+          chart,
+          '-n',
+          namespace,
+          '--kube-version',
+          '1.30.0',
+          ...extra,
+          '--post-renderer',
+          POST_RENDER,
+          '--post-renderer-args',
+          '--config',
+          '--post-renderer-args',
+          CONFIG,
+        ],
+        {
+          cwd: REPO_ROOT,
+          timeoutMs: 60_000,
+        },
+      ),
     );
 
   for (const version of chartVersions()) {
@@ -62,7 +86,10 @@ describe('README recipe: both releases, one configuration', () => {
         const objects = await bin.gateways(cp, stream.stdout);
         const generated = await bin.check(objects.stdout);
         expect(generated.verdicts.length, objects.stderr).toBe(1);
-        expect(generated.verdicts.map((v) => `${v.source}: ${v.pass}`), JSON.stringify(generated.verdicts)).toEqual([`${generated.verdicts[0]?.source}: true`]);
+        expect(
+          generated.verdicts.map((v) => `${v.source}: ${v.pass}`),
+          JSON.stringify(generated.verdicts),
+        ).toEqual([`${generated.verdicts[0]?.source}: true`]);
       }
     });
   }

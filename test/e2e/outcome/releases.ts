@@ -35,7 +35,9 @@ export function gatewayChartBranchesOnKubeVersion(version: string): boolean {
 
 /** Does this version's istiod chart have the `gateways.securityContext` value (1.20.8, 1.21.4+, 1.22.2+)? */
 export function istiodHasGatewaysSecurityContext(version: string): boolean {
-  return readFileSync(path.join(CHARTS, version, 'istiod/files/gateway-injection-template.yaml'), 'utf8').includes('.Values.gateways.securityContext');
+  return readFileSync(path.join(CHARTS, version, 'istiod/files/gateway-injection-template.yaml'), 'utf8').includes(
+    '.Values.gateways.securityContext',
+  );
 }
 
 /**
@@ -50,7 +52,14 @@ export function hasAgentgateway(version: string): boolean {
 const renders = new Map<string, Promise<string>>();
 
 /** `helm template` of one chart; `args` are the user's --set/--set-json/--kube-version flags. */
-export function helmTemplate(helm: string, version: string, chart: 'istiod' | 'gateway', release: string, namespace: string, args: readonly string[]): Promise<string> {
+export function helmTemplate(
+  helm: string,
+  version: string,
+  chart: 'istiod' | 'gateway',
+  release: string,
+  namespace: string,
+  args: readonly string[],
+): Promise<string> {
   const full = ['template', release, path.join(CHARTS, version, chart), '-n', namespace, ...args];
   const key = full.join('\0');
   let rendered = renders.get(key);
