@@ -29,6 +29,7 @@ export interface AddedText {
   readonly addedFor: AddedFor;
 }
 
+/** @internal (its types are the parser's, which the published types leave out) */
 export interface EmitInput {
   readonly bom: string;
   readonly chunks: readonly Chunk[];
@@ -39,6 +40,7 @@ export interface EmitInput {
   readonly insertBefore: ReadonlyMap<number, readonly AddedText[]>;
 }
 
+/** @internal */
 export interface Emitted {
   readonly pieces: string[];
   readonly added: number;
@@ -48,7 +50,9 @@ export interface Emitted {
   readonly output: OutputDocument[];
 }
 
-/** `verify` checks an edited document before its text goes out (it throws when the edit broke it). */
+/**
+ * @internal `verify` checks an edited document before its text goes out (it throws when the edit broke it).
+ */
 export function emit(
   { bom, chunks, numbers, parsed, insertBefore }: EmitInput,
   verify: (ed: EditableDocument, chunk: Chunk) => void,

@@ -5,7 +5,7 @@
 // apply function lives in a module of its own, loaded only when a transform runs.
 import type { Config, ConfigSpec } from '../config/config.js';
 import type { EditableDocument } from '../yaml/editable-document.js';
-import type { ResourceId } from '../kube/objects.js';
+import type { ResourceId } from '../report/records.js';
 import type { StreamView } from '../kube/view.js';
 import type { RuleContext } from '../context.js';
 
