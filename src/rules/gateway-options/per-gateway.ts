@@ -31,7 +31,8 @@ import { AGENTGATEWAY_CONTAINER, containerOfClass } from '../../kube/gateway-con
 import { annotationsOf, objectsIn, type KubeObject, type ResourceId } from '../../kube/objects.js';
 import { isNamedSysctl } from '../../kube/sysctl-names.js';
 import type { AddedDocument, ApplyToStream, RuleContext } from '../rule.js';
-import { PROXY_CONTAINER, proxySecurityContext } from '../proxy-privileges/apply.js';
+import { PROXY_CONTAINER } from '../../kube/gateway-containers.js';
+import { proxySecurityContext } from '../proxy-privileges/apply.js';
 import { editUntilDone } from '../edit-loop.js';
 import { objectPath } from '../../kube/objects.js';
 import { classOf, isGateway, matchesGatewayClass } from '../../kube/gateways.js';

@@ -9,16 +9,13 @@ import type { YAMLMap } from 'yaml';
 import type { Config } from '../../config/config.js';
 import type { EditableDocument } from '../../yaml/editable-document.js';
 import { mapAt, mergePatches, stringAt, Union, type Desired } from '../../yaml/node-edits.js';
-import { GATEWAY_CONTAINERS, PROXY_CONTAINER as ISTIO_PROXY } from '../../kube/gateway-containers.js';
+import { GATEWAY_CONTAINERS } from '../../kube/gateway-containers.js';
 import { isGatewayWorkload, isInjectedGateway } from '../../kube/gateway-workloads.js';
 import { containersOf, objectsIn, podTemplateOf, type KubeObject } from '../../kube/objects.js';
-import { NET_BIND_SERVICE as CAPABILITY } from '../../kube/privilege.js';
+import { NET_BIND_SERVICE } from '../../kube/privilege.js';
 import type { ApplyToDocument, RuleContext } from '../rule.js';
 import type { Patch } from '../../yaml/source-text.js';
 import { objectPath } from '../../kube/objects.js';
-
-export const PROXY_CONTAINER = ISTIO_PROXY;
-export const NET_BIND_SERVICE = CAPABILITY;
 
 type Privileges = Pick<Config, 'netBindService' | 'runAsRoot'>;
 
@@ -45,8 +42,6 @@ function describeFields(capability: boolean, root: boolean): string {
   if (root) parts.push('set runAsUser: 0, runAsGroup: 0, runAsNonRoot: false');
   return parts.join('; ');
 }
-
-export { isGatewayWorkload, isInjectedGateway } from '../../kube/gateway-workloads.js';
 
 /**
  * An injected gateway gets NET_BIND_SERVICE from the injection template (the istiod release, same

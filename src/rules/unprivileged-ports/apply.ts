@@ -17,7 +17,7 @@ import { mapAt, mergePatches, setScalar } from '../../yaml/node-edits.js';
 import { describeResource, podTemplateOf, type KubeObject, type ResourceId } from '../../kube/objects.js';
 import { lenientView } from '../../kube/view.js';
 import { otherSelectedPods } from '../../kube/services.js';
-import { PROXY_CONTAINER } from '../proxy-privileges/apply.js';
+import { PROXY_CONTAINER } from '../../kube/gateway-containers.js';
 import type { ApplyToStream, RuleContext } from '../rule.js';
 import { findGatewayWorkloads, proxyContainerOf, type GatewayWorkload } from '../../kube/gateway-workloads.js';
 import { objectPath } from '../../kube/objects.js';
