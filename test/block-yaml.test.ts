@@ -7,7 +7,7 @@
 // Wherever the reader answers, its tree equals yaml's (classes, ranges, values, scalar types,
 // formats, sources, flow flags) and yaml found no error.
 import fc from 'fast-check';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
@@ -17,6 +17,7 @@ import { readBlockYaml } from '../src/yaml/block-reader.js';
 import { PARSE_OPTIONS } from '../src/yaml/editable-document.js';
 import { splitStream } from '../src/stream/split.js';
 import { transform } from '../src/transform.js';
+import { expectedOutput, goldenLayout } from './helpers/goldens.js';
 import { CORPUS_MANIFESTS, readCorpusFile } from './helpers/corpus.js';
 import { CORPUS } from './helpers/run-cli.js';
 import { documentDifference } from './helpers/yaml-equality.js';
@@ -79,6 +80,10 @@ describe('the fast reader agrees with yaml on real documents', () => {
   it('every fixture input and expected output', () => {
     const dir = path.join(import.meta.dirname, 'fixtures');
     for (const file of filesUnder(dir)) expectAgreement(file, documentsOf(readFileSync(file, 'utf8')));
+    // the outputs stored as expected.diff (the .yaml files above hold the exact-bytes ones)
+    const diffGoldens = goldenLayout().cases.filter((golden) => existsSync(path.join(golden.dir, 'expected.diff')));
+    expect(diffGoldens.length).toBeGreaterThan(20);
+    for (const golden of diffGoldens) expectAgreement(`${golden.id}/expected.diff`, documentsOf(expectedOutput(golden.dir)));
   });
 
   it('the documents the transform writes (edited documents are read again to verify them)', () => {

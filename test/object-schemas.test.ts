@@ -56,8 +56,8 @@ const gatewayInputs = [
   path.join(CORPUS, 'gateway-api/conformance/gateway-infrastructure.yaml'),
   path.join(CORPUS, 'gateway-api/examples/basic-http.yaml'),
   path.join(CORPUS, 'istio/gateway-api-inputs/master/gateway-invalid-parameters-ref.yaml'),
-  path.join(REPO_ROOT, 'test/fixtures/gateway-options-adds-configmaps/input.yaml'),
-  path.join(REPO_ROOT, 'test/fixtures/gateway-options-merge-existing-configmap/input.yaml'),
+  path.join(REPO_ROOT, 'test/fixtures/gateway-options/adds-configmaps/input.yaml'),
+  path.join(REPO_ROOT, 'test/fixtures/gateway-options/merge-existing-configmap/input.yaml'),
   path.join(REPO_ROOT, 'examples/istio-gateway.yaml'),
 ];
 
@@ -86,7 +86,7 @@ describe('edited and added objects validate against their schemas', () => {
   }
 
   it('the added parametersRef is the shape the v1.2.0 CRD requires', () => {
-    const input = readFileSync(path.join(REPO_ROOT, 'test/fixtures/gateway-options-adds-configmaps/input.yaml'), 'utf8');
+    const input = readFileSync(path.join(REPO_ROOT, 'test/fixtures/gateway-options/adds-configmaps/input.yaml'), 'utf8');
     const gateway = outputObjects(transform(input).text).find((object) => object.kind === 'Gateway') as unknown as {
       spec: { infrastructure: { parametersRef: unknown } };
     };
@@ -117,7 +117,7 @@ describe('edited and added objects validate against their schemas', () => {
   }
 
   it('an edited Istio resource that already has a gateway template still validates', () => {
-    const input = readFileSync(path.join(REPO_ROOT, 'test/fixtures/istio-cr-with-gateway-template/input.yaml'), 'utf8');
+    const input = readFileSync(path.join(REPO_ROOT, 'test/fixtures/injection-templates/istio-cr-with-gateway-template/input.yaml'), 'utf8');
     const istio = outputObjects(transform(input).text)[0]!;
     expectValid(sailCrd.get(istio.apiVersion), istio, 'Sail CRD');
     const broken = { ...istio, spec: { values: { sidecarInjectorWebhook: { templates: { gateway: 42 } } } } };

@@ -2,7 +2,8 @@
 // Stderr goldens: a fixture folder with stderr-cases.json lists runs of the real CLI (the folder's
 // args.json plus the case's args) and the file each run's stderr must equal. A .json expectation
 // is compared as data, and stderr must be that one JSON object on one line and nothing else.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// UPDATE_GOLDEN=1 rewrites those files from the real stderr for review (test/helpers/goldens.ts).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
@@ -12,17 +13,21 @@ import { renderDiff } from '../src/report/diff.js';
 import { jsonReport, renderReport, textReport, totalLine } from '../src/report/render.js';
 import { WARNING_CODES, type ChangeRecord, type WarningRecord } from '../src/report/records.js';
 import { transform } from '../src/transform.js';
+import { expectedOutput, FIXTURES, goldenLayout, updateHint, updatingGoldens } from './helpers/goldens.js';
 import { REPO_ROOT, runCli } from './helpers/run-cli.js';
 
-const FIXTURES = path.join(REPO_ROOT, 'test/fixtures');
 const read = (...parts: string[]): string => readFileSync(path.join(...parts), 'utf8');
+const UPDATE = updatingGoldens();
 
 interface StderrCase {
   args: string[];
   expected: string;
 }
 
-const stderrFixtures = readdirSync(FIXTURES).filter((name) => existsSync(path.join(FIXTURES, name, 'stderr-cases.json')));
+// `<group>/<case>` of every golden case with stderr goldens
+const stderrFixtures = goldenLayout()
+  .cases.filter((golden) => existsSync(path.join(golden.dir, 'stderr-cases.json')))
+  .map((golden) => golden.id);
 
 function runFixture(name: string, extra: string[]) {
   const dir = path.join(FIXTURES, name);
@@ -34,10 +39,10 @@ const validateReport = new Ajv({ allErrors: true, strict: true }).compile(report
 
 describe('stderr goldens', () => {
   it('has report, warning and unprivileged-ports cases', () => {
-    for (const prefix of ['report-', 'warn-', 'unprivileged-ports-']) {
+    for (const group of ['report/', 'warnings/', 'unprivileged-ports/']) {
       expect(
-        stderrFixtures.some((name) => name.startsWith(prefix)),
-        prefix,
+        stderrFixtures.some((name) => name.startsWith(group)),
+        group,
       ).toBe(true);
     }
   });
@@ -48,16 +53,20 @@ describe('stderr goldens', () => {
       it(`${name}: ${args.join(' ')}`, () => {
         const result = runFixture(name, args);
         expect(result.status, result.stderr).toBe(0);
-        expect(result.stdout).toBe(read(FIXTURES, name, 'expected.yaml'));
-        const want = read(FIXTURES, name, expected);
+        expect(result.stdout).toBe(expectedOutput(path.join(FIXTURES, name)));
+        const file = path.join(FIXTURES, name, expected);
+        if (UPDATE) {
+          writeFileSync(file, expected.endsWith('.json') ? `${JSON.stringify(JSON.parse(result.stderr), null, 2)}\n` : result.stderr);
+        }
+        const want = read(file);
         if (expected.endsWith('.json')) {
           expect(result.stderr.endsWith('\n')).toBe(true);
           expect(result.stderr.trimEnd().includes('\n')).toBe(false);
           const report = JSON.parse(result.stderr) as unknown;
-          expect(report).toEqual(JSON.parse(want));
+          expect(report, updateHint(file)).toEqual(JSON.parse(want));
           expect(validateReport(report), JSON.stringify(validateReport.errors)).toBe(true);
         } else {
-          expect(result.stderr).toBe(want);
+          expect(result.stderr, updateHint(file)).toBe(want);
         }
       });
     }
@@ -81,7 +90,7 @@ describe('--report json', () => {
   });
 
   it('the schema rejects what the tool must never write', () => {
-    const good = jsonReport(transform(read(FIXTURES, 'report-text-and-json', 'input.yaml')));
+    const good = jsonReport(transform(read(FIXTURES, 'report/text-and-json', 'input.yaml')));
     expect(validateReport(good)).toBe(true);
     const broken: unknown[] = [
       { ...good, extra: 1 },
@@ -107,14 +116,14 @@ describe('--report json', () => {
   });
 
   it('keeps stderr to the JSON object even when there are warnings, notes and added documents', () => {
-    const result = runFixture('warn-privileged-port', ['--report', 'json']);
+    const result = runFixture('warnings/privileged-port', ['--report', 'json']);
     expect(result.stderr.split('\n')).toHaveLength(2);
     const report = JSON.parse(result.stderr) as ReturnType<typeof jsonReport>;
     expect(report.summary).toEqual({ documents: 5, changedDocuments: 2, addedDocuments: 1, changes: 3, warnings: 2, notes: 0 });
   });
 
   it('refuses --diff, whose text would break the JSON (usage error, nothing on stdout)', () => {
-    const result = runFixture('report-diff', ['--report', 'json', '--diff']);
+    const result = runFixture('report/diff', ['--report', 'json', '--diff']);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('--diff cannot be combined with --report json');
@@ -158,7 +167,7 @@ describe('text report', () => {
   });
 
   it('--report none prints nothing, not even with --diff off', () => {
-    const result = runFixture('report-text-and-json', ['--report', 'none']);
+    const result = runFixture('report/text-and-json', ['--report', 'none']);
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
   });
@@ -166,16 +175,16 @@ describe('text report', () => {
 
 describe('--diff', () => {
   it('shows each changed and added document as a unified diff, then the text report', () => {
-    const result = runFixture('report-diff', ['--diff']);
-    const diffOnly = read(FIXTURES, 'report-diff', 'expected-diff-only.txt');
+    const result = runFixture('report/diff', ['--diff']);
+    const diffOnly = read(FIXTURES, 'report/diff', 'expected-diff-only.txt');
     expect(result.stderr.startsWith(diffOnly)).toBe(true);
-    expect(result.stderr.slice(diffOnly.length)).toBe(runFixture('report-diff', []).stderr);
+    expect(result.stderr.slice(diffOnly.length)).toBe(runFixture('report/diff', []).stderr);
     expect(diffOnly.match(/^--- /gm)).toHaveLength(3);
     expect(diffOnly).toContain('--- /dev/null\n+++ added before document 3: ConfigMap apps/asm-kube-gateway-options\n');
   });
 
   it('never shows a Secret: a one-line note instead, and no value reaches stderr', () => {
-    const result = runFixture('report-diff-secret', ['--diff']);
+    const result = runFixture('report/diff-secret', ['--diff']);
     expect(result.status).toBe(0);
     expect(result.stderr).toContain(
       'document 1: List (unnamed) changed; no diff is shown because it holds Secret istio-ingress/gw-credentials\n',
@@ -204,19 +213,19 @@ describe('--diff', () => {
   });
 
   it('prints nothing for an unchanged stream, and --report none keeps only the diff', () => {
-    const input = read(FIXTURES, 'warn-nothing-matched', 'input.yaml');
+    const input = read(FIXTURES, 'warnings/nothing-matched', 'input.yaml');
     const result = transform(input);
     expect(result.documentEdits).toEqual([]);
     expect(renderReport(result, { format: 'none', diff: true })).toBe('');
-    expect(runFixture('report-diff', ['--diff', '--report', 'none']).stderr).toBe(read(FIXTURES, 'report-diff', 'expected-diff-only.txt'));
+    expect(runFixture('report/diff', ['--diff', '--report', 'none']).stderr).toBe(read(FIXTURES, 'report/diff', 'expected-diff-only.txt'));
   });
 });
 
 describe('docs/reporting.md', () => {
-  it('shows a real report: the report-text-and-json golden, verbatim', () => {
+  it('shows a real report: the report/text-and-json golden, verbatim', () => {
     const docs = read(REPO_ROOT, 'docs/reporting.md');
-    expect(docs).toContain(read(FIXTURES, 'report-text-and-json', 'expected-stderr.txt'));
-    expect(docs).toContain(read(FIXTURES, 'report-diff', 'expected-diff-only.txt').split('\n').slice(0, 12).join('\n'));
+    expect(docs).toContain(read(FIXTURES, 'report/text-and-json', 'expected-stderr.txt'));
+    expect(docs).toContain(read(FIXTURES, 'report/diff', 'expected-diff-only.txt').split('\n').slice(0, 12).join('\n'));
   });
 
   it('documents every warning code and every flag of this feature', () => {

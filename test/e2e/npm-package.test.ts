@@ -191,7 +191,7 @@ describeWithHost('npm package (npm pack, npm i -g --omit=dev, npx, import)', 'np
     const sail = await run(bin('gateway-compat'), ['sail', '--format', 'patch'], {
       env,
       cwd: work,
-      input: fixture('istio-cr-with-gateway-template/input.yaml'),
+      input: fixture('injection-templates/istio-cr-with-gateway-template/input.yaml'),
     });
     expect(sail.status, explain(sail)).toBe(0);
     const patch = JSON.parse(sail.stdout) as { spec: { values: { sidecarInjectorWebhook: { templates: { gateway: string } } } } };
