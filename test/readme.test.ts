@@ -146,4 +146,21 @@ describe('README', () => {
       for (const test of tests) expect(existsSync(path.join(REPO_ROOT, test)), test).toBe(true);
     }
   });
+
+  it('names fixture paths and golden cases that exist (test/fixtures/<rule>/<case>/)', () => {
+    const docs = ['README.md', 'docs/reporting.md', 'docs/guarantees.md', 'docs/hosts.md'].map((file) =>
+      readFileSync(path.join(REPO_ROOT, file), 'utf8'),
+    );
+    const paths = docs.flatMap((text) => [...text.matchAll(/`(test\/fixtures\/[^`<>*\s]+)`/g)].map((match) => match[1] as string));
+    expect(paths.length).toBeGreaterThan(3);
+    for (const file of paths) expect(existsSync(path.join(REPO_ROOT, file)), file).toBe(true);
+    // the golden cases the guarantee table cites by name: fixture `a/b` or fixtures `a/b`, `c/d`
+    const cited = [...readme.matchAll(/fixtures? ((?:`[^`]+`(?:, )?)+)/g)].flatMap((match) =>
+      [...(match[1] as string).matchAll(/`([^`]+)`/g)].map((name) => name[1] as string),
+    );
+    expect(cited.length).toBeGreaterThan(4);
+    for (const name of cited) expect(existsSync(path.join(REPO_ROOT, 'test/fixtures', name, 'input.yaml')), name).toBe(true);
+    expect(readme).toContain('`test/fixtures/<rule-id>/<case>/`');
+    expect(readme).toContain('UPDATE_GOLDEN=1');
+  });
 });
