@@ -1,8 +1,9 @@
 // The published JSON Schemas (schemas/), built from their sources: each rule's schema beside its
 // code (src/rules/<folder>/schema.json) and the list in src/rules/index.ts, which adds the rules'
 // properties to the spec schema, their kpt keys to the ConfigMap schema and their ids to the
-// report's rule enum. Written by scripts/build-schemas.mjs; test/config/schemas.test.ts checks
+// report's rule enum; the warning codes of src/report/records.ts are the enum of spec.warnings.ignore. Written by scripts/build-schemas.mjs; test/config/schemas.test.ts checks
 // that schemas/ is what this builds.
+import { WARNING_CODES } from '../report/records.js';
 import { RULES } from '../rules/index.js';
 import { folderOf, type Rule } from '../rules/rule.js';
 import functionInputSchema from './function-input.schema.json' with { type: 'json' };
@@ -54,7 +55,11 @@ export function buildSchemas(readSource: ReadSource, rules: readonly Rule[] = RU
       ruleProperties[property] = { $ref: `rules/${folderOf(rule.id)}.schema.json${pointer}` };
     }
   }
-  const spec = { ...specSchema, properties: { ...ruleProperties, ...specSchema.properties } };
+  // spec.warnings.ignore takes every code a warning can carry, and only those
+  const { warnings } = specSchema.properties;
+  const ignore = { ...warnings.properties.ignore, items: { enum: [...WARNING_CODES] } };
+  const withCodes = { ...warnings, properties: { ...warnings.properties, ignore } };
+  const spec = { ...specSchema, properties: { ...ruleProperties, ...specSchema.properties, warnings: withCodes } };
 
   const keyProperties: { [key: string]: Json } = {};
   for (const rule of rules) for (const key of rule.keys) keyProperties[key.key] = key.schema as Json;

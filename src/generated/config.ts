@@ -45,7 +45,7 @@ export interface Config {
   /** what the report does with warnings */
   warnings: {
     /** warning codes to acknowledge (--ignore-warning): left out of the warnings and of --strict; the report counts them */
-    ignore: ("privileged-port" | "grant-overridden" | "capability-without-root" | "template-adds-sysctl-back" | "sysctl-not-removed" | "istio-cr-without-template" | "parameters-ref-unresolved" | "istio-too-old-for-parametersref" | "gateway-without-proxy-container" | "port-offset-conflict" | "gateway-release-needs" | "nothing-matched")[];
+    ignore: ("privileged-port" | "grant-overridden" | "capability-without-root" | "template-adds-sysctl-back" | "sysctl-not-removed" | "istio-cr-without-template" | "parameters-ref-unresolved" | "istio-too-old-for-parametersref" | "gateway-without-proxy-container" | "port-offset-conflict" | "class-defaults-elsewhere" | "gateway-release-needs" | "nothing-matched")[];
   };
   /** turn warnings into errors */
   strict: boolean;
