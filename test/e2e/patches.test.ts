@@ -81,7 +81,10 @@ describeWithHost(
 
     it('a Sail Istio resource with a gateway template, with and without grants', async () => {
       const istio = readFileSync(
-        path.join(path.dirname(new URL(import.meta.url).pathname), '../fixtures/injection-templates/istio-cr-with-gateway-template/input.yaml'),
+        path.join(
+          path.dirname(new URL(import.meta.url).pathname),
+          '../fixtures/injection-templates/istio-cr-with-gateway-template/input.yaml',
+        ),
         'utf8',
       );
       await expectSameAsTool('istio-cr', istio, []);

@@ -265,10 +265,10 @@ ${annotations('gateways.yaml', 0, 7)}
     const roomy = runKrm(resourceList([DEPLOYMENT('x')], data('    maxInputBytes: "1MiB"\n')));
     expect(roomy.status, roomy.stderr).toBe(0);
     // The injector ConfigMap of the fixture holds the gateway and kube-gateway templates, both with the sysctl.
-    const injector = readFileSync(path.join(REPO_ROOT, 'test/fixtures/injection-templates/injector-configmap-templates/input.yaml'), 'utf8').replace(
-      /^---\n/,
-      '',
-    );
+    const injector = readFileSync(
+      path.join(REPO_ROOT, 'test/fixtures/injection-templates/injector-configmap-templates/input.yaml'),
+      'utf8',
+    ).replace(/^---\n/, '');
     const item = `- ${injector.trimEnd().replace(/\n(?=.)/g, '\n  ')}\n`;
     const templatesOf = (entries: string) =>
       new Set(
