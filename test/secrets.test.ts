@@ -176,7 +176,7 @@ describe('successful runs: reports never show a Secret value', () => {
     })(),
     'a Secret named like the options ConfigMap, next to a Gateway': stream(
       secret('asm-kube-gateway-options').replace('namespace: istio-system', 'namespace: default'),
-      'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: gw\n  namespace: default\nspec:\n  gatewayClassName: istio\n  listeners:\n  - name: http\n    port: 8080\n    protocol: HTTP\n',
+      gateway('gw', 'istio', 'default', { port: 8080 }),
     ),
   };
   for (const [name, input] of Object.entries(inputs)) {

@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { DocumentError } from '../src/errors.js';
 import { transform } from '../src/transform.js';
+import { service } from './helpers/manifests.js';
 
+// inline: the Helm 4 filename annotation is what these tests follow onto the added ConfigMap
 const GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata:
@@ -19,14 +21,7 @@ spec:
     port: 80
     protocol: HTTP
 `;
-const SERVICE = `apiVersion: v1
-kind: Service
-metadata:
-  name: other
-spec:
-  ports:
-  - port: 80
-`;
+const SERVICE = service({ name: 'other', selector: null, ports: [{ port: 80 }] });
 
 describe('transform output documents', () => {
   it('say which input document each one is, and what an added one was added for', () => {

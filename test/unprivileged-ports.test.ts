@@ -8,10 +8,12 @@ import { describe, expect, it } from 'vitest';
 import type { ConfigSpec } from '../src/config/config.js';
 import { splitStream } from '../src/stream/split.js';
 import { transform } from '../src/transform.js';
+import { gateway, service } from './helpers/manifests.js';
 import { runCli } from './helpers/run-cli.js';
 
 const on: ConfigSpec = { unprivilegedPorts: { enabled: true } };
 
+// Inline, not test/helpers/manifests.ts: the chart's named ports, a second container and comments are what the rule reads.
 const deployment = `---
 # Source: gateway/templates/deployment.yaml
 apiVersion: apps/v1
@@ -62,19 +64,7 @@ spec:
     port: 15021
     targetPort: 15021
 `;
-const otherService = `---
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: ingress
-spec:
-  selector:
-    app: web
-  ports:
-  - port: 80
-    targetPort: 80
-`;
+const otherService = `---\n${service({ name: 'web', namespace: 'ingress', ports: [{ port: 80, targetPort: 80 }] })}`;
 const configMap = `---
 apiVersion: v1
 kind: ConfigMap
@@ -182,8 +172,7 @@ describe('unprivilegedPorts rule', () => {
   });
 
   it('leaves Services that select no gateway, workloads the globs exclude and Gateway API Gateways alone', () => {
-    const gatewayApi =
-      '---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: edge\n  namespace: apps\nspec:\n  gatewayClassName: istio\n  listeners:\n  - name: http\n    port: 80\n    protocol: HTTP\n';
+    const gatewayApi = `---\n${gateway('edge', 'istio', 'apps')}`;
     const excluded = transform(deployment + gatewayService + istio, { config: { ...on, select: { exclude: ['Deployment'] } } });
     expect(excluded.text).toBe(deployment + gatewayService + istio);
     const api = transform(otherService + gatewayApi, { config: { ...on, gatewayApi: { enabled: false } } });

@@ -12,86 +12,42 @@ import { splitStream } from '../src/stream/split.js';
 import { findGatewayWorkloads } from '../src/kube/gateway-workloads.js';
 import { findSelectingServices, mightHoldService } from '../src/kube/services.js';
 import { lenientView, type StreamView } from '../src/kube/view.js';
+import {
+  gatewayDeployment as buildDeployment,
+  gateway as buildGateway,
+  istioResource,
+  service as buildService,
+} from './helpers/manifests.js';
 
 const doc = (text: string): string => `---\n${text.trim()}\n`;
 
+// The manifests come from test/helpers/manifests.ts; these give them this file's defaults (the
+// edge-gw gateway in istio-ingress, quoted labels, Gateways in apps on port 8080).
 function gatewayDeployment(
   options: { name?: string; ns?: string; template?: boolean; ports?: number[]; runAsUser?: number; labels?: Record<string, string> } = {},
 ): string {
   const { name = 'edge-gw', ns = 'istio-ingress', template = true, ports = [], runAsUser } = options;
   const labels = options.labels ?? { app: name };
-  return doc(`
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-  namespace: ${ns}
-spec:
-  template:
-    metadata:
-${template ? '      annotations:\n        inject.istio.io/templates: gateway\n' : ''}      labels:
-${Object.entries(labels)
-  .map(([k, v]) => `        ${k}: "${v}"`)
-  .join('\n')}
-    spec:
-      securityContext:
-        sysctls:
-        - name: net.ipv4.ip_unprivileged_port_start
-          value: "0"
-      containers:
-      - name: istio-proxy
-        image: auto
-${template ? '' : '        args: [proxy, router]\n'}${runAsUser !== undefined ? `        securityContext:\n          runAsUser: ${runAsUser}\n` : ''}${ports.length ? `        ports:\n${ports.map((p) => `        - containerPort: ${p}`).join('\n')}\n` : ''}`);
+  // template: false is a gateway rendered whole (istiod's Gateway API deployment), not injected
+  const proxyArgs = template ? undefined : '[proxy, router]';
+  return doc(
+    buildDeployment({ name, namespace: ns, selector: false, injected: template, labels, quoteLabels: true, proxyArgs, runAsUser, ports }),
+  );
 }
 
 function service(
   options: { name?: string; ns?: string; selector?: Record<string, string>; ports?: [number, number | string | undefined][] } = {},
 ): string {
   const { name = 'edge-gw', ns = 'istio-ingress', selector = { app: 'edge-gw' }, ports = [[80, 80]] } = options;
-  return doc(`
-apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-  namespace: ${ns}
-spec:
-  selector:
-${Object.entries(selector)
-  .map(([k, v]) => `    ${k}: "${v}"`)
-  .join('\n')}
-  ports:
-${ports.map(([port, target]) => `  - port: ${port}${target !== undefined ? `\n    targetPort: ${target}` : ''}`).join('\n')}`);
+  return doc(
+    buildService({ name, namespace: ns, selector, quoteSelector: true, ports: ports.map(([port, targetPort]) => ({ port, targetPort })) }),
+  );
 }
 
-const istioCR = (version = 'v1.27.0'): string =>
-  doc(`
-apiVersion: sailoperator.io/v1
-kind: Istio
-metadata:
-  name: default
-spec:
-  version: ${version}
-  values:
-    sidecarInjectorWebhook:
-      templates:
-        gateway: |
-          spec:
-            securityContext:
-              sysctls: []`);
+const istioCR = (version = 'v1.27.0'): string => doc(istioResource(version));
 
 const apiGateway = (options: { name?: string; className?: string; port?: number } = {}): string =>
-  doc(`
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: ${options.name ?? 'edge'}
-  namespace: apps
-spec:
-  gatewayClassName: ${options.className ?? 'istio'}
-  listeners:
-  - name: http
-    port: ${options.port ?? 8080}
-    protocol: HTTP`);
+  doc(buildGateway(options.name ?? 'edge', options.className ?? 'istio', 'apps', { port: options.port ?? 8080 }));
 
 function warningsOf(input: string, config: ConfigSpec = {}): WarningRecord[] {
   return transform(input, { config }).warnings;

@@ -17,24 +17,17 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
 
-import { SYSCTL } from '../helpers/manifests.js';
-const GATEWAY_DEPLOYMENT = `# gateway
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: gw
-spec:
-  template:
-    spec:
-      securityContext:
-        sysctls:
-        - name: ${SYSCTL}
-          value: "0"
-      containers:
-      - name: istio-proxy
-        image: auto
-`;
-const SERVICE = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: svc\nspec:\n  ports:\n  - port: 8080\n';
+import { gateway, gatewayDeployment, service, SYSCTL } from '../helpers/manifests.js';
+const GATEWAY_DEPLOYMENT = gatewayDeployment({
+  name: 'gw',
+  namespace: null,
+  comment: 'gateway',
+  selector: false,
+  injected: false,
+  labels: null,
+  ports: [],
+});
+const SERVICE = service({ name: 'svc', selector: null, ports: [{ port: 8080 }] });
 const VALUES = `# a Helm values file: YAML, but no Kubernetes object\nsecurityContext:\n  sysctls:\n  - name: ${SYSCTL}\n    value: "0"\n`;
 const SECRET_THEN_GATEWAY = `apiVersion: v1
 kind: Secret
@@ -43,17 +36,7 @@ metadata:
 stringData:
   password: hunter2-do-not-print
 ---
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: public
-spec:
-  gatewayClassName: istio
-  listeners:
-  - name: http
-    port: 8080
-    protocol: HTTP
-`;
+${gateway('public', 'istio', null, { port: 8080 })}`;
 
 let dir: string;
 const file = (name: string) => path.join(dir, name);

@@ -31,6 +31,7 @@ const annotations = (path: string | undefined, index: number, id: number): strin
     `      config.k8s.io/id: '${id}'`,
   ].join('\n');
 
+// Inline, not test/helpers/manifests.ts: ResourceList items as kpt sends them (under items:, with kpt's annotations, comments, octal).
 const DEPLOYMENT = (path?: string) => `- # the gateway Deployment
   apiVersion: apps/v1
   kind: Deployment
