@@ -10,11 +10,10 @@ import { clearLastError, isHelmPluginRun, surfaceHelmPluginError } from './hosts
 import { loadConfig, readInputFile } from './config/load.js';
 import { manifestStdin, readStdin } from './input/stdin.js';
 import type { Outcome } from './hosts/outcome.js';
-import { writeReportFile } from './hosts/report-file.js';
 import { stdinIsTerminal, writeStderr, writeStdout } from './hosts/stdio.js';
 import { decodeText, describeFsError, readBounded } from './input/text.js';
 import { misplacedFileMode, parseFlags, reportFormatOf, reportOptionsOf, type ParsedFlags } from './config/flags.js';
-import { renderErrorReport } from './report/render.js';
+import type { renderErrorReport } from './report/render.js';
 import { v8FlagsChanged } from './memory.js';
 import { USAGE, VERSION } from './config/usage.js';
 
@@ -95,8 +94,10 @@ function wantsJsonReport(argv: readonly string[]): boolean {
   return json;
 }
 
+type RenderErrorReport = typeof renderErrorReport;
+
 /** Under --report json a failure's text becomes the error of a report object (schemas/report.schema.json). */
-function asJsonError(outcome: Outcome): Outcome {
+function asJsonError(outcome: Outcome, renderErrorReport: RenderErrorReport): Outcome {
   if (outcome.exitCode === 0 || outcome.stderr.startsWith('{')) return outcome;
   const stderr = renderErrorReport(outcome.stderr, outcome.exitCode);
   return { ...outcome, stderr, ...(outcome.report !== undefined ? { report: stderr } : {}) };
@@ -204,7 +205,8 @@ function outputError(error: unknown): string | undefined {
   return `error: cannot write the output to stdout: ${reason}; the output is incomplete, do not use it`;
 }
 
-function writeAndExit(outcome: Outcome, json: boolean): void {
+/** `renderErrorReport` is given under --report json. */
+function writeAndExit(outcome: Outcome, renderErrorReport: RenderErrorReport | undefined): void {
   // Written with write(2), never through process.stdout/stderr: making those stream objects loads
   // modules that cost start-up time on every run, and a pipe's writes are synchronous anyway.
   // stdout first: the report is only true once the manifests are out, and a full disk (ENOSPC,
@@ -231,7 +233,7 @@ function writeAndExit(outcome: Outcome, json: boolean): void {
   } catch (error) {
     const message = outputError(error);
     // The reader went away (EPIPE, `| head`): stop quietly, as a pipe's writer should.
-    if (message !== undefined) writeStderr(json ? renderErrorReport(message, 1) : `${message}\n`);
+    if (message !== undefined) writeStderr(renderErrorReport ? renderErrorReport(message, 1) : `${message}\n`);
     process.exit(1);
   }
   if (outcome.stderr) writeStderr(outcome.stderr);
@@ -247,13 +249,16 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     outcome = error instanceof UserError ? { stdout: '', stderr: `${error.message}\n`, exitCode: error.exitCode } : internalError(error);
   }
-  const json = wantsJsonReport(argv);
-  if (json) outcome = asJsonError(outcome);
+  // The report's renderer loads the YAML and diff modules, node:crypto the report file's writer:
+  // loaded only for the runs that use them.
+  const renderErrorReport = wantsJsonReport(argv) ? (await import('./report/render.js')).renderErrorReport : undefined;
+  if (renderErrorReport) outcome = asJsonError(outcome, renderErrorReport);
   if (reportFile !== undefined) {
+    const { writeReportFile } = await import('./hosts/report-file.js');
     const failed = await writeReportFile(reportFile, outcome.report ?? outcome.stderr);
     if (failed) outcome = { stdout: '', stderr: `${outcome.stderr}${failed}\n`, exitCode: 1 };
   }
   // Helm 4 never shows a plugin's stderr: deliver the failure where the user will see it.
   if (outcome.exitCode !== 0 && helmPlugin) surfaceHelmPluginError(outcome.stderr, process.env);
-  writeAndExit(outcome, json);
+  writeAndExit(outcome, renderErrorReport);
 }

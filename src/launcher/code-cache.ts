@@ -63,20 +63,20 @@ export function cacheDisabled(env: NodeJS.ProcessEnv): boolean {
   return !!env.NODE_DISABLE_COMPILE_CACHE || process.getuid === undefined;
 }
 
-/** The folders to try, best first. */
-export function cacheFolders(env: NodeJS.ProcessEnv, uid: number, builtins: Builtins): string[] {
+/** The folders to try, best first (the temp one is only worked out when the home one will not do). */
+export function* cacheFolders(env: NodeJS.ProcessEnv, uid: number, builtins: Builtins): Generator<string> {
   const { path } = builtins;
-  const folders: string[] = [];
   const xdg = env.XDG_CACHE_HOME;
   const home = env.HOME;
-  if (xdg && path.isAbsolute(xdg)) folders.push(path.join(xdg, 'gateway-compat'));
-  else if (home && path.isAbsolute(home) && home !== '/') folders.push(path.join(home, '.cache', 'gateway-compat'));
+  if (xdg && path.isAbsolute(xdg)) yield path.join(xdg, 'gateway-compat');
+  else if (home && path.isAbsolute(home) && home !== '/') yield path.join(home, '.cache', 'gateway-compat');
+  let tmp: string;
   try {
-    folders.push(path.join(builtins.tmpdir(), `gateway-compat-cache-${uid}`));
+    tmp = builtins.tmpdir();
   } catch {
-    // no temp folder: the home one, or none
+    return; // no temp folder: the home one, or none
   }
-  return folders;
+  yield path.join(tmp, `gateway-compat-cache-${uid}`);
 }
 
 /** A short stable hash of a string (FNV-1a), for the flags part of a file name. */
@@ -114,9 +114,8 @@ export function loadCache(builtins: Builtins, core: CoreIdentity, env: NodeJS.Pr
   if (cacheDisabled(env)) return { file: undefined, data: undefined, level: -1, state: 'disabled' };
   const uid = process.getuid!();
   const name = cacheFileName(core, execArgv, env.NODE_OPTIONS);
-  const folders = cacheFolders(env, uid, builtins);
   const { fs } = builtins;
-  for (const folder of folders) {
+  for (const folder of cacheFolders(env, uid, builtins)) {
     if (!isSafeFolder(builtins, folder, uid)) continue;
     const file = builtins.path.join(folder, name);
     let fd: number | undefined;
