@@ -63,13 +63,28 @@ export function cacheDisabled(env: NodeJS.ProcessEnv): boolean {
   return !!env.NODE_DISABLE_COMPILE_CACHE || process.getuid === undefined;
 }
 
+/**
+ * Whether `folder` is ours to make things in: owned by us, or (`mayBeMissing`) not there yet. A
+ * root run under another user's HOME (sudo without -H) must not leave root-owned folders there.
+ */
+function isOwnBase(builtins: Builtins, folder: string, uid: number, mayBeMissing: boolean): boolean {
+  try {
+    return builtins.fs.statSync(folder).uid === uid;
+  } catch (error) {
+    return mayBeMissing && (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
 /** The folders to try, best first (the temp one is only worked out when the home one will not do). */
 export function* cacheFolders(env: NodeJS.ProcessEnv, uid: number, builtins: Builtins): Generator<string> {
   const { path } = builtins;
   const xdg = env.XDG_CACHE_HOME;
   const home = env.HOME;
-  if (xdg && path.isAbsolute(xdg)) yield path.join(xdg, 'gateway-compat');
-  else if (home && path.isAbsolute(home) && home !== '/') yield path.join(home, '.cache', 'gateway-compat');
+  if (xdg && path.isAbsolute(xdg)) {
+    if (isOwnBase(builtins, xdg, uid, true)) yield path.join(xdg, 'gateway-compat');
+  } else if (home && path.isAbsolute(home) && home !== '/' && isOwnBase(builtins, home, uid, false)) {
+    yield path.join(home, '.cache', 'gateway-compat');
+  }
   let tmp: string;
   try {
     tmp = builtins.tmpdir();

@@ -234,6 +234,16 @@ describe('the code cache', () => {
     expect(gatewayCompat({ ...env, HOME: path.join(home, 'a-file', 'home') }).cache).toEqual([`accepted ${file}`]);
   });
 
+  it('a HOME owned by another user (a root run under sudo without -H) is left alone: the private temp folder', () => {
+    const { env, home, tmp } = sandbox();
+    chownSync(home, 65534, 65534);
+    const run = gatewayCompat(env);
+    expectSameOutput(run);
+    const file = cacheFileIn(path.join(tmp, `gateway-compat-cache-${uid}`));
+    expect(run.cache).toEqual(['missing (no folder)', `wrote ${file}`]);
+    expect(readdirSync(home)).toEqual([]);
+  });
+
   it('no folder can be made anywhere: the run compiles without a cache and says so', () => {
     const { env, home } = sandbox();
     writeFileSync(path.join(home, 'a-file'), '');
