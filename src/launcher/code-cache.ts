@@ -193,6 +193,34 @@ function writableFolder(builtins: Builtins, env: NodeJS.ProcessEnv, uid: number)
   return undefined;
 }
 
+/** A cache file not written for this long belongs to a build nobody runs any more. */
+const STALE_CACHE_MS = 30 * 24 * 3600 * 1000;
+/** A temporary file this old was left by a run that died while writing. */
+const STALE_TEMPORARY_MS = 3600 * 1000;
+
+/**
+ * Removes what earlier builds and dead runs left in the folder (each build, Node.js version and
+ * flag set has a file of its own). Only our own regular files with our names are touched; done
+ * when a cache is written, which is rare, never when one is read.
+ */
+function pruneFolder(builtins: Builtins, folder: string, kept: string, uid: number): void {
+  const { fs, path } = builtins;
+  const now = Date.now();
+  try {
+    for (const name of fs.readdirSync(folder)) {
+      const cache = name.endsWith('.v8cache');
+      if (!cache && !(name.startsWith('.') && name.endsWith('.tmp'))) continue;
+      const file = path.join(folder, name);
+      if (file === kept) continue;
+      const info = fs.lstatSync(file);
+      if (!info.isFile() || info.uid !== uid) continue;
+      if (now - info.mtimeMs > (cache ? STALE_CACHE_MS : STALE_TEMPORARY_MS)) fs.rmSync(file, { force: true });
+    }
+  } catch {
+    // what is left is only disk space
+  }
+}
+
 /**
  * Writes `data` as the cache of `core`: to the file `loaded` named (its folder was checked), else
  * to the first folder that can be made. Returns the file written, or undefined; never throws.
@@ -227,6 +255,7 @@ export function saveCache(
     fs.closeSync(fd);
     fd = undefined;
     fs.renameSync(fresh, file);
+    pruneFolder(builtins, path.dirname(file), file, uid);
     return file;
   } catch {
     try {

@@ -19,6 +19,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
@@ -149,6 +150,28 @@ describe('the code cache', () => {
     expect(run.cache).toEqual(['disabled (no folder)']);
     expect(existsSync(path.join(home, '.cache'))).toBe(false);
     expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('a write removes the caches of builds not run for 30 days and temporary files of dead runs, nothing else', () => {
+    const { env, home } = sandbox();
+    const folder = cacheFolderOf(home);
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    const old = (days: number): Date => new Date(Date.now() - days * 24 * 3600 * 1000);
+    const plant = (name: string, age: Date): string => {
+      const file = path.join(folder, name);
+      writeFileSync(file, 'x', { mode: 0o600 });
+      utimesSync(file, age, age);
+      return name;
+    };
+    plant('0000000000000000-v20.0.0-x64.v8cache', old(31));
+    plant('.dead-run.v8cache.1.abc.tmp', old(1));
+    const recent = plant('1111111111111111-v20.0.0-x64.v8cache', old(29));
+    const freshTemporary = plant('.live-run.v8cache.2.def.tmp', new Date());
+    const other = plant('notes.txt', old(400));
+    const run = gatewayCompat(env);
+    expectSameOutput(run);
+    const written = path.basename(run.cache[1]!.replace(/^wrote /, ''));
+    expect(readdirSync(folder).sort()).toEqual([freshTemporary, recent, written, other].sort());
   });
 
   it('a file owned by another user is never loaded; the run replaces it with its own', () => {
