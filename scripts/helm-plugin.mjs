@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Completes the Helm 4 plugin folder helm-plugin/gateway-compat/ with the files it ships: the
-// one-file CLI (bin/gateway-compat.mjs, committed, so this needs no npm install), LICENSE and
-// THIRD_PARTY_NOTICES.md. Then `helm plugin package helm-plugin/gateway-compat` makes the release
+// CLI (bin/gateway-compat.mjs and the core it runs, bin/gateway-compat-core.cjs: committed, so this
+// needs no npm install), LICENSE and THIRD_PARTY_NOTICES.md. Then `helm plugin package helm-plugin/gateway-compat` makes the release
 // tarball (README, "Helm 4 plugin release" has the signing recipe). scripts/build.mjs runs this too.
 //
 //   node scripts/helm-plugin.mjs
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 export const PLUGIN_FILES = [
   ['bin/gateway-compat.mjs', 'gateway-compat.mjs'],
+  ['bin/gateway-compat-core.cjs', 'gateway-compat-core.cjs'],
   ['LICENSE', 'LICENSE'],
   ['THIRD_PARTY_NOTICES.md', 'THIRD_PARTY_NOTICES.md'],
 ];

@@ -10,11 +10,11 @@ import { clearLastError, isHelmPluginRun, surfaceHelmPluginError } from './hosts
 import { loadConfig, readInputFile } from './config/load.js';
 import { manifestStdin, readStdin } from './input/stdin.js';
 import type { Outcome } from './hosts/outcome.js';
-import { writeReportFile } from './hosts/report-file.js';
 import { stdinIsTerminal, writeStderr, writeStdout } from './hosts/stdio.js';
 import { decodeText, describeFsError, readBounded } from './input/text.js';
 import { misplacedFileMode, parseFlags, reportFormatOf, reportOptionsOf, type ParsedFlags } from './config/flags.js';
-import { renderErrorReport } from './report/render.js';
+import type { renderErrorReport } from './report/render.js';
+import { v8FlagsChanged } from './memory.js';
 import { USAGE, VERSION } from './config/usage.js';
 
 /** `kubectl get nodes -o json` of a large cluster is tens of MB; the stream limit is plenty. */
@@ -51,6 +51,7 @@ async function runStdin(values: ParsedFlags['values'], source: { file?: string; 
   const input = source.file === undefined ? await readStdin(manifestStdin(limit)) : await readInputFile(source.file, limit);
   // Helm renders nothing for a chart with no manifests; answer at once, with nothing to load.
   if (input === '' && values.report !== 'json') return { stdout: '', stderr: '', exitCode: 0 };
+  ranTransform = true;
   const { looksLikeResourceList } = await import('./hosts/resource-list.js');
   if (looksLikeResourceList(input)) {
     if (source.check)
@@ -93,11 +94,26 @@ function wantsJsonReport(argv: readonly string[]): boolean {
   return json;
 }
 
+type RenderErrorReport = typeof renderErrorReport;
+
 /** Under --report json a failure's text becomes the error of a report object (schemas/report.schema.json). */
-function asJsonError(outcome: Outcome): Outcome {
+function asJsonError(outcome: Outcome, renderErrorReport: RenderErrorReport): Outcome {
   if (outcome.exitCode === 0 || outcome.stderr.startsWith('{')) return outcome;
   const stderr = renderErrorReport(outcome.stderr, outcome.exitCode);
   return { ...outcome, stderr, ...(outcome.report !== undefined ? { report: stderr } : {}) };
+}
+
+/** Whether this run went on to the transform (for the launcher's code cache, see codeCacheLevel). */
+let ranTransform = false;
+
+/**
+ * For the launcher (src/launcher/launch.ts): how much of this bundle the run compiled, so that a
+ * code cache written now covers it (0: start-up only, 1: a transform too); undefined when the run
+ * changed V8's flags, which makes V8 refuse any cache written after it.
+ */
+export function codeCacheLevel(): number | undefined {
+  if (v8FlagsChanged()) return undefined;
+  return ranTransform ? 1 : 0;
 }
 
 /** --report-file PATH of this run, once the flags are read: failures are kept there too. */
@@ -137,6 +153,7 @@ async function run(argv: string[]): Promise<Outcome> {
       throw new UsageError(`error: --${mode} needs at least one FILE\nRun "gateway-compat --help" for the modes and options.`);
     }
     reportFormatOf(values);
+    ranTransform = true;
     return (await import('./hosts/files.js')).runFiles(values, await loadConfig(values), positionals, mode);
   }
   // kustomize runs a legacy exec plugin with its config file as the only positional argument.
@@ -188,7 +205,8 @@ function outputError(error: unknown): string | undefined {
   return `error: cannot write the output to stdout: ${reason}; the output is incomplete, do not use it`;
 }
 
-function writeAndExit(outcome: Outcome, json: boolean): void {
+/** `renderErrorReport` is given under --report json. */
+function writeAndExit(outcome: Outcome, renderErrorReport: RenderErrorReport | undefined): void {
   // Written with write(2), never through process.stdout/stderr: making those stream objects loads
   // modules that cost start-up time on every run, and a pipe's writes are synchronous anyway.
   // stdout first: the report is only true once the manifests are out, and a full disk (ENOSPC,
@@ -215,7 +233,7 @@ function writeAndExit(outcome: Outcome, json: boolean): void {
   } catch (error) {
     const message = outputError(error);
     // The reader went away (EPIPE, `| head`): stop quietly, as a pipe's writer should.
-    if (message !== undefined) writeStderr(json ? renderErrorReport(message, 1) : `${message}\n`);
+    if (message !== undefined) writeStderr(renderErrorReport ? renderErrorReport(message, 1) : `${message}\n`);
     process.exit(1);
   }
   if (outcome.stderr) writeStderr(outcome.stderr);
@@ -231,15 +249,16 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     outcome = error instanceof UserError ? { stdout: '', stderr: `${error.message}\n`, exitCode: error.exitCode } : internalError(error);
   }
-  const json = wantsJsonReport(argv);
-  if (json) outcome = asJsonError(outcome);
+  // The report's renderer loads the YAML and diff modules, node:crypto the report file's writer:
+  // loaded only for the runs that use them.
+  const renderErrorReport = wantsJsonReport(argv) ? (await import('./report/render.js')).renderErrorReport : undefined;
+  if (renderErrorReport) outcome = asJsonError(outcome, renderErrorReport);
   if (reportFile !== undefined) {
+    const { writeReportFile } = await import('./hosts/report-file.js');
     const failed = await writeReportFile(reportFile, outcome.report ?? outcome.stderr);
     if (failed) outcome = { stdout: '', stderr: `${outcome.stderr}${failed}\n`, exitCode: 1 };
   }
   // Helm 4 never shows a plugin's stderr: deliver the failure where the user will see it.
   if (outcome.exitCode !== 0 && helmPlugin) surfaceHelmPluginError(outcome.stderr, process.env);
-  writeAndExit(outcome, json);
+  writeAndExit(outcome, renderErrorReport);
 }
-
-await main(process.argv.slice(2));

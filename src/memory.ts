@@ -15,6 +15,11 @@ export const LARGE_INPUT = Number(process.env.GATEWAY_COMPAT_LARGE_INPUT) || 32 
 
 let collect: (() => void) | undefined;
 
+/** Whether this run changed V8's flags (V8 refuses a code cache made under other flags). */
+export function v8FlagsChanged(): boolean {
+  return collect !== undefined;
+}
+
 export function collectGarbage(): void {
   if (!collect) {
     // The documented way to reach gc() without starting node with --expose-gc (which the Helm,

@@ -14,6 +14,7 @@ import { describeResource, type ResourceId } from './kube/objects.js';
 import { isResourceSelected } from './stream/select.js';
 import type { ChangeRecord, DocumentEdit, WarningRecord } from './report/records.js';
 import { RULES } from './rules/index.js';
+import { EDITS } from './rules/edits.js';
 import type { ApplyToDocument, ApplyToStream, Rule, RuleContext, StreamRuleContext } from './rules/rule.js';
 import { splitStream, type Chunk } from './stream/split.js';
 import { analyzeStream, noteGatewayReleaseNeeds, noteNothingMatched } from './warnings/analyze.js';
@@ -22,9 +23,7 @@ import { takeIgnored, type IgnoredWarnings } from './warnings/ignore.js';
 import { lenientView, type StreamView } from './kube/view.js';
 
 // Each rule's edit is its own module, loaded with the transform and never by the CLI's start-up.
-const APPLY = new Map<Rule, ApplyToDocument | ApplyToStream>(
-  await Promise.all(RULES.map(async (rule: Rule) => [rule, (await rule.load()).apply] as const)),
-);
+const APPLY = new Map<Rule, ApplyToDocument | ApplyToStream>(RULES.map((rule) => [rule, EDITS[rule.id]]));
 
 /** Document-wide rules that run next to each other: applied document by document. */
 interface DocumentStep {

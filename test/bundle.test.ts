@@ -1,8 +1,9 @@
-// bin/gateway-compat.mjs is committed: the pre-commit hook and a plain git checkout run it with
-// nothing installed. So it must be exactly what the committed sources build, and it must load
-// nothing but Node.js built-ins. A failure here after a change to src/: run `npm run build` and
-// commit bin/gateway-compat.mjs and THIRD_PARTY_NOTICES.md with the change (on a rebase conflict
-// in them, take either side, rebuild, and add the rebuilt files).
+// bin/gateway-compat.mjs (the launcher) and bin/gateway-compat-core.cjs (the CLI it runs) are
+// committed: the pre-commit hook and a plain git checkout run them with nothing installed. So they
+// must be exactly what the committed sources build, and load nothing but Node.js built-ins. A
+// failure here after a change to src/: run `npm run build` and commit bin/ and
+// THIRD_PARTY_NOTICES.md with the change (on a rebase conflict in them, take either side, rebuild,
+// and add the rebuilt files).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { builtinModules } from 'node:module';
@@ -13,6 +14,7 @@ import { scratchDir } from './e2e/helpers/scratch.js';
 import { REPO_ROOT } from './helpers/run-cli.js';
 
 const BUNDLE = 'bin/gateway-compat.mjs';
+const CORE = 'bin/gateway-compat-core.cjs';
 const NOTICES = 'THIRD_PARTY_NOTICES.md';
 const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, maxBuffer: 64 * 1024 ** 2 });
 
@@ -39,7 +41,7 @@ describe('the committed one-file CLI', () => {
     const env = { ...process.env };
     delete env.NO_MINIFY;
     execFileSync(process.execPath, [path.join(tree, 'scripts/build.mjs'), '--bundle-only'], { cwd: tree, env, stdio: 'pipe' });
-    for (const file of [BUNDLE, NOTICES]) {
+    for (const file of [BUNDLE, CORE, NOTICES]) {
       const committed = git('show', `HEAD:${file}`).toString('utf8');
       const fresh = readFileSync(path.join(tree, file), 'utf8');
       expect(committed === fresh, `${file} is stale: run \`npm run build\` and commit ${file}`).toBe(true);
@@ -47,10 +49,14 @@ describe('the committed one-file CLI', () => {
   });
 
   it('is executable, starts with `#!/usr/bin/env node` (no `env -S`, no flags) and imports only Node.js built-ins', () => {
-    const text = readFileSync(path.join(REPO_ROOT, BUNDLE), 'utf8');
-    expect(text.split('\n')[0]).toBe('#!/usr/bin/env node');
+    const launcher = readFileSync(path.join(REPO_ROOT, BUNDLE), 'utf8');
+    expect(launcher.split('\n')[0]).toBe('#!/usr/bin/env node');
     expect(statSync(path.join(REPO_ROOT, BUNDLE)).mode & 0o111).toBe(0o111);
     expect(git('ls-files', '-s', BUNDLE).toString()).toMatch(/^100755 /);
+    const core = readFileSync(path.join(REPO_ROOT, CORE), 'utf8');
+    // The launcher runs the core as a script (vm.Script), where import() has no loader.
+    expect(core).not.toMatch(/\bimport\(/);
+    const text = launcher + core;
     const specifiers = [...text.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*["']([^"']+)["']|\brequire\(\s*["']([^"']+)["']\s*\)/g)].map(
       (match) => match[1] ?? match[2],
     );

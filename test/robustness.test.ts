@@ -729,7 +729,7 @@ describe('stdout closed early: exits non-zero quietly', () => {
 });
 
 describe('an internal bug: "internal error, please report", the document, exit 1, nothing on stdout', () => {
-  // The real CLI entry (src/cli.ts runs main() when imported) with one rule module replaced by a
+  // The real CLI entry (src/cli.ts's main(), which the launcher runs) with one rule module replaced by a
   // broken one through vitest's module mocking, so no backdoor ships in the product. stdin comes
   // from readStdin (src/input/stdin.ts), mocked too: the worker's own stdin must not be read.
   async function runEntry(
@@ -763,7 +763,7 @@ describe('an internal bug: "internal error, please report", the document, exit 1
     process.argv = [process.argv[0]!, POST_RENDER, ...argv];
     let exitCode: number | string | undefined;
     try {
-      await import('../src/cli.js');
+      await (await import('../src/cli.js')).main(argv);
       exitCode = process.exitCode;
     } finally {
       process.argv = saved.argv;

@@ -5,7 +5,6 @@ import { fstatSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { resolveConfig, validateSpec, type Config, type ConfigSpec } from './config.js';
 import { UsageError, UserError } from '../errors.js';
-import { readFile, stat } from 'node:fs/promises';
 import { decodeText, describeFsError, readTextFile, sizeError } from '../input/text.js';
 import { LARGE_INPUT } from '../memory.js';
 import { continueTuned, isTuned } from '../hosts/v8-tuning.js';
@@ -124,6 +123,8 @@ function refuseStdin(file: string, flag: string): void {
 
 /** A FILE named in stream mode (`gateway-compat FILE`): read as stdin would be. */
 export async function readInputFile(file: string, limit: number): Promise<string> {
+  // node:fs/promises loads the stream modules: only for a run that reads a file
+  const { readFile, stat } = await import('node:fs/promises');
   let size: number;
   try {
     const info = await stat(file);

@@ -28,9 +28,14 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+
+// Every run asks isHelmPluginRun; only a plugin run needs node:os, and only a failing one
+// node:crypto (about 7 ms to load): required when used.
+const builtin = <T>(id: string): T => createRequire(import.meta.url)(id) as T;
+const tmpdir = (): string => builtin<typeof import('node:os')>('node:os').tmpdir();
+const randomHex = (bytes: number): string => builtin<typeof import('node:crypto')>('node:crypto').randomBytes(bytes).toString('hex');
 
 export const ERROR_FILE_ENV = 'GATEWAY_COMPAT_ERROR_FILE';
 export const POSTRENDER_PLUGIN_TYPE = /^type:[ \t]*["']?postrenderer\/v1["']?[ \t]*(#.*)?$/m;
@@ -70,7 +75,7 @@ const uid = (): number => process.getuid?.() ?? -1;
 
 /** The per-user folder of the default error file, made if needed; undefined when it is not safe. */
 export function privateErrorFolder(): string | undefined {
-  const folder = path.join(os.tmpdir(), `gateway-compat-${uid()}`);
+  const folder = path.join(tmpdir(), `gateway-compat-${uid()}`);
   try {
     mkdirSync(folder, { mode: 0o700 });
   } catch (error) {
@@ -123,7 +128,7 @@ function writeChosenFile(file: string, text: string): boolean {
 
 /** Writes the default file: a fresh name in the private folder, then renamed over the old one. */
 function writePrivateFile(file: string, text: string): boolean {
-  const fresh = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const fresh = `${file}.${randomHex(6)}.tmp`;
   let fd: number | undefined;
   try {
     fd = openSync(fresh, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);

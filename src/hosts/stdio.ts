@@ -109,9 +109,16 @@ export function writeStderr(text: string): void {
  * Whether stdin is a terminal (nobody piped manifests in), without making process.stdin, whose
  * stream modules cost start-up time on every run: only a character device can be one.
  */
+/** The major device number of /dev/null, /dev/zero, /dev/full and /dev/urandom on Linux. */
+const MEMORY_DEVICES = 1;
+
 export async function stdinIsTerminal(): Promise<boolean> {
   try {
-    if (!fstatSync(0).isCharacterDevice()) return false;
+    const info = fstatSync(0);
+    if (!info.isCharacterDevice()) return false;
+    // Linux's memory devices (/dev/null, /dev/zero: major 1) are never terminals, and node:tty
+    // costs a few ms to load: `< /dev/null` is how CI and scripts say "no input".
+    if (process.platform === 'linux' && ((info.rdev >> 8) & 0xfff) === MEMORY_DEVICES) return false;
   } catch {
     return false;
   }

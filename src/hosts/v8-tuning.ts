@@ -9,7 +9,8 @@
 // on busybox. So a stream that reaches LARGE_INPUT hands itself over to a tuned child: the same
 // command, with the bytes read so far and then the rest of stdin piped in. Below that size the
 // restart would cost more (about 40 ms of start-up) than it saves, and nothing happens.
-import { spawn } from 'node:child_process';
+// node:child_process (and the net, dgram and stream modules it loads, about 4 ms) is loaded only
+// when a large stream restarts.
 
 export const YOUNG_GENERATION_FLAG = '--max-semi-space-size=4';
 /** Set for the tuned child, so that it never restarts again. */
@@ -27,7 +28,8 @@ export function isTuned(env: NodeJS.ProcessEnv = process.env): boolean {
  * exit code, or its signal). `head` is what was read from stdin so far; undefined when nothing
  * was read (stdin is a regular file, which the child then reads itself from where it stands).
  */
-export function continueTuned(head: Buffer | undefined): Promise<never> {
+export async function continueTuned(head: Buffer | undefined): Promise<never> {
+  const { spawn } = await import('node:child_process');
   const script = process.argv[1] as string;
   const child = spawn(process.execPath, [YOUNG_GENERATION_FLAG, ...process.execArgv, script, ...process.argv.slice(2)], {
     stdio: [head === undefined ? 'inherit' : 'pipe', 'inherit', 'inherit'],

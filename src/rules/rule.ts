@@ -2,7 +2,8 @@
 // loading any parser: its id (the report's rule id), the spec properties it owns and its JSON
 // Schema, its command-line flags and kpt `key=value` keys, whether it edits one document at a time
 // or works across the stream, and a cheap text pre-check that keeps other documents unparsed. Its
-// apply function lives in a module of its own, loaded only when a transform runs.
+// apply function lives in a module of its own (src/rules/edits.ts lists them), which only the
+// transform imports: the CLI's start-up reads the descriptors and never runs an edit's module.
 import type { Config, ConfigSpec } from '../config/config.js';
 import type { EditableDocument } from '../yaml/editable-document.js';
 import type { ResourceId } from '../report/records.js';
@@ -77,8 +78,6 @@ interface RuleBase<Id extends string> {
 
 export interface DocumentRule<Id extends string = string> extends RuleBase<Id> {
   readonly scope: 'document';
-  /** @internal */
-  load(): Promise<{ apply: ApplyToDocument }>;
 }
 
 export interface StreamRule<Id extends string = string> extends RuleBase<Id> {
@@ -88,8 +87,6 @@ export interface StreamRule<Id extends string = string> extends RuleBase<Id> {
    * Every other rule runs after the warnings, which infer its effect from the configuration.
    */
   readonly beforeWarnings: boolean;
-  /** @internal */
-  load(): Promise<{ apply: ApplyToStream }>;
 }
 
 export type Rule<Id extends string = string> = DocumentRule<Id> | StreamRule<Id>;

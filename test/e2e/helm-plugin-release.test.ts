@@ -138,7 +138,11 @@ describeWithHost(
               .split('\n')
               .filter((name) => name.includes('/') && !name.endsWith('/'))
               .sort(),
-          ).toEqual(['LICENSE', 'THIRD_PARTY_NOTICES.md', 'gateway-compat.mjs', 'plugin.yaml'].map((name) => `gateway-compat/${name}`));
+          ).toEqual(
+            ['LICENSE', 'THIRD_PARTY_NOTICES.md', 'gateway-compat-core.cjs', 'gateway-compat.mjs', 'plugin.yaml'].map(
+              (name) => `gateway-compat/${name}`,
+            ),
+          );
           const provenance = readFileSync(path.join(packaged, `${TARBALL}.prov`), 'utf8');
           expect(provenance).toContain('-----BEGIN PGP SIGNATURE-----');
           expect(provenance).toMatch(new RegExp(`${TARBALL.replace(/\./g, '\\.')}: sha256:[0-9a-f]{64}`));

@@ -64,10 +64,12 @@ describeWithHost('npm package (npm pack, npm i -g --omit=dev, npx, import)', 'np
   it('packs only what the package needs, built, with its licence, notices and changelog', () => {
     for (const needed of [
       'package/bin/gateway-compat.mjs',
+      'package/bin/gateway-compat-core.cjs',
       'package/dist/index.js',
       'package/dist/types/index.d.ts',
       'package/helm-plugin/gateway-compat/plugin.yaml',
       'package/helm-plugin/gateway-compat/gateway-compat.mjs',
+      'package/helm-plugin/gateway-compat/gateway-compat-core.cjs',
       'package/helm-plugin/gateway-compat/LICENSE',
       'package/helm-plugin/gateway-compat/THIRD_PARTY_NOTICES.md',
       'package/schemas/function-input.schema.json',

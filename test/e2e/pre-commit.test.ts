@@ -89,7 +89,12 @@ describeWithHost(
       'try-repo: the gateway-compat hook fixes the manifests in place and fails the first run',
       async () => {
         // Nothing built or installed comes along: the hook runs the committed bundle as it is.
-        for (const absent of ['dist', 'node_modules', 'helm-plugin/gateway-compat/gateway-compat.mjs'])
+        for (const absent of [
+          'dist',
+          'node_modules',
+          'helm-plugin/gateway-compat/gateway-compat.mjs',
+          'helm-plugin/gateway-compat/gateway-compat-core.cjs',
+        ])
           expect(existsSync(path.join(hookRepo, absent)), absent).toBe(false);
         expect(existsSync(path.join(hookRepo, 'bin/gateway-compat.mjs'))).toBe(true);
         const untouchedSince = statSync(path.join(consumer, 'deploy/service.yaml')).mtimeMs;

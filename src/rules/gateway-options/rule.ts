@@ -73,5 +73,4 @@ export const gatewayOptions: StreamRule<'gatewayOptions'> = {
   ],
   isEnabled: (config) => config.gatewayApi.enabled,
   mightApply: (text) => mightHoldGateway(text),
-  load: () => import('./apply.js'),
 };

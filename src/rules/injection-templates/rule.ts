@@ -54,5 +54,4 @@ export const injectionTemplates: DocumentRule<'injectionTemplates'> = {
   ],
   isEnabled: (config) => config.injectionTemplate.enabled,
   mightApply: (text) => mightHoldTemplates(text),
-  load: () => import('./apply.js'),
 };

@@ -39,5 +39,4 @@ export const proxyPrivileges: DocumentRule<'proxyPrivileges'> = {
   ],
   isEnabled: (config) => config.netBindService || config.runAsRoot,
   mightApply: (text) => text.includes('istio-proxy') || text.includes('inject.istio.io/templates') || text.includes('agentgateway'),
-  load: () => import('./apply.js'),
 };

@@ -40,5 +40,4 @@ export const sysctls: DocumentRule<'sysctls'> = {
   ],
   isEnabled: (config) => config.sysctls.enabled && config.sysctls.remove.length > 0,
   mightApply: (text, config) => mightMentionSysctl(text, config.sysctls.remove),
-  load: () => import('./apply.js'),
 };

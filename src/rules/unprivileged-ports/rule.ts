@@ -58,5 +58,4 @@ export const unprivilegedPorts: StreamRule<'unprivilegedPorts'> = {
   isEnabled: (config) => config.unprivilegedPorts.enabled,
   // Works from the gateway workloads and Services it finds itself (kube finders, text-checked).
   mightApply: () => false,
-  load: () => import('./apply.js'),
 };
