@@ -1,7 +1,7 @@
 // Gateways: Gateway API Gateways of a handled class (what the options rule points at its
 // ConfigMap), and classic Istio Gateways (networking.istio.io), whose server ports the gateway pods
 // they select must bind.
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
 import { isMap, type YAMLMap } from 'yaml';
 import type { Config } from '../config/config.js';
 import type { RuleContext } from '../context.js';
@@ -19,9 +19,18 @@ export function classOf(gateway: KubeObject): string | undefined {
   return stringAt(mapAt(gateway.map, 'spec'), 'gatewayClassName');
 }
 
+// minimatch() compiles its glob on every call: each glob is compiled once, as a stream of many
+// small Gateways matches the same few globs thousands of times.
+const classGlobs = new Map<string, Minimatch>();
+function classGlob(glob: string): Minimatch {
+  let compiled = classGlobs.get(glob);
+  if (!compiled) classGlobs.set(glob, (compiled = new Minimatch(glob)));
+  return compiled;
+}
+
 export function matchesGatewayClass(object: KubeObject, config: Config): boolean {
   const className = classOf(object);
-  return className !== undefined && config.gatewayApi.gatewayClassNames.some((glob) => minimatch(className, glob));
+  return className !== undefined && config.gatewayApi.gatewayClassNames.some((glob) => classGlob(glob).match(className));
 }
 
 export interface MatchedGateway extends Place {

@@ -150,9 +150,11 @@ export const applyPerGateway: ApplyToStream = (ctx) => {
   const first = gatewayDocs[0];
   if (!first) return [];
   const names = referencedConfigMapNames(gatewayDocs, ctx.config);
+  // a Set, not a search of gatewayDocs per chunk: a stream of many small Gateways is quadratic otherwise
+  const gatewayChunks = new Set(gatewayDocs.map((doc) => doc.chunk));
   const configMapDocs: ParsedDocument[] = [];
   view.chunks.forEach((chunk, index) => {
-    if (!chunk.hasContent || gatewayDocs.some((doc) => doc.chunk === index)) return;
+    if (!chunk.hasContent || gatewayChunks.has(index)) return;
     if (!mightHoldConfigMap(chunk.text, names) || view.isCrd(index)) return;
     const ed = view.parse(index);
     if (ed) configMapDocs.push({ chunk: index, ed });
