@@ -8,7 +8,7 @@ import type { RuleContext } from '../context.js';
 import { mapAt, seqAt, stringAt } from '../yaml/node-edits.js';
 import { labelsOf, type KubeObject, type ResourceId } from './objects.js';
 import { intAt } from './services.js';
-import { GATEWAY_API_GROUP, mightHoldGateway, mightHoldIstioGateway } from './text-checks.js';
+import { GATEWAY_API_GROUP, mightHoldGatewayObject, mightHoldIstioGateway } from './text-checks.js';
 import { eachObject, type Place, type StreamView } from './view.js';
 
 export function isGateway(object: KubeObject): boolean {
@@ -41,7 +41,7 @@ export interface MatchedGateway extends Place {
 export function findMatchedGateways(view: StreamView, ctx: Pick<RuleContext, 'isSelected' | 'config'>): MatchedGateway[] {
   const found: MatchedGateway[] = [];
   view.chunks.forEach((chunk, index) => {
-    if (!chunk.hasContent || !mightHoldGateway(chunk.text)) return;
+    if (!chunk.hasContent || !mightHoldGatewayObject(chunk.text)) return;
     eachObject(view, index, (object) => {
       if (isGateway(object) && ctx.isSelected(object.id) && matchesGatewayClass(object, ctx.config)) {
         found.push({ chunk: index, path: object.path, id: object.id });
