@@ -576,4 +576,4 @@ Run "gateway-compat --help" for the modes and options.`);if(o!==void 0&&o!=="-"&
 `,exitCode:1}}function YA(t){let e=t?.code;return e==="EPIPE"?void 0:`error: cannot write the output to stdout: ${e==="ENOSPC"?"no space left on the device":e==="EDQUOT"?"disk quota exceeded":t?.message??String(t)}; the output is incomplete, do not use it`}function qA(t,e){try{typeof t.stdout=="string"?t.stdout&&Hh(t.stdout):zh(t.stdout)}catch(n){let s=YA(n);s!==void 0&&Ou(e?Tu(s,1):`${s}
 `),process.exit(1)}t.stderr&&Ou(t.stderr),process.exitCode=t.exitCode}async function HA(t){let e=ar(process.env);e&&Tf(process.env);let n;try{n=await UA(t)}catch(r){n=r instanceof v?{stdout:"",stderr:`${r.message}
 `,exitCode:r.exitCode}:WA(r)}let s=GA(t);if(s&&(n=KA(n)),Af!==void 0){let r=await Zh(Af,n.report??n.stderr);r&&(n={stdout:"",stderr:`${n.stderr}${r}
-`,exitCode:1})}n.exitCode!==0&&e&&Rf(n.stderr,process.env),qA(n,s)}await HA(process.argv.slice(2));export{HA as main};
+`,exitCode:1})}n.exitCode!==0&&e&&Rf(n.stderr,process.env),qA(n,s)}await HA(process.argv.slice(2));process.exit();export{HA as main};

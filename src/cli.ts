@@ -232,3 +232,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 await main(process.argv.slice(2));
+// Everything is written (synchronously) and awaited: leave now. A natural exit first tears down the
+// heap, waiting for V8's background tasks, which costs a run that held many files' results
+// (--check over a thousand files) hundreds of milliseconds more.
+process.exit();
