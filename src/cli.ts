@@ -10,7 +10,7 @@ import { clearLastError, isHelmPluginRun, surfaceHelmPluginError } from './hosts
 import { loadConfig, readInputFile } from './config/load.js';
 import { manifestStdin, readStdin } from './input/stdin.js';
 import type { Outcome } from './hosts/outcome.js';
-import { stdinIsTerminal, writeStderr, writeStdout } from './hosts/stdio.js';
+import { stdinIsTerminal, writeStderr, writeStdout, writeStdoutPieces } from './hosts/stdio.js';
 import { decodeText, describeFsError, readBounded } from './input/text.js';
 import { misplacedFileMode, parseFlags, reportFormatOf, reportOptionsOf, type ParsedFlags } from './config/flags.js';
 import type { renderErrorReport } from './report/render.js';
@@ -217,18 +217,7 @@ function writeAndExit(outcome: Outcome, renderErrorReport: RenderErrorReport | u
     } else {
       // A stream goes out in synchronous batches of about 1 MiB: few writes, and never a copy of
       // the whole output queued in memory behind a slow reader.
-      let batch: string[] = [];
-      let size = 0;
-      for (const piece of outcome.stdout) {
-        batch.push(piece);
-        size += piece.length;
-        if (size >= 1 << 20) {
-          writeStdout(batch.join(''));
-          batch = [];
-          size = 0;
-        }
-      }
-      if (size > 0) writeStdout(batch.join(''));
+      writeStdoutPieces(outcome.stdout);
     }
   } catch (error) {
     const message = outputError(error);

@@ -5,7 +5,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMap, parseDocument } from 'yaml';
-import { isCustomResourceDefinition } from '../src/kube/kind-text.js';
+import { isCustomResourceDefinition, sureKindOf } from '../src/kube/kind-text.js';
+import { mightHoldGateway, mightHoldGatewayObject } from '../src/kube/text-checks.js';
 import { splitStream } from '../src/stream/split.js';
 import { transform } from '../src/transform.js';
 import { readCorpusFile } from './helpers/corpus.js';
@@ -67,5 +68,60 @@ describe('isCustomResourceDefinition', () => {
     const result = transform(mentions);
     expect(result.text).toBe(mentions);
     expect(result.changes).toEqual([]);
+  });
+});
+
+// Issue 16: an HTTPRoute whose parentRefs name `kind: Gateway` mentions every word the Gateway
+// pre-check looks for; its text says for sure that it is an HTTPRoute, so it is not parsed for Gateways.
+describe('sureKindOf', () => {
+  it('names only the kind the parser reads, on the whole corpus', () => {
+    let sure = 0;
+    for (const file of filesUnder(CORPUS)) {
+      for (const chunk of splitStream(readFileSync(file, 'utf8')).chunks) {
+        if (!chunk.hasContent) continue;
+        const kind = sureKindOf(chunk.text);
+        if (kind === undefined) continue;
+        const parsed = parsedKind(chunk.text);
+        // a document that does not parse (Go templates) is not ours to judge here
+        if (parsed === undefined) continue;
+        sure++;
+        expect(parsed, file).toBe(kind);
+      }
+    }
+    expect(sure).toBeGreaterThan(300);
+  });
+
+  const unsure: [string, string][] = [
+    ['two kind lines (invalid: a duplicate key)', 'kind: HTTPRoute\nkind: Gateway\n'],
+    ['the kind line inside a flow mapping', 'apiVersion: v1\nx: {\nkind: HTTPRoute\n}\nkind: Gateway\n'],
+    ['the kind line inside a quoted key', '"a\nkind: HTTPRoute": 1\nkind: Gateway\n'],
+    ['the value on the next line', 'kind:\n  HTTPRoute\n'],
+    ['an escape in the value', 'kind: "HTTP\\x52oute"\n'],
+    ['a JSON document', '{"kind": "HTTPRoute"}\n'],
+    ['no kind line', 'apiVersion: v1\nmetadata: {}\n'],
+  ];
+  for (const [what, text] of unsure) it(`says nothing for ${what}`, () => expect(sureKindOf(text)).toBeUndefined());
+
+  it('keeps every document that could hold a Gateway for the Gateway pre-check, and drops a route that names one', () => {
+    const route =
+      'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\nspec:\n  parentRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw}]\n';
+    expect(mightHoldGateway(route)).toBe(true);
+    expect(mightHoldGatewayObject(route)).toBe(false);
+    const list = `apiVersion: v1\nkind: List\nitems:\n- apiVersion: gateway.networking.k8s.io/v1\n  kind: Gateway\n`;
+    expect(mightHoldGatewayObject(list)).toBe(true);
+    expect(mightHoldGatewayObject(route.replace('kind: HTTPRoute', '"kind": HTTPRoute'))).toBe(true);
+    expect(mightHoldGatewayObject('apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n')).toBe(true);
+  });
+
+  it('a stream of routes naming their Gateway gets the same output as the Gateway alone would', () => {
+    const gateway =
+      'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: gw\n  namespace: apps\nspec:\n  gatewayClassName: istio\n  listeners: [{name: http, port: 8080, protocol: HTTP}]\n';
+    const route = (i: number) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r${i}\n  namespace: apps\nspec:\n  parentRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: gw}]\n`;
+    const routes = [1, 2, 3].map(route).join('---\n');
+    const alone = transform(gateway);
+    const withRoutes = transform(`${gateway}---\n${routes}`);
+    expect(withRoutes.text).toBe(`${alone.text}---\n${routes}`);
+    expect(withRoutes.changes).toEqual(alone.changes);
   });
 });

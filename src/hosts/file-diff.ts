@@ -18,8 +18,12 @@ function hideLine(line: string): string {
   return line.replace(/^(\s*).*$/, '$1<hidden>');
 }
 
-/** Answers, for a 1-based line of a text, whether it lies in a document that holds a Secret. */
-function secretLines(text: string): (line: number) => boolean {
+/**
+ * Answers, for a 1-based line of a text, whether it lies in a document that holds a Secret.
+ * `holdsSecret` decides a document's text (shared by both sides: a document the diff shows on
+ * both is parsed once).
+ */
+function secretLines(text: string, holdsSecret: (text: string) => boolean): (line: number) => boolean {
   const { chunks } = splitStream(text);
   const verdicts = new Map<Chunk, boolean>();
   return (line) => {
@@ -35,17 +39,27 @@ function secretLines(text: string): (line: number) => boolean {
     if (!chunk) return false;
     let verdict = verdicts.get(chunk);
     if (verdict === undefined) {
-      verdict = textHoldsSecret(chunk.text);
+      verdict = holdsSecret(chunk.text);
       verdicts.set(chunk, verdict);
     }
     return verdict;
   };
 }
 
-export function unifiedDiff(file: string, before: string, after: string): string {
+/**
+ * `parsed`: document texts known to parse (those the transform read, edited or added), which
+ * need no parse when they do not even spell the word Secret.
+ */
+export function unifiedDiff(file: string, before: string, after: string, parsed: ReadonlySet<string> = new Set()): string {
   const patch = structuredPatch(`a/${file}`, `b/${file}`, before, after, undefined, undefined, { context: 3 });
-  const inSecretBefore = secretLines(before);
-  const inSecretAfter = secretLines(after);
+  const verdicts = new Map<string, boolean>();
+  const holdsSecret = (text: string): boolean => {
+    let verdict = verdicts.get(text);
+    if (verdict === undefined) verdicts.set(text, (verdict = textHoldsSecret(text, parsed.has(text))));
+    return verdict;
+  };
+  const inSecretBefore = secretLines(before, holdsSecret);
+  const inSecretAfter = secretLines(after, holdsSecret);
   for (const hunk of patch.hunks) {
     let oldLine = hunk.oldStart;
     let newLine = hunk.newStart;

@@ -79,8 +79,7 @@ export function readStdinUntil(
   return { bytes: buffer.subarray(0, length), handOver: false, fromFile: false };
 }
 
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
+function writeBytes(fd: number, bytes: Uint8Array): void {
   let offset = 0;
   while (offset < bytes.length) {
     try {
@@ -91,9 +90,39 @@ function writeAll(fd: number, text: string): void {
   }
 }
 
+function writeAll(fd: number, text: string): void {
+  writeBytes(fd, Buffer.from(text, 'utf8'));
+}
+
 /** Writes `text` to stdout synchronously, so that nothing queues up in memory behind a slow reader. */
 export function writeStdout(text: string): void {
   writeAll(1, text);
+}
+
+const BATCH_BYTES = 1 << 20;
+
+/**
+ * Writes a stream's pieces to stdout synchronously, in batches of about 1 MiB encoded into one
+ * buffer used again and again: few writes, and no joined string or new Buffer per batch, which
+ * the young generation would have to hold (a 1 MiB string goes to the large-object space, kept
+ * until a full collection) next to the transform's own peak.
+ */
+export function writeStdoutPieces(pieces: Iterable<string>): void {
+  const batch = Buffer.allocUnsafe(BATCH_BYTES);
+  let used = 0;
+  for (const piece of pieces) {
+    // a UTF-16 code unit takes at most 3 bytes in UTF-8: a piece that fits by that count fits whole
+    if (piece.length * 3 > BATCH_BYTES - used) {
+      writeBytes(1, batch.subarray(0, used));
+      used = 0;
+      if (piece.length * 3 > BATCH_BYTES) {
+        writeAll(1, piece);
+        continue;
+      }
+    }
+    used += batch.write(piece, used, 'utf8');
+  }
+  if (used > 0) writeBytes(1, batch.subarray(0, used));
 }
 
 /** Writes `text` to stderr synchronously; a stderr nobody reads any more (EPIPE) is not an error. */

@@ -21,3 +21,20 @@ export function isCustomResourceDefinition(text: string): boolean {
   while (TOP_LEVEL_KIND.exec(text) && kinds < 2) kinds++;
   return kinds === 1;
 }
+
+// A kind written plainly or quoted on its line, nothing else but a comment.
+const KIND_LINE = /^kind:[ \t]*(["']?)([A-Za-z][A-Za-z0-9]*)\1[ \t]*(?:#.*)?\r?$/m;
+
+/**
+ * The kind of the document's object when its text says so for sure, by the rule above (exactly one
+ * `kind:` line at column 0, nothing at column 0 that could put it inside something else); undefined
+ * when the text cannot tell. Valid YAML then has exactly that kind at its root.
+ */
+export function sureKindOf(text: string): string | undefined {
+  const line = KIND_LINE.exec(text);
+  if (!line || UNUSUAL_TOP_LEVEL_LINE.test(text)) return undefined;
+  TOP_LEVEL_KIND.lastIndex = 0;
+  let kinds = 0;
+  while (TOP_LEVEL_KIND.exec(text) && kinds < 2) kinds++;
+  return kinds === 1 ? line[2] : undefined;
+}

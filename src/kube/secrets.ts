@@ -59,11 +59,17 @@ export function secretIn(doc: Document.Parsed): ResourceId | undefined {
   return found;
 }
 
+// In a document that parses, a scalar reads "secret" (in any case) only if the word is in the
+// text, or an escape (`"\x73ecret"`) or a tag (`!!binary`) makes it: aliases repeat text that is there.
+const MAY_SPELL_SECRET = /secret|[\\!]/i;
+
 /**
  * Whether a document's text holds a Secret. Text that does not parse counts as one: nothing can
- * be known about it, and a diff is worth less than a value that must not be shown.
+ * be known about it, and a diff is worth less than a value that must not be shown. `parses`: the
+ * caller knows the text parses (it read it already), so one without the word is no Secret.
  */
-export function textHoldsSecret(text: string): boolean {
+export function textHoldsSecret(text: string, parses = false): boolean {
+  if (parses && !MAY_SPELL_SECRET.test(text)) return false;
   const doc = parseYaml(text);
   if (doc.errors.length > 0) return true;
   return secretIn(doc) !== undefined;

@@ -23,12 +23,24 @@ export function isNamedSysctl(name: string | undefined, names: readonly string[]
  * double-quoted escape (any character of the name can be written `\xNN`) near a `sysctls` key.
  */
 export function mightMentionSysctl(text: string, names: readonly string[]): boolean {
-  for (const name of names) {
-    if (name === '') continue;
-    const dotted = normalizeSysctlName(name);
-    if (text.includes(dotted) || text.includes(toSlashes(dotted))) return true;
-  }
+  for (const spelling of spellingsOf(names)) if (text.includes(spelling)) return true;
   return text.includes('\\') && text.includes('sysctls');
+}
+
+// The spellings of a configured list, made once per list: the check runs on every document.
+const spellings = new WeakMap<readonly string[], readonly string[]>();
+function spellingsOf(names: readonly string[]): readonly string[] {
+  let known = spellings.get(names);
+  if (!known) {
+    known = names
+      .filter((name) => name !== '')
+      .flatMap((name) => {
+        const dotted = normalizeSysctlName(name);
+        return [dotted, toSlashes(dotted)];
+      });
+    spellings.set(names, known);
+  }
+  return known;
 }
 
 function toSlashes(dotted: string): string {

@@ -2,12 +2,26 @@
 // cannot hold the object and stays unparsed. They load no parser, so the rule descriptors (read at
 // start-up) can use them.
 import { PROXY_CONTAINER } from './gateway-containers.js';
+import { sureKindOf } from './kind-text.js';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
 /** Could this document hold a Gateway API Gateway? */
 export function mightHoldGateway(text: string): boolean {
   return text.includes(GATEWAY_API_GROUP) && text.includes('Gateway');
+}
+
+/**
+ * Could this document hold a Gateway API Gateway object to read? As mightHoldGateway, except for a
+ * document whose text says for sure that it is one object of another kind: an HTTPRoute's
+ * `parentRefs: [{group: gateway.networking.k8s.io, kind: Gateway, ...}]` mentions both words, and a
+ * stream of many routes would otherwise have every route parsed (and held) for its Gateways. Only
+ * a List holds objects of other kinds.
+ */
+export function mightHoldGatewayObject(text: string): boolean {
+  if (!mightHoldGateway(text)) return false;
+  const kind = sureKindOf(text);
+  return kind === undefined || kind === 'Gateway' || kind.endsWith('List');
 }
 
 /**

@@ -88,3 +88,7 @@ if (level !== undefined && state !== 'disabled' && (state !== 'accepted' || leve
     debug('not written');
   }
 }
+// Everything is written (synchronously) and awaited: leave now. A natural exit first tears down the
+// heap, waiting for V8's background tasks, which costs a run that held many files' results
+// (--check over a thousand files) hundreds of milliseconds more.
+process.exit();

@@ -3,6 +3,7 @@
 // errors that name the document, the line and column, and the fix.
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, YAMLError } from 'yaml';
 import type { Chunk } from '../stream/split.js';
+import { mightHoldAlias } from '../yaml/anchor-guard.js';
 import { EditableDocument } from '../yaml/editable-document.js';
 import { lineAndColumn } from '../yaml/source-text.js';
 import { documentError } from './document-error.js';
@@ -74,7 +75,8 @@ export function parseChecked(chunk: Chunk, number: number): EditableDocument {
       'each document must be a mapping with apiVersion, kind and metadata; check for a stray "-" or a missing "---" separator',
     );
   }
-  if (chunk.text.includes('*')) checkAliases(ed, chunk);
+  // only a document that may hold an alias has its tree walked for them
+  if (mightHoldAlias(chunk.text)) checkAliases(ed, chunk);
   return ed;
 }
 

@@ -1,13 +1,18 @@
 // `select.include` / `select.exclude`: minimatch globs over Kind, Kind/namespace or
 // Kind/namespace/name. A glob with fewer segments matches on the leading ones, so `*` takes every
 // resource and `Deployment/istio-*` every Deployment in an istio-* namespace.
-import { minimatch } from 'minimatch';
+import { Minimatch } from 'minimatch';
 import type { ResourceId } from '../kube/objects.js';
+
+// Each glob compiled once (minimatch() compiles it on every call, and it is asked per object).
+const compiled = new Map<string, Minimatch>();
 
 function segmentMatches(value: string, glob: string): boolean {
   // Cluster-scoped and namespace-less objects have an empty namespace, which `*` should accept.
   if (glob === '*' || glob === '**') return true;
-  return minimatch(value, glob, { dot: true, nocomment: true, nonegate: true });
+  let matcher = compiled.get(glob);
+  if (!matcher) compiled.set(glob, (matcher = new Minimatch(glob, { dot: true, nocomment: true, nonegate: true })));
+  return matcher.match(value);
 }
 
 export function matchesSelector(id: ResourceId, glob: string): boolean {

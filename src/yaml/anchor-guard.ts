@@ -37,6 +37,16 @@ function aliasesOf(doc: Document): AliasUse[] {
   return uses;
 }
 
+// An alias (`*name`) starts a node: at a line start, after white space, or right after a flow
+// indicator or a JSON-like key's colon. A `*` anywhere else (`hostname: "*.example.com"`, a glob
+// inside a scalar) cannot be one.
+const ALIAS_START = /(?:^|[\s[{,:])\*/m;
+
+/** Whether a text may hold an alias: a `*` where a node can start. */
+export function mightHoldAlias(text: string): boolean {
+  return text.includes('*') && ALIAS_START.test(text);
+}
+
 /** Whether a text may hold an alias of an anchor at all: both indicators appear somewhere. */
 export function mayUseAnchors(text: string): boolean {
   return text.includes('&') && text.includes('*');

@@ -4,7 +4,7 @@
 // again, so the next lookup always sees positions that match the text.
 import type { Document } from 'yaml';
 import { readBlockYaml } from './block-reader.js';
-import { checkAnchorEdits, mayUseAnchors } from './anchor-guard.js';
+import { checkAnchorEdits, mayUseAnchors, mightHoldAlias } from './anchor-guard.js';
 import { parseWithUniqueKeys } from './unique-keys.js';
 import { applyPatches, lineAndColumn, type Patch } from './source-text.js';
 import { lineEndingOf } from '../stream/split.js';
@@ -95,7 +95,7 @@ export class EditableDocument {
    */
   verify(): void {
     const doc = this.doc;
-    if (!this.source.includes('*')) return;
+    if (!mightHoldAlias(this.source)) return;
     try {
       doc.toJS({ maxAliasCount: 100 });
     } catch (error) {

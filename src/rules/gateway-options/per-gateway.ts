@@ -36,7 +36,7 @@ import { proxySecurityContext } from '../proxy-privileges/apply.js';
 import { editUntilDone } from '../edit-loop.js';
 import { objectPath } from '../../kube/objects.js';
 import { classOf, isGateway, matchesGatewayClass } from '../../kube/gateways.js';
-import { mightHoldConfigMap, mightHoldGateway } from '../../kube/text-checks.js';
+import { mightHoldConfigMap, mightHoldGatewayObject } from '../../kube/text-checks.js';
 
 export interface ParsedDocument {
   /** position of the document's chunk in the stream */
@@ -143,16 +143,18 @@ export const applyPerGateway: ApplyToStream = (ctx) => {
   const { view } = ctx;
   const gatewayDocs: ParsedDocument[] = [];
   view.chunks.forEach((chunk, index) => {
-    if (!chunk.hasContent || !mightHoldGateway(chunk.text) || view.isCrd(index)) return;
+    if (!chunk.hasContent || !mightHoldGatewayObject(chunk.text) || view.isCrd(index)) return;
     const ed = view.parse(index);
     if (ed) gatewayDocs.push({ chunk: index, ed });
   });
   const first = gatewayDocs[0];
   if (!first) return [];
   const names = referencedConfigMapNames(gatewayDocs, ctx.config);
+  // a Set, not a search of gatewayDocs per chunk: a stream of many small Gateways is quadratic otherwise
+  const gatewayChunks = new Set(gatewayDocs.map((doc) => doc.chunk));
   const configMapDocs: ParsedDocument[] = [];
   view.chunks.forEach((chunk, index) => {
-    if (!chunk.hasContent || gatewayDocs.some((doc) => doc.chunk === index)) return;
+    if (!chunk.hasContent || gatewayChunks.has(index)) return;
     if (!mightHoldConfigMap(chunk.text, names) || view.isCrd(index)) return;
     const ed = view.parse(index);
     if (ed) configMapDocs.push({ chunk: index, ed });

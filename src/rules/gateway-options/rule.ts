@@ -3,7 +3,7 @@
 import { keyBoolean, keyList, KEY_BOOLEAN, KEY_LIST, type StreamRule } from '../rule.js';
 import schema from './schema.json' with { type: 'json' };
 import { UsageError } from '../../errors.js';
-import { mightHoldGateway } from '../../kube/text-checks.js';
+import { mightHoldGatewayObject } from '../../kube/text-checks.js';
 
 export const gatewayOptions: StreamRule<'gatewayOptions'> = {
   id: 'gatewayOptions',
@@ -72,5 +72,5 @@ export const gatewayOptions: StreamRule<'gatewayOptions'> = {
     },
   ],
   isEnabled: (config) => config.gatewayApi.enabled,
-  mightApply: (text) => mightHoldGateway(text),
+  mightApply: (text) => mightHoldGatewayObject(text),
 };
