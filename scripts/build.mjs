@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { generateSchemas, writeSchemas } from './build-schemas.mjs';
 import { writeGenerated } from './build-validators.mjs';
+import { writeRuleEdits } from './build-rule-edits.mjs';
 import { thirdPartyNotices } from './third-party-notices.mjs';
 import { copyIntoHelmPlugin } from './helm-plugin.mjs';
 
@@ -30,6 +31,7 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const schemas = await generateSchemas();
 writeSchemas(schemas);
 writeGenerated(schemas);
+writeRuleEdits();
 
 const common = {
   absWorkingDir: root,

@@ -14,7 +14,7 @@ import { describeResource, type ResourceId } from './kube/objects.js';
 import { isResourceSelected } from './stream/select.js';
 import type { ChangeRecord, DocumentEdit, WarningRecord } from './report/records.js';
 import { RULES } from './rules/index.js';
-import { EDITS } from './rules/edits.js';
+import { EDITS } from './generated/rule-edits.js';
 import type { ApplyToDocument, ApplyToStream, Rule, RuleContext, StreamRuleContext } from './rules/rule.js';
 import { splitStream, type Chunk } from './stream/split.js';
 import { analyzeStream, noteGatewayReleaseNeeds, noteNothingMatched } from './warnings/analyze.js';

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { generateConfigModule, generateValidators } from '../scripts/build-validators.mjs';
 // @ts-expect-error: a plain ESM build script without type declarations
 import { generateSchemas } from '../scripts/build-schemas.mjs';
+// @ts-expect-error: a plain ESM build script without type declarations
+import { generateRuleEdits } from '../scripts/build-rule-edits.mjs';
 import { defaultConfig, validateConfigObject, validateSpec } from '../src/config/config.js';
 import { REPO_ROOT } from './helpers/run-cli.js';
 
@@ -21,6 +23,11 @@ describe('generated configuration validators', () => {
   it('the Config type and its defaults are what the schemas say', async () => {
     const committed = readFileSync(path.join(REPO_ROOT, 'src/generated/config.ts'), 'utf8');
     expect(committed).toBe((generateConfigModule as (schemas: unknown) => string)(await (generateSchemas as () => Promise<unknown>)()));
+  });
+
+  it('the table of rule edits names every rule folder of src/rules/', () => {
+    const committed = readFileSync(path.join(REPO_ROOT, 'src/generated/rule-edits.ts'), 'utf8');
+    expect(committed).toBe((generateRuleEdits as () => string)());
   });
 
   it('the defaults are a valid spec, and each default of the published spec schema is one of them', () => {

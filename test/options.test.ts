@@ -143,6 +143,19 @@ describe('options: each rule on and off', () => {
     ]);
   });
 
+  it('--no-istio-values, --no-injection-templates, --no-sysctls: each spares only its own part of an injector with data.values', () => {
+    // data.values as Helm renders it (toPrettyJson), with the sysctl in gateways.securityContext
+    const values = (sysctls: Json[]): string =>
+      JSON.stringify({ gateways: { securityContext: { fsGroup: 1337, sysctls } }, global: { tag: '1.24.6' } }, null, 2);
+    const withValues: Json = { ...clone(injector), data: { values: values([{ name: SYSCTL, value: '0' }]), ...injector.data } };
+    const valuesFixed = (object: Json): Json => ({ ...clone(object), data: { ...object.data, values: values([]) } });
+    const both = valuesFixed(templateFixed(asObjects([withValues])[0]!));
+    expect(run([withValues], {})).toEqual([both]);
+    expect(run([withValues], { sysctls: { enabled: false } })).toEqual([both]);
+    expect(run([withValues], { injectionTemplate: { enabled: false } })).toEqual([valuesFixed(asObjects([withValues])[0]!)]);
+    expect(run([withValues], { istioValues: { enabled: false } })).toEqual([templateFixed(asObjects([withValues])[0]!)]);
+  });
+
   it('--no-gateway-options leaves every Gateway alone and adds no ConfigMap', () => {
     expect(run(STREAM, { gatewayApi: { enabled: false } })).toEqual([
       sysctlRemoved(gatewayDeployment),

@@ -15,13 +15,14 @@ function withSecurityContext(json: string): string {
   return PILOT.replace(EMPTY, `"securityContext": ${json}`);
 }
 
-const templateChanges = (input: string, config = {}) => [
+const changedPaths = (input: string, rule: 'injectionTemplates' | 'istioValues', config = {}) => [
   ...new Set(
     transform(input, { config })
-      .changes.filter((change) => change.rule === 'injectionTemplates')
+      .changes.filter((change) => change.rule === rule)
       .map((change) => change.path),
   ),
 ];
+const templateChanges = (input: string, config = {}) => changedPaths(input, 'injectionTemplates', config);
 
 describe('gateways.securityContext in data.values', () => {
   it('unset: both templates lose the sysctl (the control)', () => {
@@ -37,10 +38,12 @@ describe('gateways.securityContext in data.values', () => {
 
   it('set with the sysctl in it: the dead branch is no excuse, the templates are still rewritten (and the value loses it)', () => {
     const input = withSecurityContext('{"sysctls": [{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}]}');
-    expect(templateChanges(input)).toEqual([
+    expect(templateChanges(input)).toEqual(['data.config.templates.gateway', 'data.config.templates.kube-gateway']);
+    expect(changedPaths(input, 'istioValues')).toEqual(['data.values.gateways.securityContext.sysctls']);
+    // judged by the values as they came in, not as the istioValues rule leaves them
+    expect(templateChanges(input, { istioValues: { enabled: false } })).toEqual([
       'data.config.templates.gateway',
       'data.config.templates.kube-gateway',
-      'data.values.gateways.securityContext.sysctls',
     ]);
   });
 

@@ -175,7 +175,13 @@ function changeBlockers(changes: readonly ChangeRecord[], warnings: readonly War
     if (change.resource.kind === 'ConfigMap' && change.rule === 'gatewayOptions') continue;
     const object = objects[change.document - 1];
     if (object === undefined) continue;
-    const step: Step = change.rule === 'injectionTemplates' ? 'templates' : change.resource.kind === 'Gateway' ? 'gateways' : 'workloads';
+    // The values are what the templates render: fixed at the same source, in the same step.
+    const step: Step =
+      change.rule === 'injectionTemplates' || change.rule === 'istioValues'
+        ? 'templates'
+        : change.resource.kind === 'Gateway'
+          ? 'gateways'
+          : 'workloads';
     const resource = describeObject(change.resource.kind, change.resource.namespace, change.resource.name);
     add(step, fixOf(object).command, resource, `${resource}: ${change.message}`);
   }

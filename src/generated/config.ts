@@ -16,6 +16,10 @@ export interface Config {
     file?: string;
     templates: ("gateway" | "kube-gateway" | "agentgateway")[];
   };
+  /** Removes the sysctls of spec.sysctls.remove from Istio's values: gateways.securityContext in the data.values of istio-sidecar-injector ConfigMaps (which every gateway injection template renders in place of its own sysctl), and spec.values.gateways.securityContext of Sail operator Istio resources and IstioOperators. */
+  istioValues: {
+    enabled: boolean;
+  };
   /** add NET_BIND_SERVICE to istio-proxy's capabilities */
   netBindService: boolean;
   /** run istio-proxy as uid/gid 0 with runAsNonRoot false */
@@ -70,6 +74,9 @@ export const CONFIG_DEFAULTS: Config = {
       "kube-gateway",
       "agentgateway"
     ]
+  },
+  "istioValues": {
+    "enabled": true
   },
   "netBindService": false,
   "runAsRoot": false,

@@ -6,6 +6,9 @@
 // bytes change, the rest of the JSON keeps its formatting and escapes.
 import { isNamedSysctl } from './sysctl-names.js';
 
+/** Where an IstioOperator (and a Sail Istio, whose CRD prunes it) holds that value. */
+export const GATEWAY_SECURITY_CONTEXT = ['spec', 'values', 'gateways', 'securityContext'] as const;
+
 /** A JSON value's span in the text, and for objects and arrays their members. */
 interface Span {
   start: number;

@@ -5,10 +5,12 @@
 // stream (those the warnings must see first, before them: see StreamRule.beforeWarnings).
 import { gatewayOptions } from './gateway-options/rule.js';
 import { injectionTemplates } from './injection-templates/rule.js';
+import { istioValues } from './istio-values/rule.js';
 import { proxyPrivileges } from './proxy-privileges/rule.js';
 import { sysctls } from './sysctls/rule.js';
 import { unprivilegedPorts } from './unprivileged-ports/rule.js';
 
-export const RULES = [sysctls, injectionTemplates, proxyPrivileges, gatewayOptions, unprivilegedPorts] as const;
+// istioValues after injectionTemplates: the templates are judged by the values as they came in.
+export const RULES = [sysctls, injectionTemplates, istioValues, proxyPrivileges, gatewayOptions, unprivilegedPorts] as const;
 
 export type RuleId = (typeof RULES)[number]['id'];

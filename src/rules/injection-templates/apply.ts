@@ -4,27 +4,17 @@
 //   - ConfigMap istio-sidecar-injector[-<revision>]: data.config is a YAML string whose
 //     templates.<name> are Go-template strings;
 //   - the Sail operator's Istio resource: spec.values.sidecarInjectorWebhook.templates.<name>.
+// The values those templates render (gateways.securityContext) are the istioValues rule's.
 import { isAlias, isMap, isScalar, isSeq, visit, type Document, type Scalar } from 'yaml';
 import type { Config, TemplateName } from '../../config/config.js';
 import type { EditableDocument } from '../../yaml/editable-document.js';
 import { parseYaml } from '../../yaml/editable-document.js';
-import {
-  findPair,
-  mapAt,
-  mapIn,
-  mergePatches,
-  removeSeqItems,
-  replaceValueInline,
-  seqAt,
-  stringAt,
-  UnsupportedYamlError,
-} from '../../yaml/node-edits.js';
+import { findPair, mapAt, mapIn, mergePatches, stringAt, UnsupportedYamlError } from '../../yaml/node-edits.js';
 import { applyPatches, type Patch } from '../../yaml/source-text.js';
 import { keyColumnOf, replaceStringValue, sourceOffsetOf } from '../../yaml/string-value.js';
 import { containerOfTemplate } from '../../kube/gateway-containers.js';
-import { removeSysctlsFromValues } from '../../kube/injector-values.js';
+import { GATEWAY_SECURITY_CONTEXT } from '../../kube/injector-values.js';
 import { objectsIn, type KubeObject } from '../../kube/objects.js';
-import { isNamedSysctl } from '../../kube/sysctl-names.js';
 import { describeGrant, grantsCapability, proxySecurityContext } from '../proxy-privileges/apply.js';
 import type { ApplyToDocument, RuleContext } from '../rule.js';
 import { grantProxyPrivilegesInTemplate, removeSysctlsFromTemplate, templateHasSysctl } from '../../gotemplate/index.js';
@@ -34,42 +24,9 @@ import { isInjectorConfigMap, isIstioOperator, isIstioResource } from '../../kub
 
 const TEMPLATES_PATH = ['spec', 'values', 'sidecarInjectorWebhook', 'templates'] as const;
 
-const GATEWAY_SECURITY_CONTEXT = ['spec', 'values', 'gateways', 'securityContext'] as const;
-
-/**
- * An IstioOperator's spec.values.gateways.securityContext (the istiod chart value that every
- * gateway template renders in place of its own sysctl, 1.20.8/1.21.4+/1.22.2+/1.23+) loses the
- * removed sysctls; a list left empty stays as `sysctls: []`, which still replaces the pod's list.
- * Sail's Istio has no such key (its API server prunes it).
- */
-function operatorValuesPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
-  const securityContext = mapIn(object.map, GATEWAY_SECURITY_CONTEXT);
-  const sysctls = securityContext && seqAt(securityContext, 'sysctls');
-  if (!securityContext || !sysctls) return [];
-  const names = ctx.config.sysctls.remove;
-  const isRemoved = (item: unknown): boolean => isMap(item) && names.includes(stringAt(item, 'name') ?? '');
-  const removed = sysctls.items.filter(isRemoved).map((item) => stringAt(item as never, 'name'));
-  if (removed.length === 0) return [];
-  const pair = findPair(securityContext, 'sysctls');
-  const patches = sysctls.items.every(isRemoved) && pair ? replaceValueInline(ed, pair, '[]') : removeSeqItems(ed, sysctls, isRemoved);
-  const path = `${GATEWAY_SECURITY_CONTEXT.join('.')}.sysctls`;
-  for (const name of removed) {
-    ctx.change(
-      {
-        resource: object.id,
-        rule: 'injectionTemplates',
-        path,
-        message: `removed sysctl ${name} from ${path}, which every gateway template renders`,
-      },
-      ed,
-    );
-  }
-  return patches;
-}
-
 /**
  * The IstioOperator sets a non-empty gateways.securityContext: the templates' switch renders it
- * (without the sysctl, once operatorValuesPatches has run) in place of their own sysctl.
+ * (without the sysctl, once the istioValues rule has run) in place of their own sysctl.
  */
 function operatorSetsSecurityContext(object: KubeObject): boolean {
   const securityContext = mapIn(object.map, GATEWAY_SECURITY_CONTEXT);
@@ -125,35 +82,6 @@ function recordTemplateEdits(ed: EditableDocument, ctx: RuleContext, object: Kub
 }
 
 /**
- * data.values is what the templates read as `.Values`: a sysctl in `gateways.securityContext`
- * (the value Istio's own chart comment points to) is rendered by every gateway template in place
- * of the one removed from their text, so it goes too.
- */
-function injectorValuesPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
-  const data = mapAt(object.map, 'data');
-  const valuesPair = data && findPair(data, 'values');
-  const valuesNode = valuesPair?.value;
-  if (!valuesPair || !valuesNode || !isScalar(valuesNode) || typeof valuesNode.value !== 'string') return [];
-  const edit = removeSysctlsFromValues(valuesNode.value, ctx.config.sysctls.remove);
-  if (!edit) return [];
-  const path = 'data.values.gateways.securityContext.sysctls';
-  for (const name of edit.removed) {
-    ctx.change(
-      {
-        resource: object.id,
-        rule: 'injectionTemplates',
-        path,
-        message: `removed sysctl ${name} from ${path} (the istiod value gateways.securityContext, which every gateway template renders)`,
-      },
-      ed,
-    );
-  }
-  return [
-    replaceStringValue(ed.source, valuesNode as Scalar, edit.text, keyColumnOf(ed.source, valuesPair.key as Scalar), ed.eol, data!.flow),
-  ];
-}
-
-/**
  * Whether the injector's `data.values` (the JSON the templates see as `.Values`) sets a non-empty
  * `gateways.securityContext` without any of the removed sysctls (Helm value of the same name).
  */
@@ -200,10 +128,6 @@ function aliasProblemIn(doc: Document.Parsed): { what: string; offset: number } 
   return undefined;
 }
 
-function injectorConfigMapPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
-  return [...injectorTemplatePatches(ed, object, ctx), ...injectorValuesPatches(ed, object, ctx)];
-}
-
 function injectorTemplatePatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
   const data = mapAt(object.map, 'data');
   const fromValues = valuesSetGatewaySecurityContext(data ? stringAt(data, 'values') : undefined, ctx.config.sysctls.remove);
@@ -244,35 +168,6 @@ function injectorTemplatePatches(ed: EditableDocument, object: KubeObject, ctx: 
   const newInner = applyPatches(inner, patches);
   for (const edit of edits) recordTemplateEdits(ed, ctx, object, `data.config.templates.${edit.name}`, edit.messages);
   return [replaceStringValue(ed.source, configNode, newInner, keyColumnOf(ed.source, configPair.key as Scalar), ed.eol, data.flow)];
-}
-
-/**
- * A sysctl in the Istio resource's spec.values.gateways.securityContext: Sail's CRD declares no
- * `gateways` key, so the API server prunes it and it never reaches istiod; it goes anyway, so that
- * the stream holds the sysctl nowhere and nobody copies it to a place where it counts.
- */
-function istioValuesPatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
-  const securityContext = mapIn(object.map, ['spec', 'values', 'gateways', 'securityContext']);
-  const pair = securityContext && findPair(securityContext, 'sysctls');
-  const sysctls = securityContext && seqAt(securityContext, 'sysctls');
-  if (!pair || !sysctls) return [];
-  const names = ctx.config.sysctls.remove;
-  const named = (item: unknown): boolean => isMap(item) && isNamedSysctl(stringAt(item, 'name'), names);
-  const doomed = sysctls.items.filter(named);
-  if (doomed.length === 0) return [];
-  const path = 'spec.values.gateways.securityContext.sysctls';
-  for (const item of doomed) {
-    ctx.change(
-      {
-        resource: object.id,
-        rule: 'injectionTemplates',
-        path,
-        message: `removed sysctl ${stringAt(item as never, 'name')} from ${path} (Sail's Istio CRD prunes spec.values.gateways, so istiod never saw it; the gateway template is what counts)`,
-      },
-      ed,
-    );
-  }
-  return doomed.length === sysctls.items.length ? replaceValueInline(ed, pair, '[]') : removeSeqItems(ed, sysctls, named);
 }
 
 function istioResourcePatches(ed: EditableDocument, object: KubeObject, ctx: RuleContext): Patch[] {
@@ -341,20 +236,9 @@ export const apply: ApplyToDocument = (ed, ctx) => {
   ed.apply(
     objectsIn(ed.doc).flatMap((object) => {
       if (!ctx.isSelected(object.id)) return [];
-      if (isInjectorConfigMap(object)) return injectorConfigMapPatches(ed, object, ctx);
-      if (isIstioResource(object)) {
-        return [
-          ...istioResourcePatches(ed, object, ctx),
-          ...addGatewayTemplatePatches(ed, object, ctx, ctx.gatewayTemplate),
-          ...istioValuesPatches(ed, object, ctx),
-        ];
-      }
-      if (isIstioOperator(object)) {
-        return [
-          ...istioResourcePatches(ed, object, ctx),
-          ...operatorValuesPatches(ed, object, ctx),
-          ...addGatewayTemplatePatches(ed, object, ctx, ctx.gatewayTemplate),
-        ];
+      if (isInjectorConfigMap(object)) return injectorTemplatePatches(ed, object, ctx);
+      if (isIstioResource(object) || isIstioOperator(object)) {
+        return [...istioResourcePatches(ed, object, ctx), ...addGatewayTemplatePatches(ed, object, ctx, ctx.gatewayTemplate)];
       }
       return [];
     }),
