@@ -3,7 +3,8 @@
 // Schema, its command-line flags and kpt `key=value` keys, whether it edits one document at a time
 // or works across the stream, and a cheap text pre-check that keeps other documents unparsed. Its
 // apply function lives in a module of its own (src/generated/rule-edits.ts, built from the rule
-// folders, lists them), which only the transform imports: the CLI's start-up reads the descriptors and never runs an edit's module.
+// folders, lists them), which only the transform imports: the CLI's start-up reads the descriptors
+// and never runs an edit's module.
 import type { Config, ConfigSpec } from '../config/config.js';
 import type { EditableDocument } from '../yaml/editable-document.js';
 import type { ResourceId } from '../report/records.js';
