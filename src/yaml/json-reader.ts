@@ -99,6 +99,14 @@ export function readJson(source: string, options: FastReadOptions): Document.Par
 /** The documents this reader made and nobody changed since (see rereadJson). */
 const READ = new WeakSet<Document.Parsed>();
 
+/** How often rereadJson changed each document's tree in place. */
+const VERSIONS = new WeakMap<Document.Parsed, number>();
+
+/** A number that changes whenever rereadJson changes the tree of `doc` in place (0 for a tree never changed). */
+export function treeVersionOf(doc: Document.Parsed): number {
+  return VERSIONS.get(doc) ?? 0;
+}
+
 /**
  * After an edit of the text `doc` was read from: `after` is the new text, the edit replaced the
  * old text's offsets [start, end) and changed its length by `after.length - old length`. When
@@ -127,6 +135,7 @@ export function rereadJson(doc: Document.Parsed, after: string, start: number, e
   const blank = BLANK_LINE.exec(after);
   if (blank && blank.index < range[1]) return false;
   replace(fresh);
+  VERSIONS.set(doc, treeVersionOf(doc) + 1);
   shiftFrom(doc.contents as Node, oldRange[1], delta, fresh);
   const docRange = doc.range as Range;
   doc.range = [docRange[0], docRange[1] >= oldRange[1] ? docRange[1] + delta : docRange[1], after.length];
