@@ -451,7 +451,7 @@ describe('an edit of a JSON document is read again in place, to the tree yaml ma
         const after = text.slice(0, start) + written + text.slice(end);
         const doc = readJson(text, PARSE_OPTIONS);
         if (!doc) return;
-        if (!rereadJson(doc, after, start, end, PARSE_OPTIONS)) return;
+        if (!rereadJson(doc, after, [{ start, end, text: written }], PARSE_OPTIONS)) return;
         inPlace++;
         const reference = parseDocument(after, PARSE_OPTIONS);
         expect(
@@ -466,6 +466,43 @@ describe('an edit of a JSON document is read again in place, to the tree yaml ma
       PARAMETERS,
     );
     expect(inPlace).toBeGreaterThan(RUNS / 10);
+  });
+
+  it('several values replaced at once (one patch set, as a rule writes one for every object of a List): read in place and equal to yaml, or declined', () => {
+    let inPlace = 0;
+    fc.assert(
+      fc.property(generatedJson, fc.array(fc.tuple(fc.nat(), replacement), { minLength: 2, maxLength: 4 }), (text, picks) => {
+        const nodes = nodesOf(text).slice(1);
+        if (nodes.length < 2) return;
+        // distinct nodes whose ranges do not overlap, replaced whole
+        const chosen: { start: number; end: number; text: string }[] = [];
+        for (const [pick, written] of picks) {
+          const [start, end] = nodes[pick % nodes.length]!.range as [number, number, number];
+          if (chosen.some((edit) => start < edit.end && edit.start < end)) continue;
+          chosen.push({ start, end, text: written });
+        }
+        const sorted = [...chosen].sort((x, y) => x.start - y.start);
+        let after = '';
+        let cursor = 0;
+        for (const edit of sorted) {
+          after += text.slice(cursor, edit.start) + edit.text;
+          cursor = edit.end;
+        }
+        after += text.slice(cursor);
+        const doc = readJson(text, PARSE_OPTIONS);
+        if (!doc || !rereadJson(doc, after, chosen, PARSE_OPTIONS)) return;
+        inPlace++;
+        const reference = parseDocument(after, PARSE_OPTIONS);
+        expect(
+          reference.errors.map((error) => error.message),
+          JSON.stringify(after),
+        ).toEqual([]);
+        expect(documentDifference(doc, reference), JSON.stringify(after)).toBeUndefined();
+        expect(doc.range?.[2], JSON.stringify(after)).toBe(after.length);
+      }),
+      PARAMETERS,
+    );
+    expect(inPlace).toBeGreaterThan(RUNS / 20);
   });
 
   it('many edits in a row of a kubectl-style List, each read in place', () => {
@@ -485,7 +522,8 @@ describe('an edit of a JSON document is read again in place, to the tree yaml ma
     expect(ends.length).toBeGreaterThan(20);
     for (const [index, end] of ends.slice(0, 20).entries()) {
       text = `${text.slice(0, end)}, "added-${index}": [${index}, {"é": "\\u00e9"}]${text.slice(end)}`;
-      expect(rereadJson(doc, text, end, end, PARSE_OPTIONS), `edit ${index}`).toBe(true);
+      const insert = `, "added-${index}": [${index}, {"é": "\\u00e9"}]`;
+      expect(rereadJson(doc, text, [{ start: end, end, text: insert }], PARSE_OPTIONS), `edit ${index}`).toBe(true);
       expect(documentDifference(doc, parseDocument(text, PARSE_OPTIONS)), `edit ${index}`).toBeUndefined();
     }
   });

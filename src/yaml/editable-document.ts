@@ -81,7 +81,7 @@ export class EditableDocument {
     if (patches.length === 0) return;
     const next = applyPatches(this.source, patches);
     let after: Document.Parsed | undefined;
-    if (this.parsed && this.rereadInPlace(this.parsed, next, patches)) {
+    if (this.parsed && rereadJson(this.parsed, next, patches, PARSE_OPTIONS)) {
       // JSON, read again in place: it holds no anchors and no aliases, before or after
       after = this.parsed;
     } else if (mayUseAnchors(this.source)) {
@@ -108,17 +108,6 @@ export class EditableDocument {
     } catch (error) {
       throw new Error(`an edit produced YAML whose aliases do not resolve in document ${this.number}: ${(error as Error).message}`);
     }
-  }
-
-  /** An edit of a JSON document read by the fast reader: only the collection around it is read again (json-reader.ts). */
-  private rereadInPlace(doc: Document.Parsed, next: string, patches: readonly Patch[]): boolean {
-    let start = Infinity;
-    let end = -1;
-    for (const patch of patches) {
-      start = Math.min(start, patch.start);
-      end = Math.max(end, patch.end);
-    }
-    return rereadJson(doc, next, start, end, PARSE_OPTIONS);
   }
 
   private parseEdited(text: string): Document.Parsed {

@@ -28,6 +28,8 @@
 //   - a node after a blank line gets `spaceBefore` (declined: JSON printers write none);
 //   - keys longer than 1024 characters are no error in a flow mapping (only in a pair inside a
 //     flow sequence, which JSON has not).
+// After an edit, rereadJson reads again only the collections around the edits and moves every
+// other offset (held to a fresh parse by test/json-reader.test.ts too).
 // It makes its nodes through fast-nodes.ts, which lists the internals of `yaml` it relies on.
 import { isMap, isSeq, Scalar, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { decline, DocumentNodes, makePair, makeScalar, read, type FastReadOptions, type Range } from './fast-nodes.js';
@@ -107,39 +109,97 @@ export function treeVersionOf(doc: Document.Parsed): number {
   return VERSIONS.get(doc) ?? 0;
 }
 
+/** A replacement of the old text's [start, end) by `text`. */
+export interface JsonEdit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** A collection read again, and what the edits inside it changed of the text's length. */
+interface Group {
+  readonly around: Around;
+  delta: number;
+}
+
 /**
- * After an edit of the text `doc` was read from: `after` is the new text, the edit replaced the
- * old text's offsets [start, end) and changed its length by `after.length - old length`. When
- * `doc` came from readJson and the edit lies inside one collection (between its brackets), only
- * that collection is read again from `after`; it takes the old one's place and every offset after
- * it moves by the change of length: `doc` becomes, in place, the tree readJson would make of
- * `after` (no second tree of a large List for every Gateway a rule edits in it). Returns false,
- * with `doc` untouched, when it cannot (the caller then parses `after` whole).
+ * After `edits` (of the text `doc` was read from) made `after`: when `doc` came from readJson and
+ * each edit lies inside a collection (between its brackets), only those collections (the innermost
+ * around each edit; one around another takes both) are read again from `after`; each takes the old
+ * one's place and every other offset moves by what the edits before it changed: `doc` becomes, in
+ * place, the tree readJson would make of `after` (no second tree of a large List for every object a
+ * rule edits in it). Returns false, with `doc` untouched, when it cannot (the caller then parses
+ * `after` whole).
  */
-export function rereadJson(doc: Document.Parsed, after: string, start: number, end: number, options: FastReadOptions): boolean {
-  if (!READ.has(doc)) return false;
-  const found = innermostAround(doc.contents as Node, start, end);
-  if (!found) return false;
-  const { node, depth, replace, place } = found;
-  const oldRange = node.range as Range;
-  const delta = after.length - ((doc.range as Range)[2] as number);
-  // the rest of the text was read before; what the edit wrote must be free of these too
-  const written = after.slice(start, end + delta);
-  if (written.includes('\t') || written.includes('\r') || written.includes('\uFEFF')) return false;
-  const reader = new JsonReader(after, options, doc, true);
-  const fresh = read(() => reader.valueAt(oldRange[0], place, depth - 1));
-  // the collection must close where the old one did, moved by the edit, and end alike
-  const range = fresh?.range as Range | undefined;
-  if (!fresh || !range || range[1] !== oldRange[1] + delta || range[2] !== oldRange[2] + delta) return false;
-  BLANK_LINE.lastIndex = range[0];
-  const blank = BLANK_LINE.exec(after);
-  if (blank && blank.index < range[1]) return false;
-  replace(fresh);
+export function rereadJson(doc: Document.Parsed, after: string, edits: readonly JsonEdit[], options: FastReadOptions): boolean {
+  if (!READ.has(doc) || edits.length === 0) return false;
+  const top = doc.contents as Node;
+  const groups: Group[] = [];
+  for (const edit of [...edits].sort((x, y) => x.start - y.start || x.end - y.end)) {
+    const around = innermostAround(top, edit.start, edit.end);
+    if (!around) return false;
+    let delta = edit.text.length - (edit.end - edit.start);
+    let last = groups[groups.length - 1];
+    while (last && contains(around.node, last.around.node)) {
+      delta += last.delta;
+      groups.pop();
+      last = groups[groups.length - 1];
+    }
+    if (last && contains(last.around.node, around.node)) last.delta += delta;
+    else groups.push({ around, delta });
+  }
+  // read each again where it now starts, before changing anything
+  const fresh: Node[] = [];
+  let before = 0;
+  for (const { around, delta } of groups) {
+    const old = around.node.range as Range;
+    const start = old[0] + before;
+    const close = old[1] + before + delta;
+    // the rest of the text was read before; what the edits wrote must be free of these too
+    const region = after.slice(start, close);
+    if (region.includes('\t') || region.includes('\r') || region.includes('\uFEFF')) return false;
+    const reader = new JsonReader(after, options, doc, true);
+    const node = read(() => reader.valueAt(start, around.place, around.depth - 1));
+    // the collection must close where the old one did, moved by the edits, and end alike
+    const range = node?.range as Range | undefined;
+    if (!node || !range || range[1] !== close || range[2] !== old[2] + before + delta) return false;
+    BLANK_LINE.lastIndex = start;
+    const blank = BLANK_LINE.exec(after);
+    if (blank && blank.index < close) return false;
+    fresh.push(node);
+    before += delta;
+  }
+  // offsets at or after a group's old close move by the deltas of that group and those before it
+  const closes = groups.map((group) => (group.around.node.range as Range)[1]);
+  const moves: number[] = [];
+  let moved = 0;
+  for (const group of groups) moves.push((moved += group.delta));
+  const shift = (offset: number): number => {
+    let low = 0;
+    let high = closes.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if ((closes[mid] as number) <= offset) {
+        found = mid;
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+    return found === -1 ? offset : offset + (moves[found] as number);
+  };
+  groups.forEach((group, index) => group.around.replace(fresh[index] as Node));
   VERSIONS.set(doc, treeVersionOf(doc) + 1);
-  shiftFrom(doc.contents as Node, oldRange[1], delta, fresh);
+  shiftTree(top, closes[0] as number, shift, new Set(fresh));
   const docRange = doc.range as Range;
-  doc.range = [docRange[0], docRange[1] >= oldRange[1] ? docRange[1] + delta : docRange[1], after.length];
+  doc.range = [docRange[0], shift(docRange[1]), after.length];
   return true;
+}
+
+/** Whether collection `outer` holds `inner` (or is it). */
+function contains(outer: Node, inner: Node): boolean {
+  const a = outer.range as Range;
+  const b = inner.range as Range;
+  return a[0] <= b[0] && b[1] <= a[1];
 }
 
 /**
@@ -197,17 +257,17 @@ function holds(node: Node, start: number, end: number): boolean {
   return range[0] < start && end <= range[1] - 1;
 }
 
-/** Moves every offset at or after `from` by `delta`, in the tree but for the node just read (`skip`). */
-function shiftFrom(top: Node, from: number, delta: number, skip: Node): void {
+/** Moves every offset of the tree by `shift`, but for the nodes just read (`skip`); nodes ending before `from` keep theirs. */
+function shiftTree(top: Node, from: number, shift: (offset: number) => number, skip: ReadonlySet<Node>): void {
   const pending: Node[] = [top];
   while (pending.length > 0) {
     const node = pending.pop() as Node;
     const range = node.range as Range;
-    // a node that ends before the edit holds none of the offsets that move
-    if (node === skip || range[2] < from) continue;
-    if (range[0] >= from) range[0] += delta;
-    if (range[1] >= from) range[1] += delta;
-    range[2] += delta;
+    // a node that ends before the first edited collection holds none of the offsets that move
+    if (skip.has(node) || range[2] < from) continue;
+    range[0] = shift(range[0]);
+    range[1] = shift(range[1]);
+    range[2] = shift(range[2]);
     if (isMap(node)) {
       for (const pair of node.items) pending.push(pair.key as Node, pair.value as Node);
     } else if (isSeq(node)) {
