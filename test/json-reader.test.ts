@@ -418,6 +418,16 @@ describe('an edit of a JSON document is read again in place, to the tree yaml ma
     });
     return nodes;
   }
+  /** The tree read in place is the one yaml makes of the new text, which yaml reads without error. */
+  function expectSameAsYaml(doc: Document.Parsed, after: string): void {
+    const reference = parseDocument(after, PARSE_OPTIONS);
+    expect(
+      reference.errors.map((error) => error.message),
+      JSON.stringify(after),
+    ).toEqual([]);
+    expect(documentDifference(doc, reference), JSON.stringify(after)).toBeUndefined();
+    expect(doc.range?.[2], JSON.stringify(after)).toBe(after.length);
+  }
   const replacement = fc.oneof(
     leaf.map((node) => print(node, [0])),
     tree.map((node) => print(node, [3, 0, 5, 0])),
@@ -453,13 +463,7 @@ describe('an edit of a JSON document is read again in place, to the tree yaml ma
         if (!doc) return;
         if (!rereadJson(doc, after, [{ start, end, text: written }], PARSE_OPTIONS)) return;
         inPlace++;
-        const reference = parseDocument(after, PARSE_OPTIONS);
-        expect(
-          reference.errors.map((error) => error.message),
-          JSON.stringify(after),
-        ).toEqual([]);
-        expect(documentDifference(doc, reference), JSON.stringify(after)).toBeUndefined();
-        expect(doc.range?.[2], JSON.stringify(after)).toBe(after.length);
+        expectSameAsYaml(doc, after);
         // and the same as reading the new text whole
         expect(documentDifference(doc, readJson(after, PARSE_OPTIONS)!), JSON.stringify(after)).toBeUndefined();
       }),
@@ -492,13 +496,7 @@ describe('an edit of a JSON document is read again in place, to the tree yaml ma
         const doc = readJson(text, PARSE_OPTIONS);
         if (!doc || !rereadJson(doc, after, chosen, PARSE_OPTIONS)) return;
         inPlace++;
-        const reference = parseDocument(after, PARSE_OPTIONS);
-        expect(
-          reference.errors.map((error) => error.message),
-          JSON.stringify(after),
-        ).toEqual([]);
-        expect(documentDifference(doc, reference), JSON.stringify(after)).toBeUndefined();
-        expect(doc.range?.[2], JSON.stringify(after)).toBe(after.length);
+        expectSameAsYaml(doc, after);
       }),
       PARAMETERS,
     );
