@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Seeded generator of realistic `helm template` output of an umbrella chart, used as benchmark input.
 //
-//   node bench/generate.mjs --size 10MB --seed 1 [--mode helm|flow] > file
+//   node bench/generate.mjs --size 10MB --seed 1 [--mode helm|flow|json] > file
 //
 // Same seed and size -> identical bytes (own PRNG, no Date, no Math.random), so numbers measured on two
 // machines or two commits are about the same input. Sizes are binary: 1MB = 2^20 bytes. The stream stops at
@@ -22,6 +22,7 @@
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 
 // Bump when the output for a given seed/size changes, so stale files in bench/out/ are not reused.
 export const GENERATOR_VERSION = 2;
@@ -734,7 +735,25 @@ subjects:
   if (r.chance(0.7)) yield httpRoute(r, u, r.pick(state.gateways));
 }
 
-export const MODES = ['helm', 'flow'];
+export const MODES = ['helm', 'flow', 'json'];
+
+/**
+ * Mode `json`: the documents of a helm-mode stream as one `kubectl get deploy,svc,cm,secret -A -o json`
+ * List (`{"apiVersion": "v1", "items": [...], "kind": "List", "metadata": {...}}`), indented with 4
+ * spaces as kubectl prints it (`indent` 2 or 0 give the other forms users feed in). The helm stream is
+ * sized so the JSON reaches about `targetBytes`.
+ */
+function jsonList(targetBytes, seed, indent) {
+  const convert = (yamlTarget) => {
+    const { bytes, gatewayDeployments } = generate(yamlTarget, seed, 'helm');
+    const items = parseAllDocuments(bytes.toString('utf8')).map((doc) => doc.toJS());
+    const list = { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } };
+    return { text: `${JSON.stringify(list, null, indent)}\n`, documents: items.length, gatewayDeployments, yamlBytes: bytes.length };
+  };
+  const first = convert(targetBytes);
+  const sized = convert(Math.ceil((targetBytes * first.yamlBytes) / first.text.length));
+  return { bytes: Buffer.from(sized.text, 'utf8'), documents: sized.documents, gatewayDeployments: sized.gatewayDeployments };
+}
 
 /**
  * Generates a stream of at least `targetBytes` (ending at a document boundary), in mode 'helm' (an
@@ -743,6 +762,7 @@ export const MODES = ['helm', 'flow'];
  */
 export function generate(targetBytes, seed = 1, mode = 'helm') {
   if (!MODES.includes(mode)) throw new Error(`bad mode: ${mode} (use ${MODES.join(' or ')})`);
+  if (mode === 'json') return jsonList(targetBytes, seed, 4);
   const r = makeRandom(seed);
   const state = { gateways: [] };
   const docs = [];
@@ -770,7 +790,7 @@ export function generate(targetBytes, seed = 1, mode = 'helm') {
  */
 export function ensureStream(targetBytes, seed = 1, label = `${targetBytes}B`, mode = 'helm') {
   const prefix = mode === 'helm' ? 'stream' : `stream-${mode}`;
-  const file = path.join(OUT_DIR, `${prefix}-${label}-seed${seed}-v${GENERATOR_VERSION}.yaml`);
+  const file = path.join(OUT_DIR, `${prefix}-${label}-seed${seed}-v${GENERATOR_VERSION}.${mode === 'json' ? 'json' : 'yaml'}`);
   const meta = `${file}.json`;
   if (!existsSync(file) || !existsSync(meta)) {
     mkdirSync(OUT_DIR, { recursive: true });

@@ -116,7 +116,7 @@ export function targets(rows, startup, timeoutMs) {
     add(`${mode} linear: 100 MB time ≤ 12× the 10 MB time`, atMost(r, 12), r);
   }
   // Memory budget at every stream of the mode gateway-compat ran on: 3× input + 100 MB.
-  for (const mode of ['helm', 'flow']) {
+  for (const mode of ['helm', 'flow', 'json']) {
     const mems = rows
       .filter((r) => r.input.kind === mode)
       .map((r) => ({ r, c: r.cells.find((c) => c.peer === 'gc') }))

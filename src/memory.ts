@@ -36,3 +36,21 @@ export function collectGarbage(): void {
   }
   collect();
 }
+
+/** Characters of replaced document texts since the last collection (see textReplaced). */
+let replacedSince = 0;
+const REPLACED_LIMIT = 32 * 1024 * 1024;
+
+/**
+ * An edit replaced a document's text of `length` characters with a new one. The old texts of a
+ * large document (a List of 8 MB edited for every Gateway and Deployment in it) are garbage V8
+ * keeps until a full collection, which a short run rarely reaches on its own: collect once they
+ * add up to REPLACED_LIMIT, so they never pile up to many times the input.
+ */
+export function textReplaced(length: number): void {
+  if (length < 1024 * 1024) return;
+  replacedSince += length;
+  if (replacedSince < REPLACED_LIMIT) return;
+  replacedSince = 0;
+  collectGarbage();
+}

@@ -2,6 +2,7 @@
 // (or any `*List` kind) wrapper, with their identity and their pod template.
 import { isMap, isScalar, type Document, type YAMLMap } from 'yaml';
 import { mapAt, mapIn, seqAt, stringAt } from '../yaml/node-edits.js';
+import { treeVersionOf } from '../yaml/json-reader.js';
 
 import type { ResourceId } from '../report/records.js';
 
@@ -28,7 +29,24 @@ export function resourceIdOf(map: YAMLMap): ResourceId {
 /** Lists nest (a List item may be a List): this deep is more than any tool writes. */
 const MAX_LIST_DEPTH = 16;
 
+/**
+ * The objects of each document as read last, and the version of its tree they were found in: rules
+ * and warnings look objects up again and again (a List of 1,700 items was walked once for each
+ * Service, workload and Gateway), and a tree changes only when a JSON document is read again in
+ * place after an edit (json-reader.ts counts those); any other edit makes a new tree.
+ */
+const FOUND = new WeakMap<Document.Parsed, { readonly version: number; readonly objects: KubeObject[] }>();
+
 export function objectsIn(doc: Document.Parsed): KubeObject[] {
+  const version = treeVersionOf(doc);
+  const found = FOUND.get(doc);
+  if (found?.version === version) return found.objects;
+  const objects = findObjects(doc);
+  FOUND.set(doc, { version, objects });
+  return objects;
+}
+
+function findObjects(doc: Document.Parsed): KubeObject[] {
   const root = doc.contents;
   if (!isMap(root)) return [];
   const objects: KubeObject[] = [];

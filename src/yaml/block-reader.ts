@@ -19,35 +19,11 @@
 // reader to `yaml` on every document of the corpus, the fixtures, the benchmark streams and
 // generated documents: wherever it answers, its tree equals yaml's.
 //
-// It relies on these internals of `yaml`, which is why package.json pins it to one exact version
-// (2.9.1; bump it only with test/block-yaml.test.ts green):
-//   - the node type marks: the property keyed Symbol.for('yaml.node.type') whose value is
-//     Symbol.for('yaml.scalar' | 'yaml.pair' | 'yaml.map' | 'yaml.seq'), which isScalar()/isPair()/
-//     isMap()/isSeq() test; nodes are made from prototypes carrying it (see markedPrototype);
-//   - Schema internals: `schema.tags` (each tag's `default`, `test`, `format` and
-//     `resolve(value, onError, options)`), the string tag at `schema[Symbol.for('yaml.scalar')]`,
-//     and `schema.compat` (set for schemas with compat tags, which it declines);
-//   - what `parseDocument` sets on the nodes it composes: `range` as [start, valueEnd, nodeEnd],
-//     `source` and `type` on scalars (plus what a tag's resolve returns on a Scalar: `format`,
-//     `minFractionDigits`), `schema` and `flow` on collections, `Document.range`, `directives.docStart`;
-//   - the document options `version` and `uniqueKeys` (PARSE_OPTIONS) meaning what they do there.
-import { Document, isScalar, Pair, Scalar, YAMLMap, YAMLSeq, type Node, type Schema } from 'yaml';
-
-type Range = [number, number, number];
-
-interface ScalarTag {
-  default?: boolean | 'key';
-  test?: RegExp;
-  format?: string;
-  resolve(value: string, onError: (message: string) => void, options: unknown): unknown;
-}
-
-/** Thrown inside the reader to give up; never escapes it. */
-const DECLINE = Symbol('decline');
-
-function decline(): never {
-  throw DECLINE;
-}
+// It relies on the internals of `yaml` that src/yaml/fast-nodes.ts lists (node type marks, Schema
+// tags and compat, the ranges and fields parseDocument sets), through that module, which makes its
+// nodes and resolves its plain scalars; package.json pins yaml to one exact version for them.
+import { Scalar, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { decline, DocumentNodes, makePair, makeScalar, read, type FastReadOptions, type Range } from './fast-nodes.js';
 
 // Characters a plain scalar may not start with (YAML indicators), besides `-`, `?` and `:`,
 // which may start one when a non-space follows; we decline those too.
@@ -67,74 +43,7 @@ const PIPE = 0x7c;
 /** Flow indicators: they end a plain scalar inside a flow collection. */
 const FLOW_INDICATOR = new Set([0x2c, 0x5b, 0x5d, 0x7b, 0x7d]);
 
-const NODE_TYPE = Symbol.for('yaml.node.type');
-
-/**
- * yaml's node constructors mark each node with a property defined one at a time
- * (Object.defineProperty), which costs about as much as reading the text; a node made from a
- * prototype carrying the mark is the same to isScalar()/isPair(), instanceof and clone().
- */
-function markedPrototype<T extends object>(base: { prototype: T }, type: string): T {
-  const prototype = Object.create(base.prototype) as T;
-  Object.defineProperty(prototype, NODE_TYPE, { value: Symbol.for(type) });
-  return prototype;
-}
-const SCALAR_PROTOTYPE = markedPrototype(Scalar, 'yaml.scalar');
-const PAIR_PROTOTYPE = markedPrototype(Pair, 'yaml.pair');
-const MAP_PROTOTYPE = markedPrototype(YAMLMap, 'yaml.map');
-const SEQ_PROTOTYPE = markedPrototype(YAMLSeq, 'yaml.seq');
-
-function makeScalar(value: unknown, source: string, range: Range, type: Scalar.Type, extra?: object): Scalar {
-  const scalar = Object.create(SCALAR_PROTOTYPE) as Scalar;
-  scalar.value = value;
-  scalar.range = range;
-  scalar.source = source;
-  scalar.type = type;
-  if (extra) Object.assign(scalar, extra);
-  return scalar;
-}
-
-function makePair(key: Scalar, value: Node): Pair<Scalar, Node> {
-  const pair = Object.create(PAIR_PROTOTYPE) as Pair<Scalar, Node>;
-  pair.key = key;
-  pair.value = value;
-  return pair;
-}
-
-/** How a plain scalar's text resolves: its value and what else yaml sets (format, fraction digits). */
-interface PlainResolution {
-  readonly value: unknown;
-  readonly extra: object | undefined;
-}
-
-/** The schema's scalar tags, and the resolutions of texts seen before (ports, names repeat). */
-interface SchemaTags {
-  readonly tags: ScalarTag[];
-  readonly stringTag: ScalarTag;
-  readonly resolved: Map<string, PlainResolution>;
-}
-
-const SCHEMA_TAGS = new Map<string, SchemaTags>();
-const MAX_REMEMBERED = 20_000;
-
-function schemaTags(version: string, schema: Schema): SchemaTags {
-  let tags = SCHEMA_TAGS.get(version);
-  if (!tags) {
-    const all = schema as unknown as { tags: ScalarTag[]; [key: symbol]: ScalarTag };
-    tags = {
-      tags: all.tags.filter((tag) => tag.default === true && tag.test),
-      stringTag: all[Symbol.for('yaml.scalar')] as ScalarTag,
-      resolved: new Map(),
-    };
-    SCHEMA_TAGS.set(version, tags);
-  }
-  return tags;
-}
-
-export interface BlockYamlOptions {
-  readonly version: '1.1' | '1.2';
-  readonly uniqueKeys: boolean;
-}
+export type BlockYamlOptions = FastReadOptions;
 
 /**
  * The document of `source` as `parseDocument(source, options)` would compose it, when `source`
@@ -143,13 +52,7 @@ export interface BlockYamlOptions {
 export function readBlockYaml(source: string, options: BlockYamlOptions): Document.Parsed | undefined {
   // yaml skips a byte order mark wherever a document may start; one in the text is left to it
   if (source.includes('\t') || source.includes('\r') || source.includes('\uFEFF')) return undefined;
-  try {
-    return new BlockReader(source, options).document();
-  } catch (error) {
-    // a stack overflow (nesting thousands deep) is for yaml to report, with its position
-    if (error === DECLINE || error instanceof RangeError) return undefined;
-    throw error;
-  }
+  return read(() => new BlockReader(source, options).document());
 }
 
 class BlockReader {
@@ -159,12 +62,8 @@ class BlockReader {
   private readonly indents: Int32Array;
   /** 0 blank, 1 comment, 2 content */
   private readonly kinds: Uint8Array;
-  /** prototypes of this document's collections, carrying its schema */
-  private readonly mapPrototype: YAMLMap;
-  private readonly seqPrototype: YAMLSeq;
+  private readonly nodes: DocumentNodes;
   private readonly doc: Document.Parsed;
-  private readonly schema: Schema;
-  private readonly tags: SchemaTags;
   /** comment lines after the last value that the collection ending there may take (see done()) */
   private pending: { indent: number; end: number } | undefined;
 
@@ -172,14 +71,8 @@ class BlockReader {
     private readonly src: string,
     options: BlockYamlOptions,
   ) {
-    this.doc = new Document(undefined, options) as unknown as Document.Parsed;
-    this.schema = this.doc.schema;
-    // A schema with compat tags resolves differently; not one we read.
-    if ((this.schema as unknown as { compat?: unknown }).compat) decline();
-    this.tags = schemaTags(options.version, this.schema);
-    const schemaProperty = { schema: { value: this.schema, writable: true, configurable: true } };
-    this.mapPrototype = Object.create(MAP_PROTOTYPE, schemaProperty) as YAMLMap;
-    this.seqPrototype = Object.create(SEQ_PROTOTYPE, schemaProperty) as YAMLSeq;
+    this.nodes = new DocumentNodes(options);
+    this.doc = this.nodes.doc;
     let count = 1;
     for (let newline = src.indexOf('\n'); newline !== -1; newline = src.indexOf('\n', newline + 1)) count++;
     this.lineCount = count;
@@ -317,7 +210,7 @@ class BlockReader {
    * mapping in a sequence entry); further keys are the lines indented exactly `column`.
    */
   private mapping(line: number, column: number, top = false): { node: YAMLMap; next: number } {
-    const map = this.collection(this.mapPrototype);
+    const map = this.nodes.map();
     // yaml's uniqueKeys: keys whose values are === (a Set also takes NaN for NaN: declines more)
     const seen = new Set<unknown>();
     let start = -1;
@@ -372,7 +265,7 @@ class BlockReader {
 
   /** A block sequence whose entries are the lines with `- ` at column `column`. */
   private sequence(line: number, column: number, compact: boolean): { node: YAMLSeq; next: number } {
-    const seq = this.collection(this.seqPrototype);
+    const seq = this.nodes.seq();
     const start = (this.starts[line] as number) + column;
     let end = start;
     let current = line;
@@ -531,7 +424,7 @@ class BlockReader {
     const { src } = this;
     const isSeq = src.charCodeAt(at) === 0x5b;
     const close = isSeq ? 0x5d : 0x7d;
-    const node = this.collection(isSeq ? this.seqPrototype : this.mapPrototype);
+    const node = isSeq ? this.nodes.seq() : this.nodes.map();
     node.flow = true;
     const seen = isSeq ? undefined : new Set<unknown>();
     let i = this.skipSpaces(at + 1);
@@ -703,20 +596,7 @@ class BlockReader {
   }
 
   private resolvePlain(text: string): Scalar {
-    let resolution = this.tags.resolved.get(text);
-    if (!resolution) {
-      const tag = this.tags.tags.find((candidate) => (candidate.test as RegExp).test(text)) ?? this.tags.stringTag;
-      const resolved = tag.resolve(text, () => decline(), this.doc.options);
-      let extra: Record<string, unknown> | undefined = tag.format ? { format: tag.format } : undefined;
-      if (isScalar(resolved)) {
-        for (const [key, value] of Object.entries(resolved)) if (key !== 'value') (extra ??= {})[key] = value;
-      }
-      resolution = { value: isScalar(resolved) ? resolved.value : resolved, extra };
-      // a Date (timestamps) must not be shared between nodes
-      const shareable = resolution.value === null || typeof resolution.value !== 'object';
-      if (shareable && this.tags.resolved.size < MAX_REMEMBERED) this.tags.resolved.set(text, resolution);
-    }
-    return makeScalar(resolution.value, text, [0, 0, 0], Scalar.PLAIN, resolution.extra);
+    return this.nodes.plain(text);
   }
 
   /** A one-line quoted scalar without escapes; `end` is after the closing quote. */
@@ -740,12 +620,5 @@ class BlockReader {
     if (quote === '"' && value.includes('\\')) decline();
     const node = makeScalar(value, value, [at, i, i], quote === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE);
     return { node, end: i };
-  }
-
-  /** An empty collection (see markedPrototype()); its schema comes from the prototype. */
-  private collection<T extends YAMLMap | YAMLSeq>(prototype: T): T {
-    const node = Object.create(prototype) as T;
-    node.items = [];
-    return node;
   }
 }

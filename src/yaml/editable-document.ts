@@ -1,13 +1,16 @@
 // A parsed document together with the exact text it came from. Rules find nodes in the parsed
 // tree and change the *text* with small patches, so everything they do not touch (comments,
 // quoting, indentation style, line endings) stays as it was. After each change the text is parsed
-// again, so the next lookup always sees positions that match the text.
+// again, so the next lookup always sees positions that match the text (a JSON document only where
+// the edit was, in place, so that a large List is not read whole again for each object edited).
 import type { Document } from 'yaml';
-import { readBlockYaml } from './block-reader.js';
+import { readFast } from './fast-read.js';
+import { rereadJson } from './json-reader.js';
 import { checkAnchorEdits, mayUseAnchors, mightHoldAlias } from './anchor-guard.js';
 import { parseWithUniqueKeys } from './unique-keys.js';
 import { applyPatches, lineAndColumn, type Patch } from './source-text.js';
 import { lineEndingOf } from '../stream/split.js';
+import { textReplaced } from '../memory.js';
 
 export const PARSE_OPTIONS = {
   // Kubernetes decodes manifests as YAML 1.1 ("yes" is a string there, but a bool in 1.2 for
@@ -19,12 +22,12 @@ export const PARSE_OPTIONS = {
 } as const;
 
 /**
- * `parseDocument(source, PARSE_OPTIONS)`, through the fast reader when the text is plain block
- * YAML (the same tree, see block-yaml.ts), else with the duplicate-key check in linear time
+ * `parseDocument(source, PARSE_OPTIONS)`, through a fast reader when the text is JSON or plain
+ * block YAML (the same tree, see fast-read.ts), else with the duplicate-key check in linear time
  * (unique-keys.ts).
  */
 export function parseYaml(source: string): Document.Parsed {
-  return readBlockYaml(source, PARSE_OPTIONS) ?? parseWithUniqueKeys(source, PARSE_OPTIONS);
+  return readFast(source, PARSE_OPTIONS) ?? parseWithUniqueKeys(source, PARSE_OPTIONS);
 }
 
 export class EditableDocument {
@@ -78,12 +81,16 @@ export class EditableDocument {
     if (patches.length === 0) return;
     const next = applyPatches(this.source, patches);
     let after: Document.Parsed | undefined;
-    if (mayUseAnchors(this.source)) {
+    if (this.parsed && rereadJson(this.parsed, next, patches, PARSE_OPTIONS)) {
+      // JSON, read again in place: it holds no anchors and no aliases, before or after
+      after = this.parsed;
+    } else if (mayUseAnchors(this.source)) {
       // The patches were computed from this parse; the next one is kept for whoever reads on.
       const before = this.doc;
       after = this.parseEdited(next);
       checkAnchorEdits(this.source, before, after, (offset) => this.originalLineColumn(offset));
     }
+    textReplaced(this.source.length);
     this.source = next;
     this.parsed = after;
     this.applied.push(patches);
