@@ -89,6 +89,11 @@ export interface TransformResult {
    * map documents back by origin, never by splitting `text` again.
    */
   readonly output: readonly OutputDocument[];
+  /**
+   * @internal The original texts of the input documents the transform parsed (so they are valid
+   * YAML): --check's diff needs no second parse of those to tell a Secret (src/hosts/file-diff.ts).
+   */
+  readonly parsedInputTexts: () => ReadonlySet<string>;
 }
 
 export type { AddedFor, DocumentEdit, DocumentOrigin, OutputDocument };
@@ -218,6 +223,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     runRule(() => ed.verify(), ed, chunk),
   );
   const documentsIn = chunks.filter((chunk) => chunk.hasContent).length;
+  const parsedIndexes = [...parsed.keys()];
   let text: string | undefined;
   return {
     get text() {
@@ -231,6 +237,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     changedDocuments,
     documentEdits,
     output,
+    parsedInputTexts: () => new Set(parsedIndexes.map((index) => (chunks[index] as Chunk).text)),
   };
 }
 

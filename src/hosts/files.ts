@@ -147,9 +147,14 @@ async function distinct(files: readonly string[]): Promise<string[]> {
   return out;
 }
 
-/** The texts of the documents a transform edited, before and after: it parsed both (emit verifies every edit). */
+/**
+ * The texts of the documents a transform parsed (those it only read as well), those it edited,
+ * after (emit verifies every edit), and those it added (its own ConfigMaps, written by yaml's stringifier).
+ */
 function parsedTexts(result: TransformResult): Set<string> {
-  return new Set(result.documentEdits.flatMap((edit) => (edit.added ? [] : [edit.before, edit.after])));
+  const texts = new Set(result.parsedInputTexts());
+  for (const edit of result.documentEdits) texts.add(edit.after);
+  return texts;
 }
 
 function changeSummary(planned: Planned, verb: string): string {
