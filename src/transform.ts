@@ -16,7 +16,7 @@ import type { ChangeRecord, DocumentEdit, WarningRecord } from './report/records
 import { RULES } from './rules/index.js';
 import { EDITS } from './rules/edits.js';
 import type { ApplyToDocument, ApplyToStream, Rule, RuleContext, StreamRuleContext } from './rules/rule.js';
-import { splitStream, type Chunk } from './stream/split.js';
+import { splitStream, type Chunk, type SplitStream } from './stream/split.js';
 import { analyzeStream, noteGatewayReleaseNeeds, noteNothingMatched } from './warnings/analyze.js';
 import { warnSysctlsLeft } from './warnings/sysctl-not-removed.js';
 import { takeIgnored, type IgnoredWarnings } from './warnings/ignore.js';
@@ -62,6 +62,8 @@ export interface TransformOptions {
    * None by default.
    */
   annotateAdded?: (added: AddedFor) => Readonly<Record<string, string>>;
+  /** @internal `input` as splitStream split it, when the host already did (to look at its documents first) */
+  split?: SplitStream;
 }
 
 export interface TransformResult {
@@ -107,7 +109,7 @@ function configOf(config: Config | ConfigSpec | undefined): Config {
 
 export function transform(input: string, options: TransformOptions = {}): TransformResult {
   const config = configOf(options.config);
-  const { bom, chunks } = splitStream(input);
+  const { bom, chunks } = options.split ?? splitStream(input);
   const changes: ChangeRecord[] = [];
   const warnings: WarningRecord[] = [];
   const ctx: RuleContext = {
