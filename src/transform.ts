@@ -51,6 +51,31 @@ function stepsOf(rules: readonly Rule[]): { beforeWarnings: StreamStep[]; afterW
   return { beforeWarnings, afterWarnings };
 }
 
+interface RunPlan {
+  readonly documentRules: readonly Rule[];
+  readonly steps: ReturnType<typeof stepsOf>;
+  /** the stream-wide rules that run after the warnings */
+  readonly streamRules: readonly Rule[];
+}
+
+// Which rules run, and in which steps, follows from the configuration alone: worked out once per
+// configuration, not once per file of a --check over a thousand files.
+const plans = new WeakMap<Config, RunPlan>();
+function planOf(config: Config): RunPlan {
+  let plan = plans.get(config);
+  if (!plan) {
+    const rules = RULES.filter((rule: Rule) => rule.isEnabled(config));
+    const steps = stepsOf(rules);
+    plan = {
+      documentRules: rules.filter((rule) => rule.scope === 'document'),
+      steps,
+      streamRules: steps.afterWarnings.flatMap((step) => (step.scope === 'stream' ? [step.rule] : [])),
+    };
+    plans.set(config, plan);
+  }
+  return plan;
+}
+
 export interface TransformOptions {
   /** a resolved configuration, or a partial one merged over the defaults */
   config?: Config | ConfigSpec;
@@ -120,8 +145,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     warn: (record) => warnings.push(record),
   };
 
-  const rules: readonly Rule[] = RULES.filter((rule: Rule) => rule.isEnabled(config));
-  const documentRules = rules.filter((rule) => rule.scope === 'document');
+  const { documentRules, steps, streamRules } = planOf(config);
   const numbers = documentNumbers(chunks);
   const parsed = new Map<number, EditableDocument>();
   const parse = (index: number): EditableDocument => {
@@ -175,14 +199,12 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     }
   };
 
-  const steps = stepsOf(rules);
   for (const step of steps.beforeWarnings) runStreamRule(step.rule);
   // Warnings read the documents before the other rules edit them: an edited document would have
   // to be parsed again, and what those rules do follows from the configuration anyway.
   analyzeStream(view, ctx);
   // Only the documents a rule edits, and those a stream-wide rule will read, are read again; let
   // the others go (a tree held to the end is copied by every young-generation collection on its way out).
-  const streamRules = steps.afterWarnings.flatMap((step) => (step.scope === 'stream' ? [step.rule] : []));
   for (const [index, ed] of parsed) {
     const text = (chunks[index] as Chunk).text;
     if (!work.has(index) && !streamRules.some((rule) => rule.mightApply(text, config))) ed.release();
