@@ -16,7 +16,7 @@ import type { ChangeRecord, DocumentEdit, WarningRecord } from './report/records
 import { RULES } from './rules/index.js';
 import { EDITS } from './generated/rule-edits.js';
 import type { ApplyToDocument, ApplyToStream, Rule, RuleContext, StreamRuleContext } from './rules/rule.js';
-import { splitStream, type Chunk } from './stream/split.js';
+import { splitStream, type Chunk, type SplitStream } from './stream/split.js';
 import { analyzeStream, noteGatewayReleaseNeeds, noteNothingMatched } from './warnings/analyze.js';
 import { warnSysctlsLeft } from './warnings/sysctl-not-removed.js';
 import { takeIgnored, type IgnoredWarnings } from './warnings/ignore.js';
@@ -51,6 +51,31 @@ function stepsOf(rules: readonly Rule[]): { beforeWarnings: StreamStep[]; afterW
   return { beforeWarnings, afterWarnings };
 }
 
+interface RunPlan {
+  readonly documentRules: readonly Rule[];
+  readonly steps: ReturnType<typeof stepsOf>;
+  /** the stream-wide rules that run after the warnings */
+  readonly streamRules: readonly Rule[];
+}
+
+// Which rules run, and in which steps, follows from the configuration alone: worked out once per
+// configuration, not once per file of a --check over a thousand files.
+const plans = new WeakMap<Config, RunPlan>();
+function planOf(config: Config): RunPlan {
+  let plan = plans.get(config);
+  if (!plan) {
+    const rules = RULES.filter((rule: Rule) => rule.isEnabled(config));
+    const steps = stepsOf(rules);
+    plan = {
+      documentRules: rules.filter((rule) => rule.scope === 'document'),
+      steps,
+      streamRules: steps.afterWarnings.flatMap((step) => (step.scope === 'stream' ? [step.rule] : [])),
+    };
+    plans.set(config, plan);
+  }
+  return plan;
+}
+
 export interface TransformOptions {
   /** a resolved configuration, or a partial one merged over the defaults */
   config?: Config | ConfigSpec;
@@ -62,6 +87,8 @@ export interface TransformOptions {
    * None by default.
    */
   annotateAdded?: (added: AddedFor) => Readonly<Record<string, string>>;
+  /** @internal `input` as splitStream split it, when the host already did (to look at its documents first) */
+  split?: SplitStream;
 }
 
 export interface TransformResult {
@@ -89,6 +116,11 @@ export interface TransformResult {
    * map documents back by origin, never by splitting `text` again.
    */
   readonly output: readonly OutputDocument[];
+  /**
+   * @internal The original texts of the input documents the transform parsed (so they are valid
+   * YAML): --check's diff needs no second parse of those to tell a Secret (src/hosts/file-diff.ts).
+   */
+  readonly parsedInputTexts: () => ReadonlySet<string>;
 }
 
 export type { AddedFor, DocumentEdit, DocumentOrigin, OutputDocument };
@@ -102,7 +134,7 @@ function configOf(config: Config | ConfigSpec | undefined): Config {
 
 export function transform(input: string, options: TransformOptions = {}): TransformResult {
   const config = configOf(options.config);
-  const { bom, chunks } = splitStream(input);
+  const { bom, chunks } = options.split ?? splitStream(input);
   const changes: ChangeRecord[] = [];
   const warnings: WarningRecord[] = [];
   const ctx: RuleContext = {
@@ -113,8 +145,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     warn: (record) => warnings.push(record),
   };
 
-  const rules: readonly Rule[] = RULES.filter((rule: Rule) => rule.isEnabled(config));
-  const documentRules = rules.filter((rule) => rule.scope === 'document');
+  const { documentRules, steps, streamRules } = planOf(config);
   const numbers = documentNumbers(chunks);
   const parsed = new Map<number, EditableDocument>();
   const parse = (index: number): EditableDocument => {
@@ -168,14 +199,12 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     }
   };
 
-  const steps = stepsOf(rules);
   for (const step of steps.beforeWarnings) runStreamRule(step.rule);
   // Warnings read the documents before the other rules edit them: an edited document would have
   // to be parsed again, and what those rules do follows from the configuration anyway.
   analyzeStream(view, ctx);
   // Only the documents a rule edits, and those a stream-wide rule will read, are read again; let
   // the others go (a tree held to the end is copied by every young-generation collection on its way out).
-  const streamRules = steps.afterWarnings.flatMap((step) => (step.scope === 'stream' ? [step.rule] : []));
   for (const [index, ed] of parsed) {
     const text = (chunks[index] as Chunk).text;
     if (!work.has(index) && !streamRules.some((rule) => rule.mightApply(text, config))) ed.release();
@@ -218,6 +247,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     runRule(() => ed.verify(), ed, chunk),
   );
   const documentsIn = chunks.filter((chunk) => chunk.hasContent).length;
+  const parsedIndexes = [...parsed.keys()];
   let text: string | undefined;
   return {
     get text() {
@@ -231,6 +261,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     changedDocuments,
     documentEdits,
     output,
+    parsedInputTexts: () => new Set(parsedIndexes.map((index) => (chunks[index] as Chunk).text)),
   };
 }
 

@@ -8,7 +8,7 @@
 // the hook every file matching \.ya?ml$.
 // Synchronous file reads: one process handles the files one by one, and a thousand files under
 // pre-commit must not each wait for the thread pool (twice as long as the same bytes on stdin).
-import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isMap, parseDocument } from 'yaml';
 import { readFast } from '../yaml/fast-read.js';
 import { PARSE_OPTIONS } from '../yaml/editable-document.js';
@@ -16,7 +16,7 @@ import { UserError } from '../errors.js';
 import { checkSize, decodeText, describeFsError } from '../input/text.js';
 import { describeResource } from '../kube/objects.js';
 import { reportFormatOf, type ParsedFlags } from '../config/flags.js';
-import { splitStream } from '../stream/split.js';
+import { splitStream, type SplitStream } from '../stream/split.js';
 import { transform, type TransformResult } from '../transform.js';
 import { replaceFiles } from './atomic-write.js';
 import { escapeControls } from '../report/render.js';
@@ -65,8 +65,8 @@ function opensWithRootKey(text: string): boolean {
 }
 
 /** Whether some document of the file is a mapping with both apiVersion and kind. */
-export function holdsKubernetesObjects(text: string): boolean {
-  return splitStream(text).chunks.some((chunk) => {
+export function holdsKubernetesObjects(text: string, split: SplitStream = splitStream(text)): boolean {
+  return split.chunks.some((chunk) => {
     if (!chunk.hasContent || !chunk.text.includes('apiVersion') || !chunk.text.includes('kind')) return false;
     // A manifest says so in its text, with no parse: whether it is valid (a mapping with both keys)
     // or not (the transform reports its YAML error, as below), the answer is yes.
@@ -96,7 +96,7 @@ async function readManifest(file: string, limit: number): Promise<string> {
     // --write replaces files through a rename: a FIFO, a device or a folder cannot be one
     if (!info.isFile()) throw new UserError(`error: not a regular file`);
     checkSize(info.size, limit, 'the file');
-    bytes = readFileSync(fd);
+    bytes = readAll(fd, info.size);
   } catch (error) {
     if (error instanceof UserError) throw error;
     // a socket cannot even be opened (ENXIO): it is no regular file either
@@ -108,6 +108,22 @@ async function readManifest(file: string, limit: number): Promise<string> {
   // it may have grown between the size check and the read
   checkSize(bytes.length, limit, 'the file');
   return decodeText(bytes, 'the file');
+}
+
+/**
+ * What readFileSync(fd) reads, without the second fstat it would make: up to `size` bytes, less if
+ * the file shrank. A size of 0 may be a file that does not know its size (procfs): read to its end.
+ */
+function readAll(fd: number, size: number): Buffer {
+  if (size === 0) return readFileSync(fd);
+  const buffer = Buffer.allocUnsafe(size);
+  let length = 0;
+  while (length < size) {
+    const read = readSync(fd, buffer, length, size - length, null);
+    if (read === 0) break;
+    length += read;
+  }
+  return length < size ? buffer.subarray(0, length) : buffer;
 }
 
 function isSomethingElse(file: string): boolean {
@@ -147,9 +163,14 @@ async function distinct(files: readonly string[]): Promise<string[]> {
   return out;
 }
 
-/** The texts of the documents a transform edited, before and after: it parsed both (emit verifies every edit). */
+/**
+ * The texts of the documents a transform parsed (those it only read as well), those it edited,
+ * after (emit verifies every edit), and those it added (its own ConfigMaps, written by yaml's stringifier).
+ */
 function parsedTexts(result: TransformResult): Set<string> {
-  return new Set(result.documentEdits.flatMap((edit) => (edit.added ? [] : [edit.before, edit.after])));
+  const texts = new Set(result.parsedInputTexts());
+  for (const edit of result.documentEdits) texts.add(edit.after);
+  return texts;
 }
 
 function changeSummary(planned: Planned, verb: string): string {
@@ -173,8 +194,11 @@ export async function runFiles(
     let text: string | undefined;
     try {
       text = await readManifest(file, config.maxInputBytes);
-      if (!holdsKubernetesObjects(text)) continue;
+      // split once: the transform reads the same chunks
+      const split = splitStream(text);
+      if (!holdsKubernetesObjects(text, split)) continue;
       const result = transform(text, {
+        split,
         config,
         ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}),
         annotateAdded: helmFilenameOf,

@@ -69,8 +69,10 @@ const MAY_SPELL_SECRET = /secret|[\\!]/i;
  * caller knows the text parses (it read it already), so one without the word is no Secret.
  */
 export function textHoldsSecret(text: string, parses = false): boolean {
-  if (parses && !MAY_SPELL_SECRET.test(text)) return false;
+  const maySpellSecret = MAY_SPELL_SECRET.test(text);
+  if (parses && !maySpellSecret) return false;
   const doc = parseYaml(text);
   if (doc.errors.length > 0) return true;
-  return secretIn(doc) !== undefined;
+  // one that parses and cannot spell the word holds none: no need to visit its every mapping
+  return maySpellSecret && secretIn(doc) !== undefined;
 }
