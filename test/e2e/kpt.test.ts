@@ -139,6 +139,7 @@ describeWithHost(
         removeSysctls: SYSCTL,
         injectionTemplates: 'true',
         injectionTemplateNames: 'gateway,kube-gateway',
+        istioValues: 'true',
         netBindService: 'true',
         runAsRoot: 'true',
         gatewayOptions: 'true',
