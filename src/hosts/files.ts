@@ -10,7 +10,7 @@
 // pre-commit must not each wait for the thread pool (twice as long as the same bytes on stdin).
 import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isMap, parseDocument } from 'yaml';
-import { readFast } from '../yaml/fast-read.js';
+import { forgetKeptRead, readFastAndKeep } from '../yaml/fast-read.js';
 import { PARSE_OPTIONS } from '../yaml/editable-document.js';
 import { UserError } from '../errors.js';
 import { checkSize, decodeText, describeFsError } from '../input/text.js';
@@ -73,7 +73,8 @@ export function holdsKubernetesObjects(text: string): boolean {
     if (API_VERSION_KEY.test(chunk.text) && KIND_KEY.test(chunk.text) && opensWithRootKey(chunk.text)) return true;
     // The fast readers answer only for JSON, and YAML without tags, merge keys or errors, where
     // YAML 1.1 and 1.2 (yaml's default, used below) build the same mapping.
-    const read = readFast(chunk.text, PARSE_OPTIONS);
+    // the tree is kept for the transform, which reads this same text next
+    const read = readFastAndKeep(chunk.text, PARSE_OPTIONS);
     if (read) return isMap(read.contents) && read.contents.has('apiVersion') && read.contents.has('kind');
     // no duplicate-key check (quadratic in yaml): the transform makes it, in linear time
     const doc = parseDocument(chunk.text, { uniqueKeys: false });
@@ -179,6 +180,7 @@ export async function runFiles(
         ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}),
         annotateAdded: helmFilenameOf,
       });
+      forgetKeptRead();
       planned.push({ file, before: text, result });
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
