@@ -11,6 +11,7 @@ import { collectGarbage, LARGE_INPUT } from './memory.js';
 import { StrictModeError, UserError } from './errors.js';
 import { isCustomResourceDefinition } from './kube/kind-text.js';
 import { describeResource, type ResourceId } from './kube/objects.js';
+import { secretIn } from './kube/secrets.js';
 import { isResourceSelected } from './stream/select.js';
 import type { ChangeRecord, DocumentEdit, WarningRecord } from './report/records.js';
 import { RULES } from './rules/index.js';
@@ -62,6 +63,12 @@ export interface TransformOptions {
    * None by default.
    */
   annotateAdded?: (added: AddedFor) => Readonly<Record<string, string>>;
+  /**
+   * @internal For --check's diff (hosts/file-diff.ts): the texts, before and after, of each edited
+   * document that holds a Secret, found in the tree the transform read (the diff would parse them
+   * both again). A rule never edits a Secret, so the text before holds the Secret too.
+   */
+  secretTexts?: Set<string>;
 }
 
 export interface TransformResult {
@@ -214,9 +221,11 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     }
   }
 
-  const { pieces, added, changedDocuments, documentEdits, output } = emit({ bom, chunks, numbers, parsed, insertBefore }, (ed, chunk) =>
-    runRule(() => ed.verify(), ed, chunk),
-  );
+  const { secretTexts } = options;
+  const { pieces, added, changedDocuments, documentEdits, output } = emit({ bom, chunks, numbers, parsed, insertBefore }, (ed, chunk) => {
+    runRule(() => ed.verify(), ed, chunk);
+    if (secretTexts && secretIn(ed.doc) !== undefined) secretTexts.add(chunk.text).add(ed.source);
+  });
   const documentsIn = chunks.filter((chunk) => chunk.hasContent).length;
   let text: string | undefined;
   return {

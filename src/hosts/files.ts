@@ -31,6 +31,8 @@ interface Planned {
   readonly file: string;
   readonly before: string;
   readonly result: TransformResult;
+  /** texts of its edited documents that hold a Secret (TransformOptions.secretTexts) */
+  readonly secretTexts: ReadonlySet<string>;
 }
 
 const TOP_LEVEL_API_VERSION = /^["']?apiVersion["']?\s*:/m;
@@ -175,13 +177,15 @@ export async function runFiles(
     try {
       text = await readManifest(file, config.maxInputBytes);
       if (!holdsKubernetesObjects(text)) continue;
+      const secretTexts = new Set<string>();
       const result = transform(text, {
         config,
+        secretTexts,
         ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}),
         annotateAdded: helmFilenameOf,
       });
       forgetKeptRead();
-      planned.push({ file, before: text, result });
+      planned.push({ file, before: text, result, secretTexts });
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       errors.push(`${file}: ${explain(error, text)}`);
@@ -199,7 +203,9 @@ export async function runFiles(
   const quiet = report === 'none';
 
   if (mode === 'check') {
-    const stdout = changed.map((entry) => unifiedDiff(entry.file, entry.before, entry.result.text, parsedTexts(entry.result))).join('');
+    const stdout = changed
+      .map((entry) => unifiedDiff(entry.file, entry.before, entry.result.text, parsedTexts(entry.result), entry.secretTexts))
+      .join('');
     const lines = quiet ? [] : [...changed.map((entry) => changeSummary(entry, 'would change')), ...warnings];
     if (!quiet && changed.length > 0)
       lines.push(
