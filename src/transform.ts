@@ -11,6 +11,7 @@ import { collectGarbage, LARGE_INPUT } from './memory.js';
 import { StrictModeError, UserError } from './errors.js';
 import { isCustomResourceDefinition } from './kube/kind-text.js';
 import { describeResource, type ResourceId } from './kube/objects.js';
+import { secretIn } from './kube/secrets.js';
 import { isResourceSelected } from './stream/select.js';
 import type { ChangeRecord, DocumentEdit, WarningRecord } from './report/records.js';
 import { RULES } from './rules/index.js';
@@ -89,6 +90,12 @@ export interface TransformOptions {
   annotateAdded?: (added: AddedFor) => Readonly<Record<string, string>>;
   /** @internal `input` as splitStream split it, when the host already did (to look at its documents first) */
   split?: SplitStream;
+  /**
+   * @internal For --check's diff (hosts/file-diff.ts): the texts, before and after, of each edited
+   * document that holds a Secret, found in the tree the transform read (the diff would parse them
+   * both again). A rule never edits a Secret, so the text before holds the Secret too.
+   */
+  secretTexts?: Set<string>;
 }
 
 export interface TransformResult {
@@ -243,9 +250,11 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     }
   }
 
-  const { pieces, added, changedDocuments, documentEdits, output } = emit({ bom, chunks, numbers, parsed, insertBefore }, (ed, chunk) =>
-    runRule(() => ed.verify(), ed, chunk),
-  );
+  const { secretTexts } = options;
+  const { pieces, added, changedDocuments, documentEdits, output } = emit({ bom, chunks, numbers, parsed, insertBefore }, (ed, chunk) => {
+    runRule(() => ed.verify(), ed, chunk);
+    if (secretTexts && secretIn(ed.doc) !== undefined) secretTexts.add(chunk.text).add(ed.source);
+  });
   const documentsIn = chunks.filter((chunk) => chunk.hasContent).length;
   const parsedIndexes = [...parsed.keys()];
   let text: string | undefined;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { resolveConfig, validateSpec, type Config, type ConfigSpec } from './config.js';
 import { UsageError, UserError } from '../errors.js';
 import { decodeText, describeFsError, readTextFile, sizeError } from '../input/text.js';
-import { LARGE_INPUT } from '../memory.js';
+import { TUNED_INPUT } from '../memory.js';
 import { continueTuned, isTuned } from '../hosts/v8-tuning.js';
 import { specFromFlags, type ParsedFlags } from './flags.js';
 
@@ -137,7 +137,7 @@ export async function readInputFile(file: string, limit: number): Promise<string
   }
   if (size > limit) throw sizeError(size, limit, file);
   // A large file continues in a tuned Node.js, which reads the file itself.
-  if (size >= LARGE_INPUT && !isTuned()) await continueTuned(undefined);
+  if (size >= TUNED_INPUT && !isTuned()) await continueTuned(undefined);
   let bytes: Buffer;
   try {
     bytes = await readFile(file);

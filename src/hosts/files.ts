@@ -10,7 +10,7 @@
 // pre-commit must not each wait for the thread pool (twice as long as the same bytes on stdin).
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isMap, parseDocument } from 'yaml';
-import { readFast } from '../yaml/fast-read.js';
+import { forgetKeptRead, readFastAndKeep } from '../yaml/fast-read.js';
 import { PARSE_OPTIONS } from '../yaml/editable-document.js';
 import { UserError } from '../errors.js';
 import { checkSize, decodeText, describeFsError } from '../input/text.js';
@@ -31,6 +31,8 @@ interface Planned {
   readonly file: string;
   readonly before: string;
   readonly result: TransformResult;
+  /** texts of its edited documents that hold a Secret (TransformOptions.secretTexts) */
+  readonly secretTexts: ReadonlySet<string>;
 }
 
 const TOP_LEVEL_API_VERSION = /^["']?apiVersion["']?\s*:/m;
@@ -73,7 +75,8 @@ export function holdsKubernetesObjects(text: string, split: SplitStream = splitS
     if (API_VERSION_KEY.test(chunk.text) && KIND_KEY.test(chunk.text) && opensWithRootKey(chunk.text)) return true;
     // The fast readers answer only for JSON, and YAML without tags, merge keys or errors, where
     // YAML 1.1 and 1.2 (yaml's default, used below) build the same mapping.
-    const read = readFast(chunk.text, PARSE_OPTIONS);
+    // the tree is kept for the transform, which reads this same text next
+    const read = readFastAndKeep(chunk.text, PARSE_OPTIONS);
     if (read) return isMap(read.contents) && read.contents.has('apiVersion') && read.contents.has('kind');
     // no duplicate-key check (quadratic in yaml): the transform makes it, in linear time
     const doc = parseDocument(chunk.text, { uniqueKeys: false });
@@ -197,13 +200,16 @@ export async function runFiles(
       // split once: the transform reads the same chunks
       const split = splitStream(text);
       if (!holdsKubernetesObjects(text, split)) continue;
+      const secretTexts = new Set<string>();
       const result = transform(text, {
         split,
         config,
+        secretTexts,
         ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}),
         annotateAdded: helmFilenameOf,
       });
-      planned.push({ file, before: text, result });
+      forgetKeptRead();
+      planned.push({ file, before: text, result, secretTexts });
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       errors.push(`${file}: ${explain(error, text)}`);
@@ -221,7 +227,9 @@ export async function runFiles(
   const quiet = report === 'none';
 
   if (mode === 'check') {
-    const stdout = changed.map((entry) => unifiedDiff(entry.file, entry.before, entry.result.text, parsedTexts(entry.result))).join('');
+    const stdout = changed
+      .map((entry) => unifiedDiff(entry.file, entry.before, entry.result.text, parsedTexts(entry.result), entry.secretTexts))
+      .join('');
     const lines = quiet ? [] : [...changed.map((entry) => changeSummary(entry, 'would change')), ...warnings];
     if (!quiet && changed.length > 0)
       lines.push(

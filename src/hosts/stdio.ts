@@ -116,13 +116,30 @@ export function writeStdoutPieces(pieces: Iterable<string>): void {
       writeBytes(1, batch.subarray(0, used));
       used = 0;
       if (piece.length * 3 > BATCH_BYTES) {
-        writeAll(1, piece);
+        writeLargePiece(batch, piece);
         continue;
       }
     }
     used += batch.write(piece, used, 'utf8');
   }
   if (used > 0) writeBytes(1, batch.subarray(0, used));
+}
+
+/**
+ * A piece larger than the batch (the one document of a large JSON List) goes through the batch
+ * too, a slice at a time, rather than as one Buffer of its whole size next to the run's peak. A
+ * slice never ends between the two halves of a surrogate pair, which would encode as U+FFFD.
+ */
+function writeLargePiece(batch: Buffer, piece: string): void {
+  const sliceLength = Math.floor(BATCH_BYTES / 3);
+  for (let start = 0; start < piece.length;) {
+    let end = Math.min(start + sliceLength, piece.length);
+    const last = piece.charCodeAt(end - 1);
+    if (end < piece.length && last >= 0xd800 && last <= 0xdbff) end--;
+    const used = batch.write(piece.slice(start, end), 0, 'utf8');
+    writeBytes(1, batch.subarray(0, used));
+    start = end;
+  }
 }
 
 /** Writes `text` to stderr synchronously; a stderr nobody reads any more (EPIPE) is not an error. */

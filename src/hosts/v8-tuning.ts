@@ -6,7 +6,7 @@
 // --max-semi-space-size=4 (no measurable cost in time). The flag only counts when the process
 // starts (v8.setFlagsFromString after start-up changes nothing), and no host lets us choose how
 // node is started: Helm 4 runs `node FILE`, kustomize a shell wrapper, a shebang cannot carry it
-// on busybox. So a stream that reaches LARGE_INPUT hands itself over to a tuned child: the same
+// on busybox. So a stream that reaches TUNED_INPUT hands itself over to a tuned child: the same
 // command, with the bytes read so far and then the rest of stdin piped in. Below that size the
 // restart would cost more (about 40 ms of start-up) than it saves, and nothing happens.
 // node:child_process (and the net, dgram and stream modules it loads, about 4 ms) is loaded only

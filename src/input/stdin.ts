@@ -4,7 +4,7 @@
 import { UsageError, type UserError } from '../errors.js';
 import { readStdinUntil, stdinIsTerminal } from '../hosts/stdio.js';
 import { continueTuned, isTuned } from '../hosts/v8-tuning.js';
-import { LARGE_INPUT } from '../memory.js';
+import { TUNED_INPUT } from '../memory.js';
 import { USAGE } from '../config/usage.js';
 import { decodeText, sizeError } from './text.js';
 
@@ -31,7 +31,7 @@ export async function readStdinBytes(options: StdinOptions): Promise<Buffer> {
   const { limit } = options;
   if (options.whenTerminal && (await stdinIsTerminal())) throw options.whenTerminal();
   const tooLarge = options.tooLarge ?? ((size: number, stoppedEarly: boolean) => sizeError(size, limit, 'the input', stoppedEarly));
-  const handOverAt = options.tuned && !isTuned() ? LARGE_INPUT : Number.POSITIVE_INFINITY;
+  const handOverAt = options.tuned && !isTuned() ? TUNED_INPUT : Number.POSITIVE_INFINITY;
   const read = readStdinUntil(limit, tooLarge, handOverAt);
   if (read.handOver) await continueTuned(read.fromFile ? undefined : read.bytes);
   return read.bytes;

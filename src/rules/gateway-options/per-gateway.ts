@@ -24,7 +24,7 @@ import {
   UnsupportedYamlError,
   type Desired,
 } from '../../yaml/node-edits.js';
-import { lineAndColumn } from '../../yaml/source-text.js';
+import { lineAndColumn, type Patch } from '../../yaml/source-text.js';
 import { documentError } from '../../parse/document-error.js';
 import { keyColumnOf, replaceStringValue } from '../../yaml/string-value.js';
 import { AGENTGATEWAY_CONTAINER, containerOfClass } from '../../kube/gateway-containers.js';
@@ -176,6 +176,15 @@ function applyGatewayOptions(
   /** ConfigMap key -> the container its patch names */
   const merged = new Map<string, string>();
   const added: AddedDocument[] = [];
+  // The parametersRef edits of one document's Gateways are computed from one tree and applied
+  // together: a List of many Gateways gets one new text, not one copy of the whole List per Gateway.
+  const refEdits = new Map<EditableDocument, Patch[]>();
+  const applyRefEdits = (ed: EditableDocument): void => {
+    const patches = refEdits.get(ed);
+    if (!patches) return;
+    refEdits.delete(ed);
+    ed.apply(patches);
+  };
 
   for (const doc of gatewayDocs) {
     for (const gatewayPath of objectsIn(doc.ed.doc)
@@ -188,7 +197,9 @@ function applyGatewayOptions(
       const ownName = optionsConfigMapName(config, container);
       let ref = parametersRefOf(gateway);
       if (!ref) {
-        setParametersRef(doc.ed, gateway, ctx, ownName);
+        const patches = refEdits.get(doc.ed) ?? [];
+        refEdits.set(doc.ed, patches);
+        patches.push(...setParametersRef(doc.ed, gateway, ctx, ownName));
         ref = { group: '', kind: 'ConfigMap', name: ownName };
       }
       const refName = ref.name ?? '';
@@ -225,7 +236,10 @@ function applyGatewayOptions(
           );
           continue;
         }
-        if (sharedWith === undefined) mergeIntoConfigMap(place, ctx, container);
+        if (sharedWith === undefined) {
+          applyRefEdits(place.doc.ed);
+          mergeIntoConfigMap(place, ctx, container);
+        }
         merged.set(key, container);
         continue;
       }
@@ -257,6 +271,7 @@ function applyGatewayOptions(
         doc.ed,
       );
     }
+    applyRefEdits(doc.ed);
   }
   return added;
 }
@@ -272,10 +287,12 @@ function warnUnresolved(ctx: RuleContext, gateway: KubeObject, ed: EditableDocum
   });
 }
 
-function setParametersRef(ed: EditableDocument, gateway: KubeObject, ctx: RuleContext, name: string): void {
-  ed.apply(mergePatches(ed, gateway.map, { spec: { infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name } } } }));
+/** The patches that point a Gateway at ConfigMap `name`, for the caller to apply. */
+function setParametersRef(ed: EditableDocument, gateway: KubeObject, ctx: RuleContext, name: string): Patch[] {
+  const patches = mergePatches(ed, gateway.map, { spec: { infrastructure: { parametersRef: { group: '', kind: 'ConfigMap', name } } } });
   const path = `${objectPath(gateway)}spec.infrastructure.parametersRef`;
   ctx.change({ resource: gateway.id, rule: 'gatewayOptions', path, message: `set ${path} to ConfigMap ${name}` }, ed);
+  return patches;
 }
 
 function newOptionsConfigMap(
