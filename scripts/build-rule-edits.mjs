@@ -3,7 +3,7 @@
 // Only the transform imports it: the descriptors of src/rules/index.ts (flags, schemas, text
 // pre-checks) load without any edit's code. A rule whose folder has no apply.ts, or whose id is not
 // its folder's name, fails the type check (the table must have exactly the ids of RULES).
-// Run by `npm run build`; test/generated-validators.test.ts fails when the committed file is stale.
+// Run by `npm run build`; test/config/generated-validators.test.ts fails when the committed file is stale.
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -2,7 +2,7 @@
 // so that the CLI validates its configuration without compiling a schema at start-up, and derives
 // from the same schemas the `Config` type and its defaults (src/generated/config.ts): the schemas
 // are the one place a setting, its type and its default are written.
-// Run by `npm run build`; test/generated-validators.test.ts fails when either output is stale.
+// Run by `npm run build`; test/config/generated-validators.test.ts fails when either output is stale.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

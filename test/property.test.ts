@@ -61,12 +61,12 @@ function expectNoSecret(where: string, text: string): void {
 
 /**
  * Internal errors that are known, open bugs, each with its own it.fails test in
- * robustness.test.ts; the property test tolerates exactly these, and only as a clean failure.
+ * input/robustness.test.ts; the property test tolerates exactly these, and only as a clean failure.
  * Delete an entry when its bug is fixed.
  */
 const KNOWN_BUGS: RegExp[] = [
   // none open: the last one (an edit taking the next line when a deeper comment ended a sysctls
-  // list) is fixed and has its plain test in robustness.test.ts
+  // list) is fixed and has its plain test in input/robustness.test.ts
 ];
 
 type Outcome = { ok: true; text: string } | { ok: false; message: string; internal?: boolean };
@@ -212,7 +212,7 @@ function remainingSysctls(output: string, anyLine = true): string[] {
         const inner = parseDocument(at(object, ['data', 'config']) as string);
         if (inner.errors.length > 0) {
           // KNOWN BUG: an injector ConfigMap whose data.config does not parse is skipped without a
-          // word (robustness.test.ts, "KNOWN BUG: an injector ConfigMap whose data.config...").
+          // word (input/robustness.test.ts, "KNOWN BUG: an injector ConfigMap whose data.config...").
           if (anyLine) found.push(`${kind} ${name}: data.config does not parse`);
           continue;
         }

@@ -15,7 +15,7 @@
 // `yaml` and nothing is ever guessed.
 //
 // Scalars are resolved by the same YAML 1.1 schema tags `yaml` uses. Comments are not attached
-// to nodes (no rule reads them; edits are text patches). test/block-yaml.test.ts holds this
+// to nodes (no rule reads them; edits are text patches). test/yaml/block-yaml.test.ts holds this
 // reader to `yaml` on every document of the corpus, the fixtures, the benchmark streams and
 // generated documents: wherever it answers, its tree equals yaml's.
 //

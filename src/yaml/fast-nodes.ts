@@ -4,7 +4,7 @@
 // the caller falls back to `yaml` and nothing is ever guessed.
 //
 // It relies on these internals of `yaml`, which is why package.json pins it to one exact version
-// (2.9.1; bump it only with test/block-yaml.test.ts and test/json-reader.test.ts green):
+// (2.9.1; bump it only with test/yaml/block-yaml.test.ts and test/yaml/json-reader.test.ts green):
 //   - the node type marks: the property keyed Symbol.for('yaml.node.type') whose value is
 //     Symbol.for('yaml.scalar' | 'yaml.pair' | 'yaml.map' | 'yaml.seq'), which isScalar()/isPair()/
 //     isMap()/isSeq() test; nodes are made from prototypes carrying it (see markedPrototype);

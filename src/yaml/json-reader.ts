@@ -13,7 +13,7 @@
 // back to `yaml` and nothing is ever guessed.
 //
 // What yaml makes of JSON (resolve-flow-collection.js and the CST parser of yaml 2.9.1), as
-// test/json-reader.test.ts holds it to:
+// test/yaml/json-reader.test.ts holds it to:
 //   - every collection is `flow: true`, its range [open, after the close, end]; every string is a
 //     QUOTE_DOUBLE scalar whose `source` is its value (escapes resolved, as yaml does for double
 //     quotes: JSON's escapes mean the same there, `\/` and surrogate pairs included); numbers,
@@ -29,7 +29,7 @@
 //   - keys longer than 1024 characters are no error in a flow mapping (only in a pair inside a
 //     flow sequence, which JSON has not).
 // After an edit, rereadJson reads again only the collections around the edits and moves every
-// other offset (held to a fresh parse by test/json-reader.test.ts too).
+// other offset (held to a fresh parse by test/yaml/json-reader.test.ts too).
 // It makes its nodes through fast-nodes.ts, which lists the internals of `yaml` it relies on.
 import { isMap, isSeq, Scalar, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { decline, DocumentNodes, makePair, makeScalar, read, type FastReadOptions, type Range } from './fast-nodes.js';

@@ -113,5 +113,5 @@ export function updatingGoldens(env: NodeJS.ProcessEnv = process.env): boolean {
 /** The hint a failing golden assertion gives. */
 export function updateHint(file: string, missing = false): string {
   const what = missing ? 'is missing; to create it from the real output' : 'differs from the real output; if the change is intended';
-  return `${path.relative(REPO_ROOT, file)} ${what}, run UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts test/report.test.ts and review git diff`;
+  return `${path.relative(REPO_ROOT, file)} ${what}, run UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts test/report/report.test.ts and review git diff`;
 }

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { judgeBinding, overlay, type BindVerdict, type SecurityFields } from '../src/kube/privilege.js';
-import { findEngine, type PodVerdict } from './e2e/outcome/engine.js';
+import { judgeBinding, overlay, type BindVerdict, type SecurityFields } from '../../src/kube/privilege.js';
+import { findEngine, type PodVerdict } from '../e2e/outcome/engine.js';
 
 const SEED = Number(process.env.GATEWAY_COMPAT_PROPERTY_SEED ?? 20261201);
 const CASES = 400;

@@ -13,15 +13,15 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument, visit, type Document, type Node } from 'yaml';
 // @ts-expect-error the benchmark generator is plain JavaScript
-import { generate } from '../bench/generate.mjs';
-import { readJson, rereadJson } from '../src/yaml/json-reader.js';
-import { readFast } from '../src/yaml/fast-read.js';
-import { PARSE_OPTIONS } from '../src/yaml/editable-document.js';
-import { splitStream } from '../src/stream/split.js';
-import { transform } from '../src/transform.js';
-import { CORPUS_MANIFESTS, readCorpusFile } from './helpers/corpus.js';
-import { CORPUS } from './helpers/run-cli.js';
-import { documentDifference } from './helpers/yaml-equality.js';
+import { generate } from '../../bench/generate.mjs';
+import { readJson, rereadJson } from '../../src/yaml/json-reader.js';
+import { readFast } from '../../src/yaml/fast-read.js';
+import { PARSE_OPTIONS } from '../../src/yaml/editable-document.js';
+import { splitStream } from '../../src/stream/split.js';
+import { transform } from '../../src/transform.js';
+import { CORPUS_MANIFESTS, readCorpusFile } from '../helpers/corpus.js';
+import { CORPUS } from '../helpers/run-cli.js';
+import { documentDifference } from '../helpers/yaml-equality.js';
 
 const RUNS = Number(process.env.GATEWAY_COMPAT_PROPERTY_RUNS ?? 150) * 10;
 const SEED = process.env.GATEWAY_COMPAT_PROPERTY_SEED ? Number(process.env.GATEWAY_COMPAT_PROPERTY_SEED) : 1101;
@@ -120,7 +120,7 @@ describe('the JSON reader agrees with yaml on real documents', () => {
   }, 300_000);
 
   it('the JSON form of every fixture document, and the JSON fixtures themselves', () => {
-    const dir = path.join(import.meta.dirname, 'fixtures');
+    const dir = path.join(import.meta.dirname, '..', 'fixtures');
     for (const file of filesUnder(dir)) {
       const text = readFileSync(file, 'utf8');
       expectJsonFormsRead(file, valuesOf(text));
@@ -537,9 +537,9 @@ describe('a run on JSON is the same with the reader as with yaml alone', () => {
     const config = { netBindService: true, runAsRoot: true };
     const withReader = inputs.map((input) => transform(input, { config }));
     vi.resetModules();
-    vi.doMock('../src/yaml/fast-read.js', () => ({ readFast: () => undefined }));
+    vi.doMock('../../src/yaml/fast-read.js', () => ({ readFast: () => undefined }));
     try {
-      const alone = (await import('../src/transform.js')).transform;
+      const alone = (await import('../../src/transform.js')).transform;
       for (const [index, input] of inputs.entries()) {
         const reference = alone(input, { config });
         const fast = withReader[index]!;
@@ -549,7 +549,7 @@ describe('a run on JSON is the same with the reader as with yaml alone', () => {
         expect(fast.warnings, `input ${index}`).toEqual(reference.warnings);
       }
     } finally {
-      vi.doUnmock('../src/yaml/fast-read.js');
+      vi.doUnmock('../../src/yaml/fast-read.js');
       vi.resetModules();
     }
   }, 120_000);

@@ -8,16 +8,16 @@ import {
   removeSysctlsFromTemplate,
   templateHasSysctl,
   type ProxyPrivileges,
-} from '../src/gotemplate/index.js';
+} from '../../src/gotemplate/index.js';
 
-import { SYSCTL } from './helpers/manifests.js';
+import { SYSCTL } from '../helpers/manifests.js';
 
 // A fixed seed, printed: GATEWAY_COMPAT_PROPERTY_SEED replays one (or "random").
 const SEED_TEXT = process.env.GATEWAY_COMPAT_PROPERTY_SEED ?? '4711';
 const SEED = SEED_TEXT === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(SEED_TEXT);
 if (!Number.isSafeInteger(SEED)) throw new Error(`GATEWAY_COMPAT_PROPERTY_SEED must be a whole number or "random", not ${SEED_TEXT}`);
 process.stdout.write(
-  `template-text test: seed ${SEED} (replay: GATEWAY_COMPAT_PROPERTY_SEED=${SEED} npx vitest run test/template-text.test.ts)\n`,
+  `template-text test: seed ${SEED} (replay: GATEWAY_COMPAT_PROPERTY_SEED=${SEED} npx vitest run test/gotemplate/template-text.test.ts)\n`,
 );
 const BOTH: ProxyPrivileges = { netBindService: true, runAsRoot: true };
 const PRIVILEGE_CHOICES: ReadonlyArray<[string, ProxyPrivileges]> = [
@@ -33,7 +33,7 @@ const cache = new Map<string, string>();
 function corpus(path: string): string {
   let text = cache.get(path);
   if (text === undefined) {
-    text = readFileSync(new URL(`../../shared/corpus/${path}`, import.meta.url), 'utf8');
+    text = readFileSync(new URL(`../../../shared/corpus/${path}`, import.meta.url), 'utf8');
     cache.set(path, text);
   }
   return text;

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import { runNodesCommand, type CommandIo } from '../src/nodes/command.js';
-import { isOlderThan, parseKernelVersion, FIRST_KERNEL_WITH_UNPRIVILEGED_PORT_START } from '../src/nodes/kernel-version.js';
-import { assessNode } from '../src/nodes/node-check.js';
-import { parseKubeletVersion, parseRuntime } from '../src/nodes/node-software.js';
+import { runNodesCommand, type CommandIo } from '../../src/nodes/command.js';
+import { isOlderThan, parseKernelVersion, FIRST_KERNEL_WITH_UNPRIVILEGED_PORT_START } from '../../src/nodes/kernel-version.js';
+import { assessNode } from '../../src/nodes/node-check.js';
+import { parseKubeletVersion, parseRuntime } from '../../src/nodes/node-software.js';
 
-const fixturePath = (name: string): string => fileURLToPath(new URL(`./fixtures/nodes/${name}`, import.meta.url));
+const fixturePath = (name: string): string => fileURLToPath(new URL(`../fixtures/nodes/${name}`, import.meta.url));
 const readFixture = (name: string): Promise<string> => readFile(fixturePath(name), 'utf8');
 
 const HINT = 'kubectl get nodes -o json | gateway-compat nodes';

@@ -5,8 +5,8 @@
 // Judged on the parsed output.
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { gateway } from './helpers/manifests.js';
-import { runCli } from './helpers/run-cli.js';
+import { gateway } from '../helpers/manifests.js';
+import { runCli } from '../helpers/run-cli.js';
 
 type Doc = { kind: string; metadata: { name: string; namespace?: string }; data?: Record<string, string>; spec?: Record<string, unknown> };
 const docsOf = (text: string): Doc[] => parseAllDocuments(text).map((doc) => doc.toJS() as Doc);

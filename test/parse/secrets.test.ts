@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { excerpt } from '../src/parse/document-error.js';
-import { transform } from '../src/transform.js';
-import { configMap, gateway, gatewayDeployment, stream, SYSCTL } from './helpers/manifests.js';
-import { runCli, type CliResult } from './helpers/run-cli.js';
+import { excerpt } from '../../src/parse/document-error.js';
+import { transform } from '../../src/transform.js';
+import { configMap, gateway, gatewayDeployment, stream, SYSCTL } from '../helpers/manifests.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 
 /** base64 of "gc-secret-marker-data"; and the decoded text, which must not appear either */
 const DATA_MARKER = 'Z2Mtc2VjcmV0LW1hcmtlci1kYXRh';

@@ -1,8 +1,8 @@
 // Every spelling of the sysctl's name the kubelet accepts, and the values JSON of the injector
 // ConfigMap (gateways.securityContext), edited as text.
 import { describe, expect, it } from 'vitest';
-import { removeSysctlsFromValues } from '../src/kube/injector-values.js';
-import { isNamedSysctl, mightMentionSysctl, normalizeSysctlName } from '../src/kube/sysctl-names.js';
+import { removeSysctlsFromValues } from '../../src/kube/injector-values.js';
+import { isNamedSysctl, mightMentionSysctl, normalizeSysctlName } from '../../src/kube/sysctl-names.js';
 
 const NAME = 'net.ipv4.ip_unprivileged_port_start';
 

@@ -5,9 +5,9 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERROR_PATTERNS } from '../src/explain/patterns.js';
-import { REPO_ROOT, runCli } from './helpers/run-cli.js';
-import { runCliWithTtyStdin } from './helpers/tty.js';
+import { ERROR_PATTERNS } from '../../src/explain/patterns.js';
+import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
+import { runCliWithTtyStdin } from '../helpers/tty.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/explain');
 

@@ -1,23 +1,23 @@
 // The warnings analysis (src/warnings/): each warning's trigger and its counter-cases, --strict,
 // and "pay only for what you touch" (which documents the analysis parses at all).
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type ConfigSpec } from '../src/config/config.js';
-import { EditableDocument } from '../src/yaml/editable-document.js';
-import { StrictModeError, UserError } from '../src/errors.js';
-import type { WarningCode, WarningRecord } from '../src/report/records.js';
-import { transform } from '../src/transform.js';
-import { decidingVersion } from '../src/kube/istio-versions.js';
-import { compareVersions, parseVersion } from '../src/kube/version.js';
-import { splitStream } from '../src/stream/split.js';
-import { findGatewayWorkloads } from '../src/kube/gateway-workloads.js';
-import { findSelectingServices, mightHoldService } from '../src/kube/services.js';
-import { lenientView, type StreamView } from '../src/kube/view.js';
+import { defaultConfig, type ConfigSpec } from '../../src/config/config.js';
+import { EditableDocument } from '../../src/yaml/editable-document.js';
+import { StrictModeError, UserError } from '../../src/errors.js';
+import type { WarningCode, WarningRecord } from '../../src/report/records.js';
+import { transform } from '../../src/transform.js';
+import { decidingVersion } from '../../src/kube/istio-versions.js';
+import { compareVersions, parseVersion } from '../../src/kube/version.js';
+import { splitStream } from '../../src/stream/split.js';
+import { findGatewayWorkloads } from '../../src/kube/gateway-workloads.js';
+import { findSelectingServices, mightHoldService } from '../../src/kube/services.js';
+import { lenientView, type StreamView } from '../../src/kube/view.js';
 import {
   gatewayDeployment as buildDeployment,
   gateway as buildGateway,
   istioResource,
   service as buildService,
-} from './helpers/manifests.js';
+} from '../helpers/manifests.js';
 
 const doc = (text: string): string => `---\n${text.trim()}\n`;
 

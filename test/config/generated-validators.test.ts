@@ -6,13 +6,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM build script without type declarations
-import { generateConfigModule, generateValidators } from '../scripts/build-validators.mjs';
+import { generateConfigModule, generateValidators } from '../../scripts/build-validators.mjs';
 // @ts-expect-error: a plain ESM build script without type declarations
-import { generateSchemas } from '../scripts/build-schemas.mjs';
+import { generateSchemas } from '../../scripts/build-schemas.mjs';
 // @ts-expect-error: a plain ESM build script without type declarations
-import { generateRuleEdits } from '../scripts/build-rule-edits.mjs';
-import { defaultConfig, validateConfigObject, validateSpec } from '../src/config/config.js';
-import { REPO_ROOT } from './helpers/run-cli.js';
+import { generateRuleEdits } from '../../scripts/build-rule-edits.mjs';
+import { defaultConfig, validateConfigObject, validateSpec } from '../../src/config/config.js';
+import { REPO_ROOT } from '../helpers/run-cli.js';
 
 describe('generated configuration validators', () => {
   it('match the schemas in schemas/', async () => {

@@ -5,8 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { BUNDLE_COMMAND } from '../src/doctor/bundle.js';
-import { REPO_ROOT, runCli } from './helpers/run-cli.js';
+import { BUNDLE_COMMAND } from '../../src/doctor/bundle.js';
+import { REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures/doctor');
 const bundlePath = (name: string): string => path.join(FIXTURES, name, 'bundle.json');

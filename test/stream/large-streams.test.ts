@@ -7,11 +7,11 @@ import { spawnSync, type StdioOptions } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scratchDir } from './e2e/helpers/scratch.js';
+import { scratchDir } from '../e2e/helpers/scratch.js';
 // @ts-expect-error the benchmark generator is plain JavaScript
-import { generate } from '../bench/generate.mjs';
-import { readCorpusFile } from './helpers/corpus.js';
-import { POST_RENDER, runCli } from './helpers/run-cli.js';
+import { generate } from '../../bench/generate.mjs';
+import { readCorpusFile } from '../helpers/corpus.js';
+import { POST_RENDER, runCli } from '../helpers/run-cli.js';
 
 const LARGE_PATH = { ...process.env, GATEWAY_COMPAT_LARGE_INPUT: '1' };
 

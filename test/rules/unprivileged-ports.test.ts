@@ -5,11 +5,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ConfigSpec } from '../src/config/config.js';
-import { splitStream } from '../src/stream/split.js';
-import { transform } from '../src/transform.js';
-import { gateway, service } from './helpers/manifests.js';
-import { runCli } from './helpers/run-cli.js';
+import type { ConfigSpec } from '../../src/config/config.js';
+import { splitStream } from '../../src/stream/split.js';
+import { transform } from '../../src/transform.js';
+import { gateway, service } from '../helpers/manifests.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const on: ConfigSpec = { unprivilegedPorts: { enabled: true } };
 

@@ -6,8 +6,8 @@
 // Every successful output here is read back with aliases resolved, and run through the tool again.
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { gateway, SYSCTL } from './helpers/manifests.js';
-import { runCli, type CliResult } from './helpers/run-cli.js';
+import { gateway, SYSCTL } from '../helpers/manifests.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 
 /** A gateway Deployment: its pod securityContext lines, then its containers. */
 function deployment(sysctls: string, containers: string): string {

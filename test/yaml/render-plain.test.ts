@@ -2,7 +2,7 @@
 // the cache or not, must be exactly what stringify returns for the same value and options.
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { renderPlain } from '../src/yaml/render-plain.js';
+import { renderPlain } from '../../src/yaml/render-plain.js';
 
 const OPTIONS = [
   { version: '1.1' as const, lineWidth: 0 },

@@ -5,12 +5,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMap, parseDocument } from 'yaml';
-import { isCustomResourceDefinition, sureKindOf } from '../src/kube/kind-text.js';
-import { mightHoldGateway, mightHoldGatewayObject } from '../src/kube/text-checks.js';
-import { splitStream } from '../src/stream/split.js';
-import { transform } from '../src/transform.js';
-import { readCorpusFile } from './helpers/corpus.js';
-import { CORPUS } from './helpers/run-cli.js';
+import { isCustomResourceDefinition, sureKindOf } from '../../src/kube/kind-text.js';
+import { mightHoldGateway, mightHoldGatewayObject } from '../../src/kube/text-checks.js';
+import { splitStream } from '../../src/stream/split.js';
+import { transform } from '../../src/transform.js';
+import { readCorpusFile } from '../helpers/corpus.js';
+import { CORPUS } from '../helpers/run-cli.js';
 
 function filesUnder(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir).sort()) {

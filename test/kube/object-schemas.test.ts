@@ -7,8 +7,8 @@ import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { transform } from '../src/transform.js';
-import { CORPUS, REPO_ROOT } from './helpers/run-cli.js';
+import { transform } from '../../src/transform.js';
+import { CORPUS, REPO_ROOT } from '../helpers/run-cli.js';
 
 interface Crd {
   spec: { names: { kind: string }; group: string; versions: { name: string; schema: { openAPIV3Schema: object } }[] };

@@ -12,15 +12,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 // @ts-expect-error the benchmark generator is plain JavaScript
-import { generate } from '../bench/generate.mjs';
-import { readBlockYaml } from '../src/yaml/block-reader.js';
-import { PARSE_OPTIONS } from '../src/yaml/editable-document.js';
-import { splitStream } from '../src/stream/split.js';
-import { transform } from '../src/transform.js';
-import { expectedOutput, goldenLayout } from './helpers/goldens.js';
-import { CORPUS_MANIFESTS, readCorpusFile } from './helpers/corpus.js';
-import { CORPUS } from './helpers/run-cli.js';
-import { documentDifference } from './helpers/yaml-equality.js';
+import { generate } from '../../bench/generate.mjs';
+import { readBlockYaml } from '../../src/yaml/block-reader.js';
+import { PARSE_OPTIONS } from '../../src/yaml/editable-document.js';
+import { splitStream } from '../../src/stream/split.js';
+import { transform } from '../../src/transform.js';
+import { expectedOutput, goldenLayout } from '../helpers/goldens.js';
+import { CORPUS_MANIFESTS, readCorpusFile } from '../helpers/corpus.js';
+import { CORPUS } from '../helpers/run-cli.js';
+import { documentDifference } from '../helpers/yaml-equality.js';
 
 const RUNS = Number(process.env.GATEWAY_COMPAT_PROPERTY_RUNS ?? 150) * 10;
 // A fixed seed, printed, as in test/property.test.ts: GATEWAY_COMPAT_PROPERTY_SEED replays one (or "random").
@@ -28,7 +28,7 @@ const SEED_TEXT = process.env.GATEWAY_COMPAT_PROPERTY_SEED ?? '4711';
 const SEED = SEED_TEXT === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(SEED_TEXT);
 if (!Number.isSafeInteger(SEED)) throw new Error(`GATEWAY_COMPAT_PROPERTY_SEED must be a whole number or "random", not ${SEED_TEXT}`);
 process.stdout.write(
-  `block-yaml test: seed ${SEED} (replay: GATEWAY_COMPAT_PROPERTY_SEED=${SEED} npx vitest run test/block-yaml.test.ts)\n`,
+  `block-yaml test: seed ${SEED} (replay: GATEWAY_COMPAT_PROPERTY_SEED=${SEED} npx vitest run test/yaml/block-yaml.test.ts)\n`,
 );
 
 /** Undefined when the reader declined or agrees with yaml; otherwise what differs. */
@@ -84,7 +84,7 @@ describe('the fast reader agrees with yaml on real documents', () => {
   });
 
   it('every fixture input and expected output', () => {
-    const dir = path.join(import.meta.dirname, 'fixtures');
+    const dir = path.join(import.meta.dirname, '..', 'fixtures');
     for (const file of filesUnder(dir)) expectAgreement(file, documentsOf(readFileSync(file, 'utf8')));
     // the outputs stored as expected.diff (the .yaml files above hold the exact-bytes ones)
     const diffGoldens = goldenLayout().cases.filter((golden) => existsSync(path.join(golden.dir, 'expected.diff')));

@@ -22,11 +22,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { transform } from '../src/transform.js';
-import { configMap, gateway, gatewayDeployment, gatewayDeploymentFixed, service, stream, SYSCTL, toCrlf } from './helpers/manifests.js';
-import { POST_RENDER, REPO_ROOT, runCli, type CliResult } from './helpers/run-cli.js';
-import { isPureCrlf, streamViolations } from './helpers/stream-invariants.js';
-import { runCliWithTtyStdin } from './helpers/tty.js';
+import { transform } from '../../src/transform.js';
+import { configMap, gateway, gatewayDeployment, gatewayDeploymentFixed, service, stream, SYSCTL, toCrlf } from '../helpers/manifests.js';
+import { POST_RENDER, REPO_ROOT, runCli, type CliResult } from '../helpers/run-cli.js';
+import { isPureCrlf, streamViolations } from '../helpers/stream-invariants.js';
+import { runCliWithTtyStdin } from '../helpers/tty.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'gateway-compat-robustness-'));
 // the --write case runs the CLI as another user, who must reach the files
@@ -738,24 +738,24 @@ describe('an internal bug: "internal error, please report", the document, exit 1
     brokenApply: () => never,
   ): Promise<{ stdout: string; stderr: string; exitCode: number | string | undefined }> {
     vi.resetModules();
-    vi.doMock('../src/input/stdin.js', async (importOriginal) => ({
-      ...(await importOriginal<typeof import('../src/input/stdin.js')>()),
+    vi.doMock('../../src/input/stdin.js', async (importOriginal) => ({
+      ...(await importOriginal<typeof import('../../src/input/stdin.js')>()),
       readStdin: async () => input,
     }));
     // --write/--check look at stdin for a host feeding it; the worker's own stdin is a pipe that never ends
-    vi.doMock('../src/hosts/host-detection.js', async (importOriginal) => ({
-      ...(await importOriginal<typeof import('../src/hosts/host-detection.js')>()),
+    vi.doMock('../../src/hosts/host-detection.js', async (importOriginal) => ({
+      ...(await importOriginal<typeof import('../../src/hosts/host-detection.js')>()),
       stdinHoldsContent: () => false,
     }));
-    vi.doMock('../src/rules/sysctls/apply.js', async (importOriginal) => {
-      const original = await importOriginal<typeof import('../src/rules/sysctls/apply.js')>();
+    vi.doMock('../../src/rules/sysctls/apply.js', async (importOriginal) => {
+      const original = await importOriginal<typeof import('../../src/rules/sysctls/apply.js')>();
       return { ...original, apply: brokenApply };
     });
     let stdout = '';
     let stderr = '';
     // The CLI writes with write(2) through these two (src/hosts/stdio.ts), not process.stdout/stderr.
-    vi.doMock('../src/hosts/stdio.js', async (importOriginal) => ({
-      ...(await importOriginal<typeof import('../src/hosts/stdio.js')>()),
+    vi.doMock('../../src/hosts/stdio.js', async (importOriginal) => ({
+      ...(await importOriginal<typeof import('../../src/hosts/stdio.js')>()),
       writeStdout: (text: string) => void (stdout += text),
       writeStderr: (text: string) => void (stderr += text),
     }));
@@ -763,14 +763,14 @@ describe('an internal bug: "internal error, please report", the document, exit 1
     process.argv = [process.argv[0]!, POST_RENDER, ...argv];
     let exitCode: number | string | undefined;
     try {
-      await (await import('../src/cli.js')).main(argv);
+      await (await import('../../src/cli.js')).main(argv);
       exitCode = process.exitCode;
     } finally {
       process.argv = saved.argv;
       process.exitCode = saved.exitCode;
-      vi.doUnmock('../src/hosts/stdio.js');
-      vi.doUnmock('../src/input/stdin.js');
-      vi.doUnmock('../src/rules/sysctls/apply.js');
+      vi.doUnmock('../../src/hosts/stdio.js');
+      vi.doUnmock('../../src/input/stdin.js');
+      vi.doUnmock('../../src/rules/sysctls/apply.js');
       vi.resetModules();
     }
     return { stdout, stderr, exitCode };

@@ -3,9 +3,9 @@
 // renders. The istioctl render of the corpus (templates with that switch) with its data.values
 // edited three ways.
 import { describe, expect, it } from 'vitest';
-import { transform } from '../src/transform.js';
-import { renderedBranchText } from '../src/gotemplate/values-guard.js';
-import { readCorpusFile } from './helpers/corpus.js';
+import { transform } from '../../src/transform.js';
+import { renderedBranchText } from '../../src/gotemplate/values-guard.js';
+import { readCorpusFile } from '../helpers/corpus.js';
 
 const PILOT = readCorpusFile('istio/rendered-istioctl/1.27.0/pilot_default.golden.yaml');
 const EMPTY = '"securityContext": {}';
