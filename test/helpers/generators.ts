@@ -342,3 +342,25 @@ export function streamCase(corpus: readonly string[]): fc.Arbitrary<StreamCase> 
       return { input: text, mutated: mutations.length > 0, description };
     });
 }
+
+/** A random edit of a text: at an offset (taken modulo the length), remove a few characters and insert a string. */
+export interface Damage {
+  readonly at: number;
+  readonly remove: number;
+  readonly insert: string;
+}
+
+/** An arbitrary damage whose inserted text is one of `inserts`. */
+export function damageOf(inserts: readonly string[]): fc.Arbitrary<Damage> {
+  return fc.record({ at: fc.nat(10_000), remove: fc.nat(3), insert: fc.constantFrom(...inserts) });
+}
+
+/** `text` with each damage applied in turn. */
+export function damaged(text: string, damages: readonly Damage[]): string {
+  let out = text;
+  for (const { at, remove, insert } of damages) {
+    const position = at % (out.length + 1);
+    out = out.slice(0, position) + insert + out.slice(position + remove);
+  }
+  return out;
+}

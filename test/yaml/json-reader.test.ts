@@ -22,6 +22,7 @@ import { transform } from '../../src/transform.js';
 import { CORPUS_MANIFESTS, readCorpusFile } from '../helpers/corpus.js';
 import { CORPUS } from '../helpers/run-cli.js';
 import { documentDifference } from '../helpers/yaml-equality.js';
+import { damaged, damageOf } from '../helpers/generators.js';
 
 const RUNS = Number(process.env.GATEWAY_COMPAT_PROPERTY_RUNS ?? 150) * 10;
 const SEED = process.env.GATEWAY_COMPAT_PROPERTY_SEED ? Number(process.env.GATEWAY_COMPAT_PROPERTY_SEED) : 1101;
@@ -363,46 +364,38 @@ describe('the JSON reader agrees with yaml on generated JSON', () => {
   });
 
   it('on damaged JSON: declines, or agrees', () => {
-    const damage = fc.record({
-      at: fc.nat(10_000),
-      remove: fc.nat(3),
-      insert: fc.constantFrom(
-        '',
-        ' ',
-        '\n',
-        ',',
-        ':',
-        '"',
-        '\\',
-        '{',
-        '}',
-        '[',
-        ']',
-        '#',
-        '\t',
-        '\r',
-        'x',
-        '-',
-        '.',
-        'e',
-        '0',
-        '---\n',
-        '...',
-        '\ufeff',
-        '&a ',
-        '!!str ',
-        "'",
-        '\u0085',
-      ),
-    });
+    const damage = damageOf([
+      '',
+      ' ',
+      '\n',
+      ',',
+      ':',
+      '"',
+      '\\',
+      '{',
+      '}',
+      '[',
+      ']',
+      '#',
+      '\t',
+      '\r',
+      'x',
+      '-',
+      '.',
+      'e',
+      '0',
+      '---\n',
+      '...',
+      '\ufeff',
+      '&a ',
+      '!!str ',
+      "'",
+      '\u0085',
+    ]);
     fc.assert(
       fc.property(generatedJson, fc.array(damage, { minLength: 1, maxLength: 3 }), (text, damages) => {
-        let damaged = text;
-        for (const { at, remove, insert } of damages) {
-          const position = at % (damaged.length + 1);
-          damaged = damaged.slice(0, position) + insert + damaged.slice(position + remove);
-        }
-        expect(disagreement(damaged), JSON.stringify(damaged)).toBeUndefined();
+        const broken = damaged(text, damages);
+        expect(disagreement(broken), JSON.stringify(broken)).toBeUndefined();
       }),
       PARAMETERS,
     );
