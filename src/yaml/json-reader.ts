@@ -71,10 +71,19 @@ function firstToken(source: string): number {
   }
   const code = source.charCodeAt(at);
   if (code === OPEN_MAP || code === OPEN_SEQ) return at;
-  // `---` at a line's start, then a space or a line feed: a document marker (a stream of JSON documents)
+  // `---` at a line's start, then a space or a line feed: a document marker (a stream of JSON
+  // documents), when a `{` or `[` follows it. Every document of a Helm render starts with `---`
+  // too, then a comment or a key: that is block YAML, for the block reader.
   if (code === 0x2d && source.startsWith('---', at) && (at === 0 || source.charCodeAt(at - 1) === NEWLINE)) {
-    const after = source.charCodeAt(at + 3);
-    if (after === SPACE || after === NEWLINE) return at;
+    let after = at + 3;
+    if (source.charCodeAt(after) !== SPACE && source.charCodeAt(after) !== NEWLINE) return -1;
+    for (;;) {
+      const next = source.charCodeAt(after);
+      if (next === SPACE || next === NEWLINE) after++;
+      else break;
+    }
+    const next = source.charCodeAt(after);
+    if (next === OPEN_MAP || next === OPEN_SEQ) return at;
   }
   return -1;
 }

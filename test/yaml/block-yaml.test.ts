@@ -14,6 +14,7 @@ import { parseDocument } from 'yaml';
 // @ts-expect-error the benchmark generator is plain JavaScript
 import { generate } from '../../bench/generate.mjs';
 import { readBlockYaml } from '../../src/yaml/block-reader.js';
+import { readFast } from '../../src/yaml/fast-read.js';
 import { PARSE_OPTIONS } from '../../src/yaml/editable-document.js';
 import { splitStream } from '../../src/stream/split.js';
 import { transform } from '../../src/transform.js';
@@ -108,9 +109,9 @@ describe('the fast reader agrees with yaml on real documents', () => {
     expectAgreement('bench stream', documentsOf(stream));
     const gatewayDeployments = documentsOf(stream).filter((text) => text.includes('ip_unprivileged_port_start'));
     expect(gatewayDeployments.length).toBeGreaterThan(5);
-    for (const text of gatewayDeployments) expect(readBlockYaml(text, PARSE_OPTIONS), text.slice(0, 200)).toBeDefined();
+    for (const text of gatewayDeployments) expect(readFast(text, PARSE_OPTIONS), text.slice(0, 200)).toBeDefined();
     for (const edit of transform(stream).documentEdits.filter((e) => !e.added)) {
-      expect(readBlockYaml(edit.after, PARSE_OPTIONS), edit.after.slice(0, 200)).toBeDefined();
+      expect(readFast(edit.after, PARSE_OPTIONS), edit.after.slice(0, 200)).toBeDefined();
     }
   });
 
@@ -121,14 +122,14 @@ describe('the fast reader agrees with yaml on real documents', () => {
       (text) => /^kind: (Gateway|HTTPRoute|Service)$/m.test(text) || text.includes('ip_unprivileged_port_start'),
     );
     expect(read.length).toBeGreaterThan(500);
-    for (const text of read) expect(readBlockYaml(text, PARSE_OPTIONS), text.slice(0, 300)).toBeDefined();
+    for (const text of read) expect(readFast(text, PARSE_OPTIONS), text.slice(0, 300)).toBeDefined();
     const edits = transform(stream).documentEdits;
     expect(edits.length).toBeGreaterThan(40);
     expectAgreement(
       'flow bench stream (transformed)',
       edits.map((edit) => edit.after),
     );
-    for (const edit of edits) expect(readBlockYaml(edit.after, PARSE_OPTIONS), edit.after.slice(0, 300)).toBeDefined();
+    for (const edit of edits) expect(readFast(edit.after, PARSE_OPTIONS), edit.after.slice(0, 300)).toBeDefined();
   });
 
   it('reads the injector ConfigMap of istiod renders, and its data.config (literal block scalars, flow sequences)', () => {
@@ -137,11 +138,11 @@ describe('the fast reader agrees with yaml on real documents', () => {
       .filter((text) => /^kind: ConfigMap$/m.test(text) && /^ {2}name: istio-sidecar-injector$/m.test(text) && text.includes('templates:'));
     expect(injectors.length).toBeGreaterThan(2);
     for (const text of injectors) {
-      const doc = readBlockYaml(text, PARSE_OPTIONS);
+      const doc = readFast(text, PARSE_OPTIONS);
       expect(doc, text.slice(0, 300)).toBeDefined();
       const config = (doc?.toJS() as { data: { config: string } }).data.config;
       expect(disagreement(config)).toBeUndefined();
-      expect(readBlockYaml(config, PARSE_OPTIONS), config.slice(0, 300)).toBeDefined();
+      expect(readFast(config, PARSE_OPTIONS), config.slice(0, 300)).toBeDefined();
     }
   });
 
@@ -152,7 +153,7 @@ describe('the fast reader agrees with yaml on real documents', () => {
     ]) {
       const deployments = documentsOf(readCorpusFile(file)).filter((text) => /^kind: Deployment/m.test(text));
       expect(deployments.length).toBeGreaterThan(0);
-      for (const text of deployments) expect(readBlockYaml(text, PARSE_OPTIONS), file).toBeDefined();
+      for (const text of deployments) expect(readFast(text, PARSE_OPTIONS), file).toBeDefined();
     }
   });
 });

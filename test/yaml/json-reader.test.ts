@@ -14,7 +14,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument, visit, type Document, type Node } from 'yaml';
 // @ts-expect-error the benchmark generator is plain JavaScript
 import { generate } from '../../bench/generate.mjs';
-import { readJson, rereadJson } from '../../src/yaml/json-reader.js';
+import { looksLikeJson, readJson, rereadJson } from '../../src/yaml/json-reader.js';
 import { readFast } from '../../src/yaml/fast-read.js';
 import { PARSE_OPTIONS } from '../../src/yaml/editable-document.js';
 import { splitStream } from '../../src/stream/split.js';
@@ -243,6 +243,16 @@ describe('what the JSON reader declines', () => {
   it('block YAML is not its to read (the block reader reads it)', () => {
     expect(readJson('a: {"b": 1}\n', PARSE_OPTIONS)).toBeUndefined();
     expect(readFast('a: {"b": 1}\n', PARSE_OPTIONS)).toBeDefined();
+  });
+
+  it('a document marker starts JSON only when `{` or `[` follows it (a Helm render starts every document with one)', () => {
+    const helm = '---\n# Source: gateway/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: gw\n';
+    expect(looksLikeJson(helm)).toBe(false);
+    expect(readFast(helm, PARSE_OPTIONS)).toBeDefined();
+    expect(looksLikeJson('---\nkind: Service\n')).toBe(false);
+    expect(looksLikeJson('--- {"kind": "Service"}\n')).toBe(true);
+    expect(looksLikeJson('---\n\n  [1]\n')).toBe(true);
+    expect(looksLikeJson('---{"a": 1}\n')).toBe(false);
   });
 });
 
