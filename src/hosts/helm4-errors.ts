@@ -14,22 +14,11 @@
 // enter, is written under a fresh name (O_EXCL) and renamed into place; a file the user names is
 // opened without following links or blocking, and written only if it is a regular file of ours
 // with one link.
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  ftruncateSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readlinkSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import * as fs from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { currentUid, isOwnFolder, notOwnPlainFile, replaceWithNewFile, writeAll } from '../local/private-files.js';
 
 // Every run asks isHelmPluginRun; only a plugin run needs node:os, and only a failing one
 // node:crypto (about 7 ms to load): required when used.
@@ -71,24 +60,16 @@ function readSmallFile(file: string): string | undefined {
   }
 }
 
-const uid = (): number => process.getuid?.() ?? -1;
-
 /** The per-user folder of the default error file, made if needed; undefined when it is not safe. */
 export function privateErrorFolder(): string | undefined {
-  const folder = path.join(tmpdir(), `gateway-compat-${uid()}`);
+  const uid = currentUid();
+  const folder = path.join(tmpdir(), `gateway-compat-${uid ?? -1}`);
   try {
-    mkdirSync(folder, { mode: 0o700 });
+    fs.mkdirSync(folder, { mode: 0o700 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
   }
-  try {
-    // lstat: a symlink planted under our name is not our folder
-    const info = lstatSync(folder);
-    if (!info.isDirectory() || (process.platform !== 'win32' && (info.uid !== uid() || (info.mode & 0o077) !== 0))) return undefined;
-  } catch {
-    return undefined;
-  }
-  return folder;
+  return isOwnFolder(fs, folder, uid, { private: true }) ? folder : undefined;
 }
 
 export function errorFilePath(env: NodeJS.ProcessEnv): string | undefined {
@@ -97,16 +78,9 @@ export function errorFilePath(env: NodeJS.ProcessEnv): string | undefined {
   return folder === undefined ? undefined : path.join(folder, 'last-error.txt');
 }
 
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
-  let written = 0;
-  while (written < bytes.length) written += writeSync(fd, bytes, written);
-}
-
 /** A regular file of ours with one name: the only kind of file a chosen error path may be. */
 function isOwnPlainFile(fd: number): boolean {
-  const info = fstatSync(fd);
-  return info.isFile() && info.nlink === 1 && (process.platform === 'win32' || info.uid === uid());
+  return notOwnPlainFile(fstatSync(fd), currentUid(), { othersMayNotWrite: false }) === undefined;
 }
 
 /** Writes the file the user named with GATEWAY_COMPAT_ERROR_FILE, if it is safe to. */
@@ -117,7 +91,7 @@ function writeChosenFile(file: string, text: string): boolean {
     fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY, 0o600);
     if (!isOwnPlainFile(fd)) return false;
     ftruncateSync(fd, 0);
-    writeAll(fd, text);
+    writeAll(fs, fd, Buffer.from(text));
     return true;
   } catch {
     return false;
@@ -128,21 +102,7 @@ function writeChosenFile(file: string, text: string): boolean {
 
 /** Writes the default file: a fresh name in the private folder, then renamed over the old one. */
 function writePrivateFile(file: string, text: string): boolean {
-  const fresh = `${file}.${randomHex(6)}.tmp`;
-  let fd: number | undefined;
-  try {
-    fd = openSync(fresh, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
-    writeAll(fd, text);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(fresh, file);
-    return true;
-  } catch {
-    rmSync(fresh, { force: true });
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  return replaceWithNewFile(fs, file, `${file}.${randomHex(6)}.tmp`, [Buffer.from(text)]);
 }
 
 export function writeErrorFile(env: NodeJS.ProcessEnv, text: string): string | undefined {
@@ -194,7 +154,7 @@ function appendTo(file: string, text: string): boolean {
   let fd: number | undefined;
   try {
     fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_NOCTTY | constants.O_NONBLOCK);
-    writeAll(fd, text);
+    writeAll(fs, fd, Buffer.from(text));
     return true;
   } catch {
     return false;

@@ -22,6 +22,7 @@
 // one off too.
 import type * as Fs from 'node:fs';
 import type * as Path from 'node:path';
+import { isOwnFolder, notOwnPlainFile, replaceWithNewFile } from '../local/private-files.js';
 
 /** What the launcher needs from node:fs and node:path (loaded as CommonJS, never as ES modules). */
 export interface Builtins {
@@ -112,12 +113,7 @@ export function cacheFileName(core: CoreIdentity, execArgv: readonly string[], n
 
 /** A folder of ours that only we can write; lstat, so a symlink under its name is not it. */
 function isSafeFolder(builtins: Builtins, folder: string, uid: number): boolean {
-  try {
-    const info = builtins.fs.lstatSync(folder);
-    return info.isDirectory() && info.uid === uid && (info.mode & 0o022) === 0;
-  } catch {
-    return false;
-  }
+  return isOwnFolder(builtins.fs, folder, uid, { private: false });
 }
 
 function header(core: CoreIdentity, level: number, length: number): string {
@@ -144,10 +140,8 @@ export function loadCache(builtins: Builtins, core: CoreIdentity, env: NodeJS.Pr
     }
     try {
       const info = fs.fstatSync(fd);
-      if (!info.isFile()) return refused(file, 'not a regular file');
-      if (info.uid !== uid) return refused(file, 'owned by another user');
-      if ((info.mode & 0o022) !== 0) return refused(file, 'writable by other users');
-      if (info.nlink !== 1) return refused(file, 'has other links');
+      const notOurs = notOwnPlainFile(info, uid, { othersMayNotWrite: true });
+      if (notOurs !== undefined) return refused(file, notOurs);
       if (info.size > MAX_FILE) return refused(file, 'too large');
       const bytes = Buffer.allocUnsafe(info.size);
       let read = 0;
@@ -244,26 +238,8 @@ export function saveCache(
     file = path.join(folder, cacheFileName(core, execArgv, env.NODE_OPTIONS));
   }
   const fresh = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(fresh, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
-    const head = Buffer.from(header(core, level, data.length), 'latin1');
-    for (const part of [head, data, data]) {
-      let written = 0;
-      while (written < part.length) written += fs.writeSync(fd, part, written, part.length - written);
-    }
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.renameSync(fresh, file);
-    pruneFolder(builtins, path.dirname(file), file, uid);
-    return file;
-  } catch {
-    try {
-      if (fd !== undefined) fs.closeSync(fd);
-      fs.rmSync(fresh, { force: true });
-    } catch {
-      // nothing more to tidy
-    }
-    return undefined;
-  }
+  const head = Buffer.from(header(core, level, data.length), 'latin1');
+  if (!replaceWithNewFile(fs, file, fresh, [head, data, data])) return undefined;
+  pruneFolder(builtins, path.dirname(file), file, uid);
+  return file;
 }
