@@ -13,6 +13,7 @@ import { find, objectsOf, proxySecurityContext, sysctlNames, SYSCTL } from './he
 import { explain, run } from './helpers/process.js';
 import { scratchDir } from './helpers/scratch.js';
 import { describeWithHost, findHelm, HELM_INSTALL_HINT } from './helpers/tools.js';
+import { helmHomeEnv } from './helpers/helm-home.js';
 
 const RECIPE = path.join(REPO_ROOT, 'examples/argocd');
 const helm = findHelm(3);
@@ -55,11 +56,7 @@ describeWithHost(
       return run(command as string, [...fixed, ...(plugin.spec.generate.args ?? [])], {
         cwd,
         env: {
-          PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
-          HOME: home,
-          HELM_CACHE_HOME: path.join(home, 'cache'),
-          HELM_CONFIG_HOME: path.join(home, 'config'),
-          HELM_DATA_HOME: path.join(home, 'data'),
+          ...helmHomeEnv(home, { PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, HOME: home }),
           ARGOCD_APP_NAME: 'istio-ingress',
           ARGOCD_APP_NAMESPACE: 'istio-ingress',
           ARGOCD_APP_REVISION: '0f3c2a1',

@@ -13,6 +13,7 @@ import { find, objectsOf } from './helpers/manifests.js';
 import { explain, run } from './helpers/process.js';
 import { scratchDir } from './helpers/scratch.js';
 import { describeWithHost, findHelm, HELM_INSTALL_HINT } from './helpers/tools.js';
+import { helmHomeEnv } from './helpers/helm-home.js';
 
 const CHARTS = path.join(CORPUS, 'istio/helm-charts');
 const VERSIONS = readdirSync(CHARTS).sort();
@@ -30,12 +31,7 @@ describeWithHost(
   { what: 'Helm 3', installHint: HELM_INSTALL_HINT },
   () => {
     const work = scratchDir('class-defaults');
-    const env = {
-      ...process.env,
-      HELM_CACHE_HOME: path.join(work, 'hc'),
-      HELM_CONFIG_HOME: path.join(work, 'hf'),
-      HELM_DATA_HOME: path.join(work, 'hd'),
-    };
+    const env = helmHomeEnv(work);
     const template = async (version: string, ...extra: string[]) => {
       const ran = await run(
         helm as string,

@@ -13,6 +13,7 @@ import { find, objectsOf, proxySecurityContext, sysctlNames, SYSCTL } from './he
 import { explain, run } from './helpers/process.js';
 import { scratchDir } from './helpers/scratch.js';
 import { describeWithHost, findHelm, findHelmRelease, findTool, HELM4_RELEASES, HELM_INSTALL_HINT } from './helpers/tools.js';
+import { helmHomeEnv } from './helpers/helm-home.js';
 
 const CHART = path.join(REPO_ROOT, 'test/charts/gateway');
 const PLUGIN_FOLDER = path.join(REPO_ROOT, 'helm-plugin/gateway-compat');
@@ -92,15 +93,7 @@ describeWithHost(
           mkdirSync(bin, { recursive: true });
           symlinkSync(needHelm(), path.join(bin, 'helm'));
           symlinkSync(process.execPath, path.join(bin, 'node'));
-          const env: NodeJS.ProcessEnv = {
-            PATH: `${bin}:/usr/bin:/bin`,
-            HOME: root,
-            TMPDIR: root,
-            GNUPGHOME: gnupg,
-            HELM_CACHE_HOME: path.join(root, 'cache'),
-            HELM_CONFIG_HOME: path.join(root, 'config'),
-            HELM_DATA_HOME: path.join(root, 'data'),
-          };
+          const env = helmHomeEnv(root, { PATH: `${bin}:/usr/bin:/bin`, HOME: root, TMPDIR: root, GNUPGHOME: gnupg });
           return { root, env, helm: (args: string[]) => run(path.join(bin, 'helm'), args, { cwd: root, env }) };
         };
         const renders = async (helmRun: (args: string[]) => ReturnType<typeof run>) => {
@@ -218,13 +211,7 @@ describeWithHost('Helm 3 and the Helm 4 plugin folder', helm3, { what: 'Helm 3',
   const bin = path.join(home, 'bin');
   mkdirSync(bin);
   symlinkSync(helm3 as string, path.join(bin, 'helm'));
-  const env = {
-    ...process.env,
-    PATH: `${bin}:${process.env.PATH ?? ''}`,
-    HELM_CACHE_HOME: path.join(home, 'cache'),
-    HELM_CONFIG_HOME: path.join(home, 'config'),
-    HELM_DATA_HOME: path.join(home, 'data'),
-  };
+  const env = helmHomeEnv(home, { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` });
   const helm = (...args: string[]) => run(path.join(bin, 'helm'), args, { cwd: home, env });
 
   it("a mistaken `helm plugin install` fails, and the README's clean-up command leaves Helm 3 clean", async () => {

@@ -7,19 +7,14 @@ import { describeWithHost, findHelm, HELM_INSTALL_HINT } from './helpers/tools.j
 import { addedCapabilities, deploymentPatchOf, find, objectsOf, proxySecurityContext, sysctlNames, SYSCTL } from './helpers/manifests.js';
 import { explain, run } from './helpers/process.js';
 import { scratchDir } from './helpers/scratch.js';
+import { helmHomeEnv } from './helpers/helm-home.js';
 
 const CHART = path.join(REPO_ROOT, 'test/charts/gateway');
 const helm = findHelm(3);
 
 describeWithHost('Helm 3 --post-renderer (real helm v3)', helm, { what: 'Helm 3', installHint: HELM_INSTALL_HINT }, () => {
   const home = scratchDir('helm3');
-  // Helm keeps caches and repositories under these; a test must not touch the user's.
-  const env = {
-    ...process.env,
-    HELM_CACHE_HOME: path.join(home, 'cache'),
-    HELM_CONFIG_HOME: path.join(home, 'config'),
-    HELM_DATA_HOME: path.join(home, 'data'),
-  };
+  const env = helmHomeEnv(home);
   const template = (...extra: string[]) =>
     run(helm as string, ['template', 'gw', CHART, '--namespace', 'istio-ingress', ...extra], { env, cwd: home });
 

@@ -10,6 +10,7 @@ import { describeWithHost, findHelm, findTool, HELM_INSTALL_HINT } from './helpe
 import { addedCapabilities, deploymentPatchOf, find, objectsOf, proxySecurityContext, sysctlNames, SYSCTL } from './helpers/manifests.js';
 import { explain, run } from './helpers/process.js';
 import { scratchDir } from './helpers/scratch.js';
+import { helmHomeEnv } from './helpers/helm-home.js';
 
 const CHART = path.join(REPO_ROOT, 'test/charts/gateway');
 const PACKAGE_VERSION = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -19,15 +20,8 @@ describeWithHost('Helm 4 postrenderer/v1 plugin (real helm v4)', helm, { what: '
   const home = scratchDir('helm4');
   const tmp = path.join(home, 'tmp');
   mkdirSync(tmp, { recursive: true });
-  const env = {
-    ...process.env,
-    HELM_CACHE_HOME: path.join(home, 'cache'),
-    HELM_CONFIG_HOME: path.join(home, 'config'),
-    HELM_DATA_HOME: path.join(home, 'data'),
-    HELM_PLUGINS: path.join(home, 'data', 'plugins'),
-    // The plugin's default error file is $TMPDIR/gateway-compat-<uid>/last-error.txt.
-    TMPDIR: tmp,
-  };
+  // The plugin's default error file is $TMPDIR/gateway-compat-<uid>/last-error.txt.
+  const env = { ...helmHomeEnv(home), TMPDIR: tmp };
   const defaultErrorFile = path.join(tmp, `gateway-compat-${process.getuid?.() ?? -1}`, 'last-error.txt');
   delete (env as NodeJS.ProcessEnv).GATEWAY_COMPAT_ERROR_FILE;
   const helmRun = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>

@@ -13,6 +13,7 @@ import { injectAndCheck, istioSimBinary } from './helpers/istio-sim.js';
 import { explain, run } from './helpers/process.js';
 import { scratchDir } from './helpers/scratch.js';
 import { describeWithHost, findHelm, HELM_INSTALL_HINT } from './helpers/tools.js';
+import { helmHomeEnv } from './helpers/helm-home.js';
 
 const CHARTS = path.join(CORPUS, 'istio/helm-charts');
 const VERSIONS = readdirSync(CHARTS).sort();
@@ -37,12 +38,7 @@ describeWithHost(
   { what: 'Helm 3', installHint: HELM_INSTALL_HINT },
   () => {
     const work = scratchDir('istio-operator');
-    const env = {
-      ...process.env,
-      HELM_CACHE_HOME: path.join(work, 'hc'),
-      HELM_CONFIG_HOME: path.join(work, 'hf'),
-      HELM_DATA_HOME: path.join(work, 'hd'),
-    };
+    const env = helmHomeEnv(work);
     const template = async (release: string, chart: string, namespace: string, extra: readonly string[] = []) => {
       const ran = await run(helm as string, ['template', release, chart, '-n', namespace, '--kube-version', '1.30.0', ...extra], {
         env,

@@ -13,6 +13,7 @@ import { find, objectsOf, sysctlNames, SYSCTL } from './helpers/manifests.js';
 import { explain, run } from './helpers/process.js';
 import { scratchDir } from './helpers/scratch.js';
 import { describeWithHost, findHelm, HELM_INSTALL_HINT } from './helpers/tools.js';
+import { helmHomeEnv } from './helpers/helm-home.js';
 
 const PACKAGE = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
   name: string;
@@ -267,12 +268,7 @@ describeWithHost('npm package (npm pack, npm i -g --omit=dev, npx, import)', 'np
   const helm = findHelm(4);
   it('the installed package carries a working Helm 4 plugin', async () => {
     if (!helm) throw new Error(`Helm 4 is missing. ${HELM_INSTALL_HINT}`);
-    const helmEnv = {
-      ...env,
-      HELM_CACHE_HOME: path.join(work, 'helm/cache'),
-      HELM_CONFIG_HOME: path.join(work, 'helm/config'),
-      HELM_DATA_HOME: path.join(work, 'helm/data'),
-    };
+    const helmEnv = helmHomeEnv(path.join(work, 'helm'), env);
     const plugin = path.join(installedRoot, 'helm-plugin/gateway-compat');
     const installed = await run(helm, ['plugin', 'install', plugin], { env: helmEnv });
     expect(installed.status, explain(installed)).toBe(0);

@@ -7,6 +7,7 @@ import { POST_RENDER, REPO_ROOT } from '../helpers/run-cli.js';
 import { explain, run } from './helpers/process.js';
 import { scratchDir } from './helpers/scratch.js';
 import { describeWithHost, findHelm, HELM_INSTALL_HINT } from './helpers/tools.js';
+import { helmHomeEnv } from './helpers/helm-home.js';
 
 const CHART = path.join(REPO_ROOT, 'test/charts/gateway');
 const helm3 = findHelm(3);
@@ -18,13 +19,7 @@ describeWithHost(
   { what: 'Helm 3 and Helm 4', installHint: HELM_INSTALL_HINT },
   () => {
     const home = scratchDir('report-file');
-    const env = {
-      ...process.env,
-      HELM_CACHE_HOME: path.join(home, 'cache'),
-      HELM_CONFIG_HOME: path.join(home, 'config'),
-      HELM_DATA_HOME: path.join(home, 'data'),
-      HELM_PLUGINS: path.join(home, 'data', 'plugins'),
-    };
+    const env = helmHomeEnv(home);
     mkdirSync(path.join(home, 'out'));
 
     it('Helm 3: the report of a successful render is in the file, though Helm showed none of it', async () => {
