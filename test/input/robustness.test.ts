@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { transform } from '../../src/transform.js';
+import { transform, type TransformResult } from '../../src/transform.js';
 import { configMap, gateway, gatewayDeployment, gatewayDeploymentFixed, service, stream, SYSCTL, toCrlf } from '../helpers/manifests.js';
 import { POST_RENDER, REPO_ROOT, runCli, type CliResult } from '../helpers/run-cli.js';
 import { isPureCrlf, streamViolations } from '../helpers/stream-invariants.js';
@@ -386,17 +386,22 @@ describe('anchors, aliases and merge keys: handled correctly or a clear error, n
     expect(result.stderr).toMatch(/merge key \(<<\)/);
   });
 
+  /** The transform's result, or undefined when it refused the input as the user's (a UserError); any other error fails. */
+  const transformedOrRefused = (input: string): TransformResult | undefined => {
+    try {
+      return transform(input, {});
+    } catch (error) {
+      expect((error as Error).name).toBe('UserError');
+      return undefined;
+    }
+  };
+
   // Removing or replacing a node that carries an anchor would leave its aliases dangling: refused.
   it('an anchored securityContext that the edit empties keeps its anchor (or is refused)', () => {
     const input = gatewayDeployment().replace('      securityContext:\n', '      securityContext: &sc\n').trimEnd() + '\n  copy: *sc\n';
-    let output: string;
-    try {
-      output = transform(input, {}).text;
-    } catch (error) {
-      expect((error as Error).name).toBe('UserError');
-      return;
-    }
-    const [doc] = parseAllDocuments(output);
+    const result = transformedOrRefused(input);
+    if (!result) return;
+    const [doc] = parseAllDocuments(result.text);
     expect(doc?.errors).toEqual([]);
     expect(() => doc?.toJS()).not.toThrow();
   });
@@ -406,27 +411,17 @@ describe('anchors, aliases and merge keys: handled correctly or a clear error, n
       gatewayDeployment()
         .replace('      securityContext:\n        sysctls:\n', '      securityContext:\n        runAsNonRoot: true\n        sysctls: &s\n')
         .trimEnd() + '\n  copy: *s\n';
-    let output: string;
-    try {
-      output = transform(input, {}).text;
-    } catch (error) {
-      expect((error as Error).name).toBe('UserError');
-      return;
-    }
-    const [doc] = parseAllDocuments(output);
+    const result = transformedOrRefused(input);
+    if (!result) return;
+    const [doc] = parseAllDocuments(result.text);
     expect(() => doc?.toJS()).not.toThrow();
   });
 
   // A sysctl entry written as an alias (`- *unpriv`) is refused, never silently kept.
   it('a sysctl entry that is an alias is removed or refused, never silently kept', () => {
     const input = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: gw\n  annotations:\n    unpriv: &unpriv {name: ${SYSCTL}, value: "0"}\nspec:\n  template:\n    spec:\n      securityContext:\n        sysctls:\n        - *unpriv\n`;
-    let result;
-    try {
-      result = transform(input, {});
-    } catch (error) {
-      expect((error as Error).name).toBe('UserError');
-      return;
-    }
+    const result = transformedOrRefused(input);
+    if (!result) return;
     expect(result.changes.length).toBeGreaterThan(0);
   });
 });
