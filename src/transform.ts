@@ -11,13 +11,14 @@ import { collectGarbage, LARGE_INPUT } from './memory.js';
 import { StrictModeError, UserError } from './errors.js';
 import { isCustomResourceDefinition } from './kube/kind-text.js';
 import { describeResource, type ResourceId } from './kube/objects.js';
-import { secretIn } from './kube/secrets.js';
+import { maySpellSecret, secretIn } from './kube/secrets.js';
 import { isResourceSelected } from './stream/select.js';
 import type { ChangeRecord, DocumentEdit, WarningRecord } from './report/records.js';
 import { RULES } from './rules/index.js';
 import { EDITS } from './generated/rule-edits.js';
 import type { ApplyToDocument, ApplyToStream, Rule, RuleContext, StreamRuleContext } from './rules/rule.js';
 import { splitStream, type Chunk, type SplitStream } from './stream/split.js';
+import type { Document } from 'yaml';
 import { analyzeStream, noteGatewayReleaseNeeds, noteNothingMatched } from './warnings/analyze.js';
 import { warnSysctlsLeft } from './warnings/sysctl-not-removed.js';
 import { takeIgnored, type IgnoredWarnings } from './warnings/ignore.js';
@@ -88,14 +89,20 @@ export interface TransformOptions {
    * None by default.
    */
   annotateAdded?: (added: AddedFor) => Readonly<Record<string, string>>;
-  /** @internal `input` as splitStream split it, when the host already did (to look at its documents first) */
-  split?: SplitStream;
-  /**
-   * @internal For --check's diff (hosts/file-diff.ts): the texts, before and after, of each edited
-   * document that holds a Secret, found in the tree the transform read (the diff would parse them
-   * both again). A rule never edits a Secret, so the text before holds the Secret too.
-   */
-  secretTexts?: Set<string>;
+  /** @internal What a host that looked at the input first (--check/--write) already knows of it. */
+  prepared?: PreparedInput;
+  /** @internal Tell each edited document's Secret verdict (TransformResult.secretVerdict), for --check's diff. */
+  secretVerdicts?: boolean;
+}
+
+/**
+ * @internal `input` as splitStream split it, and the trees of the chunks (by index) the host
+ * read as parseYaml reads them (hosts/files.ts: to tell a manifest from other YAML), which the
+ * transform takes over instead of reading those texts again.
+ */
+export interface PreparedInput {
+  readonly split: SplitStream;
+  readonly trees?: ReadonlyMap<number, Document.Parsed>;
 }
 
 export interface TransformResult {
@@ -124,10 +131,14 @@ export interface TransformResult {
    */
   readonly output: readonly OutputDocument[];
   /**
-   * @internal The original texts of the input documents the transform parsed (so they are valid
-   * YAML): --check's diff needs no second parse of those to tell a Secret (src/hosts/file-diff.ts).
+   * @internal For --check's diff (src/hosts/file-diff.ts), whether a document text holds a Secret,
+   * as far as the transform knows it without another parse: for the texts it parsed (input ones,
+   * edited ones before and after, the ones it added), false when the text cannot spell the word,
+   * and, under TransformOptions.secretVerdicts, for an edited document the answer of the tree it
+   * verified (a rule never edits a Secret, so the text before holds one exactly when the text
+   * after does). undefined: not known.
    */
-  readonly parsedInputTexts: () => ReadonlySet<string>;
+  readonly secretVerdict: (text: string) => boolean | undefined;
 }
 
 export type { AddedFor, DocumentEdit, DocumentOrigin, OutputDocument };
@@ -141,7 +152,8 @@ function configOf(config: Config | ConfigSpec | undefined): Config {
 
 export function transform(input: string, options: TransformOptions = {}): TransformResult {
   const config = configOf(options.config);
-  const { bom, chunks } = options.split ?? splitStream(input);
+  const { bom, chunks } = options.prepared?.split ?? splitStream(input);
+  const trees = options.prepared?.trees;
   const changes: ChangeRecord[] = [];
   const warnings: WarningRecord[] = [];
   const ctx: RuleContext = {
@@ -159,7 +171,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     let ed = parsed.get(index);
     if (!ed) {
       const chunk = chunks[index] as Chunk;
-      ed = parseChecked(chunk, numbers[index] ?? 0);
+      ed = parseChecked(chunk, numbers[index] ?? 0, trees?.get(index));
       parsed.set(index, ed);
     }
     return ed;
@@ -250,13 +262,27 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     }
   }
 
-  const { secretTexts } = options;
+  // Each edited document's Secret verdict is taken from its tree while emit still holds it; only a
+  // text that can spell the word has its tree visited.
+  const editedSecrets = new Map<string, boolean>();
+  const tellSecrets = options.secretVerdicts === true;
   const { pieces, added, changedDocuments, documentEdits, output } = emit({ bom, chunks, numbers, parsed, insertBefore }, (ed, chunk) => {
     runRule(() => ed.verify(), ed, chunk);
-    if (secretTexts && secretIn(ed.doc) !== undefined) secretTexts.add(chunk.text).add(ed.source);
+    if (!tellSecrets) return;
+    const secret = (maySpellSecret(chunk.text) || maySpellSecret(ed.source)) && secretIn(ed.doc) !== undefined;
+    editedSecrets.set(chunk.text, secret).set(ed.source, secret);
   });
   const documentsIn = chunks.filter((chunk) => chunk.hasContent).length;
-  const parsedIndexes = [...parsed.keys()];
+  let parsedTexts: Set<string> | undefined;
+  const secretVerdict = (documentText: string): boolean | undefined => {
+    const edited = editedSecrets.get(documentText);
+    if (edited !== undefined) return edited;
+    if (!parsedTexts) {
+      parsedTexts = new Set([...parsed.keys()].map((index) => (chunks[index] as Chunk).text));
+      for (const edit of documentEdits) if (edit.added) parsedTexts.add(edit.after);
+    }
+    return parsedTexts.has(documentText) && !maySpellSecret(documentText) ? false : undefined;
+  };
   let text: string | undefined;
   return {
     get text() {
@@ -270,7 +296,7 @@ export function transform(input: string, options: TransformOptions = {}): Transf
     changedDocuments,
     documentEdits,
     output,
-    parsedInputTexts: () => new Set(parsedIndexes.map((index) => (chunks[index] as Chunk).text)),
+    secretVerdict,
   };
 }
 

@@ -47,22 +47,20 @@ function secretLines(text: string, holdsSecret: (text: string) => boolean): (lin
 }
 
 /**
- * `parsed`: document texts known to parse (those the transform read, edited or added), which
- * need no parse when they do not even spell the word Secret. `secrets`: document texts known to
- * hold a Secret (the transform's `secretTexts`), which need no parse at all.
+ * `known`: whether a document text holds a Secret, where the caller knows it without a parse
+ * (the transform's TransformResult.secretVerdict), else undefined: that text is parsed here.
  */
 export function unifiedDiff(
   file: string,
   before: string,
   after: string,
-  parsed: ReadonlySet<string> = new Set(),
-  secrets: ReadonlySet<string> = new Set(),
+  known: (text: string) => boolean | undefined = () => undefined,
 ): string {
   const patch = structuredPatch(`a/${file}`, `b/${file}`, before, after, undefined, undefined, { context: 3 });
   const verdicts = new Map<string, boolean>();
   const holdsSecret = (text: string): boolean => {
     let verdict = verdicts.get(text);
-    if (verdict === undefined) verdicts.set(text, (verdict = secrets.has(text) || textHoldsSecret(text, parsed.has(text))));
+    if (verdict === undefined) verdicts.set(text, (verdict = known(text) ?? textHoldsSecret(text)));
     return verdict;
   };
   const inSecretBefore = secretLines(before, holdsSecret);

@@ -9,30 +9,39 @@
 // Synchronous file reads: one process handles the files one by one, and a thousand files under
 // pre-commit must not each wait for the thread pool (twice as long as the same bytes on stdin).
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
-import { isMap, parseDocument } from 'yaml';
-import { forgetKeptRead, readFastAndKeep } from '../yaml/fast-read.js';
+import { isMap, parseDocument, type Document } from 'yaml';
+import { readFast } from '../yaml/fast-read.js';
 import { PARSE_OPTIONS } from '../yaml/editable-document.js';
 import { UserError } from '../errors.js';
 import { checkSize, decodeText, describeFsError } from '../input/text.js';
 import { describeResource } from '../kube/objects.js';
 import { reportFormatOf, type ParsedFlags } from '../config/flags.js';
 import { splitStream, type SplitStream } from '../stream/split.js';
-import { transform, type TransformResult } from '../transform.js';
-import { replaceFiles } from './atomic-write.js';
+import { transform } from '../transform.js';
 import { escapeControls } from '../report/render.js';
 import { unifiedDiff } from './file-diff.js';
 import type { LoadedConfig } from '../config/load.js';
 import { helmFilenameOf } from './helm-bookkeeping.js';
 import type { Outcome } from './outcome.js';
+import type { ChangeRecord } from '../report/records.js';
 
 export type FilesMode = 'write' | 'check';
 
+/**
+ * What a file's transform leaves for the end of the run, and no more: a thousand files under
+ * pre-commit must not hold a thousand transform results (their trees and texts) to the end, which
+ * every young-generation collection would copy on their way out.
+ */
 interface Planned {
   readonly file: string;
   readonly before: string;
-  readonly result: TransformResult;
-  /** texts of its edited documents that hold a Secret (TransformOptions.secretTexts) */
-  readonly secretTexts: ReadonlySet<string>;
+  /** the new content; undefined when the file would not change */
+  readonly after: string | undefined;
+  readonly changes: readonly ChangeRecord[];
+  /** its warning lines, ready to print */
+  readonly warnings: readonly string[];
+  /** --check: the unified diff of a file that would change */
+  readonly diff: string;
 }
 
 const TOP_LEVEL_API_VERSION = /^["']?apiVersion["']?\s*:/m;
@@ -66,18 +75,28 @@ function opensWithRootKey(text: string): boolean {
   return false;
 }
 
-/** Whether some document of the file is a mapping with both apiVersion and kind. */
-export function holdsKubernetesObjects(text: string, split: SplitStream = splitStream(text)): boolean {
-  return split.chunks.some((chunk) => {
+/**
+ * Whether some document of the file is a mapping with both apiVersion and kind. `trees`: where
+ * the trees read on the way are put, by chunk index, for the transform to take over.
+ */
+export function holdsKubernetesObjects(
+  text: string,
+  split: SplitStream = splitStream(text),
+  trees?: Map<number, Document.Parsed>,
+): boolean {
+  return split.chunks.some((chunk, index) => {
     if (!chunk.hasContent || !chunk.text.includes('apiVersion') || !chunk.text.includes('kind')) return false;
     // A manifest says so in its text, with no parse: whether it is valid (a mapping with both keys)
     // or not (the transform reports its YAML error, as below), the answer is yes.
     if (API_VERSION_KEY.test(chunk.text) && KIND_KEY.test(chunk.text) && opensWithRootKey(chunk.text)) return true;
     // The fast readers answer only for JSON, and YAML without tags, merge keys or errors, where
     // YAML 1.1 and 1.2 (yaml's default, used below) build the same mapping.
-    // the tree is kept for the transform, which reads this same text next
-    const read = readFastAndKeep(chunk.text, PARSE_OPTIONS);
-    if (read) return isMap(read.contents) && read.contents.has('apiVersion') && read.contents.has('kind');
+    // the tree goes to the transform, which would read this same text next
+    const read = readFast(chunk.text, PARSE_OPTIONS);
+    if (read) {
+      trees?.set(index, read);
+      return isMap(read.contents) && read.contents.has('apiVersion') && read.contents.has('kind');
+    }
     // no duplicate-key check (quadratic in yaml): the transform makes it, in linear time
     const doc = parseDocument(chunk.text, { uniqueKeys: false });
     // A document that does not parse but looks like an object goes to the transform, which
@@ -87,7 +106,65 @@ export function holdsKubernetesObjects(text: string, split: SplitStream = splitS
   });
 }
 
-async function readManifest(file: string, limit: number): Promise<string> {
+/**
+ * Each file once, even if named twice or through a symlink: paths with the same real path are one
+ * file (hard links are not: --write replaces each path). Told from the descriptor's inode, which
+ * the read asks for anyway: only paths that share one pay for real paths (a realpath per file
+ * would cost a thousand files under pre-commit a lookup of every folder on their way).
+ */
+class DistinctFiles {
+  private readonly names = new Set<string>();
+  /** `dev:ino` -> the paths kept with that inode */
+  private readonly byInode = new Map<string, string[]>();
+  /** the real paths (or, unresolvable, the paths) of files that could not be opened */
+  private readonly unopened = new Set<string>();
+  private readonly realPaths = new Map<string, string>();
+
+  /** Whether the path was named before, letter for letter (then it is not even opened). */
+  namedBefore(file: string): boolean {
+    if (this.names.has(file)) return true;
+    this.names.add(file);
+    return false;
+  }
+
+  /** Whether the file opened as this inode is one kept before; if not, it is kept. */
+  openedBefore(file: string, dev: number, ino: number): boolean {
+    const inode = `${dev}:${ino}`;
+    const kept = this.byInode.get(inode);
+    if (!kept) {
+      this.byInode.set(inode, [file]);
+      return false;
+    }
+    const real = this.realPathOf(file);
+    if (kept.some((other) => this.realPathOf(other) === real)) return true;
+    kept.push(file);
+    return false;
+  }
+
+  /** Whether a file that cannot be opened is one (by real path) that could not be opened before. */
+  failedBefore(file: string): boolean {
+    const real = this.realPathOf(file);
+    if (this.unopened.has(real)) return true;
+    this.unopened.add(real);
+    return false;
+  }
+
+  private realPathOf(file: string): string {
+    let real = this.realPaths.get(file);
+    if (real === undefined) {
+      try {
+        real = realpathSync.native(file);
+      } catch {
+        real = file; // a missing file is reported when it is read
+      }
+      this.realPaths.set(file, real);
+    }
+    return real;
+  }
+}
+
+/** The manifest's text; undefined when the file is one read already (named twice, or through a symlink). */
+function readManifest(file: string, limit: number, distinct: DistinctFiles): string | undefined {
   let bytes: Buffer;
   let fd: number | undefined;
   try {
@@ -96,12 +173,14 @@ async function readManifest(file: string, limit: number): Promise<string> {
     // wait for a writer before it is refused.
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
     const info = fstatSync(fd);
+    if (distinct.openedBefore(file, info.dev, info.ino)) return undefined;
     // --write replaces files through a rename: a FIFO, a device or a folder cannot be one
     if (!info.isFile()) throw new UserError(`error: not a regular file`);
     checkSize(info.size, limit, 'the file');
     bytes = readAll(fd, info.size);
   } catch (error) {
     if (error instanceof UserError) throw error;
+    if (fd === undefined && distinct.failedBefore(file)) return undefined;
     // a socket cannot even be opened (ENXIO): it is no regular file either
     if (fd === undefined && isSomethingElse(file)) throw new UserError(`error: not a regular file`);
     throw new UserError(`error: ${describeFsError(error)}`);
@@ -113,20 +192,25 @@ async function readManifest(file: string, limit: number): Promise<string> {
   return decodeText(bytes, 'the file');
 }
 
+/** Files up to this size are read into one buffer, used again for each (decoding copies the text out). */
+const SMALL_FILE = 64 * 1024;
+let smallFileBuffer: Buffer | undefined;
+
 /**
  * What readFileSync(fd) reads, without the second fstat it would make: up to `size` bytes, less if
  * the file shrank. A size of 0 may be a file that does not know its size (procfs): read to its end.
+ * A small file's bytes are valid until the next call.
  */
 function readAll(fd: number, size: number): Buffer {
   if (size === 0) return readFileSync(fd);
-  const buffer = Buffer.allocUnsafe(size);
+  const buffer = size <= SMALL_FILE ? (smallFileBuffer ??= Buffer.allocUnsafe(SMALL_FILE)) : Buffer.allocUnsafe(size);
   let length = 0;
   while (length < size) {
     const read = readSync(fd, buffer, length, size - length, null);
     if (read === 0) break;
     length += read;
   }
-  return length < size ? buffer.subarray(0, length) : buffer;
+  return length < buffer.length ? buffer.subarray(0, length) : buffer;
 }
 
 function isSomethingElse(file: string): boolean {
@@ -147,38 +231,34 @@ function explain(error: UserError, text: string | undefined): string {
   return `${message}${hint}`;
 }
 
-/** Each path once, even if given twice or through a symlink. */
-async function distinct(files: readonly string[]): Promise<string[]> {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const file of files) {
-    let key = file;
-    try {
-      key = realpathSync.native(file);
-    } catch {
-      // a missing file is reported when it is read
-    }
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(file);
-    }
-  }
-  return out;
-}
-
-/**
- * The texts of the documents a transform parsed (those it only read as well), those it edited,
- * after (emit verifies every edit), and those it added (its own ConfigMaps, written by yaml's stringifier).
- */
-function parsedTexts(result: TransformResult): Set<string> {
-  const texts = new Set(result.parsedInputTexts());
-  for (const edit of result.documentEdits) texts.add(edit.after);
-  return texts;
-}
-
 function changeSummary(planned: Planned, verb: string): string {
-  const lines = planned.result.changes.map((change) => `  ${describeResource(change.resource)}: ${change.message}`);
-  return [`gateway-compat: ${verb} ${planned.file} (${planned.result.changes.length} change(s))`, ...lines].map(escapeControls).join('\n');
+  const lines = planned.changes.map((change) => `  ${describeResource(change.resource)}: ${change.message}`);
+  return [`gateway-compat: ${verb} ${planned.file} (${planned.changes.length} change(s))`, ...lines].map(escapeControls).join('\n');
+}
+
+/** A file's transform, reduced to what the run's end needs (see Planned). */
+function planFile(file: string, text: string, loaded: LoadedConfig, mode: FilesMode): Planned | undefined {
+  const { config, gatewayTemplate } = loaded;
+  // split once: the transform reads the same chunks, and takes over the trees read to tell a manifest
+  const split = splitStream(text);
+  const trees = new Map<number, Document.Parsed>();
+  if (!holdsKubernetesObjects(text, split, trees)) return undefined;
+  const result = transform(text, {
+    prepared: { split, trees },
+    config,
+    ...(mode === 'check' ? { secretVerdicts: true } : {}),
+    ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}),
+    annotateAdded: helmFilenameOf,
+  });
+  const after = result.text === text ? undefined : result.text;
+  return {
+    file,
+    before: text,
+    after,
+    changes: result.changes,
+    warnings: result.warnings.map((warning) => escapeControls(`${file}: ${warning.severity} [${warning.code}] ${warning.message}`)),
+    diff: mode === 'check' && after !== undefined ? unifiedDiff(file, text, after, result.secretVerdict) : '',
+  };
 }
 
 /** `files`: at least one (the CLI says so otherwise); `loaded`: the run's configuration, loaded once by the CLI. */
@@ -189,27 +269,17 @@ export async function runFiles(
   mode: FilesMode,
 ): Promise<Outcome> {
   const report = reportFormatOf(values);
-  const { config, gatewayTemplate } = loaded;
-
   const planned: Planned[] = [];
   const errors: string[] = [];
-  for (const file of await distinct(files)) {
+  const distinct = new DistinctFiles();
+  for (const file of files) {
+    if (distinct.namedBefore(file)) continue;
     let text: string | undefined;
     try {
-      text = await readManifest(file, config.maxInputBytes);
-      // split once: the transform reads the same chunks
-      const split = splitStream(text);
-      if (!holdsKubernetesObjects(text, split)) continue;
-      const secretTexts = new Set<string>();
-      const result = transform(text, {
-        split,
-        config,
-        secretTexts,
-        ...(gatewayTemplate !== undefined ? { gatewayTemplate } : {}),
-        annotateAdded: helmFilenameOf,
-      });
-      forgetKeptRead();
-      planned.push({ file, before: text, result, secretTexts });
+      text = readManifest(file, loaded.config.maxInputBytes, distinct);
+      if (text === undefined) continue;
+      const plan = planFile(file, text, loaded, mode);
+      if (plan) planned.push(plan);
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
       errors.push(`${file}: ${explain(error, text)}`);
@@ -220,16 +290,12 @@ export async function runFiles(
     return { stdout: '', stderr: `${errors.join('\n')}\n${closing}\n`, exitCode: 1 };
   }
 
-  const changed = planned.filter((entry) => entry.result.text !== entry.before);
-  const warnings = planned.flatMap((entry) =>
-    entry.result.warnings.map((warning) => escapeControls(`${entry.file}: ${warning.severity} [${warning.code}] ${warning.message}`)),
-  );
+  const changed = planned.filter((entry) => entry.after !== undefined);
+  const warnings = planned.flatMap((entry) => entry.warnings);
   const quiet = report === 'none';
 
   if (mode === 'check') {
-    const stdout = changed
-      .map((entry) => unifiedDiff(entry.file, entry.before, entry.result.text, parsedTexts(entry.result), entry.secretTexts))
-      .join('');
+    const stdout = changed.map((entry) => entry.diff).join('');
     const lines = quiet ? [] : [...changed.map((entry) => changeSummary(entry, 'would change')), ...warnings];
     if (!quiet && changed.length > 0)
       lines.push(
@@ -238,8 +304,10 @@ export async function runFiles(
     return { stdout, stderr: lines.length > 0 ? `${lines.join('\n')}\n` : '', exitCode: changed.length > 0 ? 1 : 0 };
   }
 
+  // node:crypto and node:fs/promises cost start-up time, and --check writes nothing
+  const { replaceFiles } = await import('./atomic-write.js');
   try {
-    await replaceFiles(changed.map((entry) => ({ file: entry.file, content: entry.result.text, expected: entry.before })));
+    await replaceFiles(changed.map((entry) => ({ file: entry.file, content: entry.after as string, expected: entry.before })));
   } catch (error) {
     const { file, replaced } = error as { file?: string; replaced?: string[] };
     const already = replaced && replaced.length > 0 ? `; already replaced: ${replaced.join(', ')}` : '; no file was changed';

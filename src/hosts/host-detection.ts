@@ -3,7 +3,7 @@
 // result: kpt deletes every file of the package, kubectl kustomize builds nothing, Helm installs
 // nothing. So file mode is refused whenever a host is detected.
 import { fstatSync, readSync } from 'node:fs';
-import { KUSTOMIZE_CONFIG_ENV } from './kustomize-legacy.js';
+import { KUSTOMIZE_CONFIG_ENV } from './kustomize-env.js';
 import { isHelmPluginRun } from './helm4-errors.js';
 
 /** A host known from its environment: kustomize's exec plugin variables, a Helm 4 plugin run. */

@@ -9,9 +9,7 @@ import { CONFIG_KIND } from '../config/config.js';
 import { parseConfigText } from '../config/file.js';
 import { readTextFile } from '../input/text.js';
 import type { ConfigSpec } from '../config/config.js';
-
-/** Set by kustomize for exec plugins: the plugin's config object as YAML. */
-export const KUSTOMIZE_CONFIG_ENV = 'KUSTOMIZE_PLUGIN_CONFIG_STRING';
+import { KUSTOMIZE_CONFIG_ENV } from './kustomize-env.js';
 
 const GATEWAY_COMPAT_KIND = new RegExp(`^["']?kind["']?\\s*:\\s*["']?${CONFIG_KIND}["']?\\s*(#.*)?$`, 'm');
 

@@ -63,16 +63,21 @@ export function secretIn(doc: Document.Parsed): ResourceId | undefined {
 // text, or an escape (`"\x73ecret"`) or a tag (`!!binary`) makes it: aliases repeat text that is there.
 const MAY_SPELL_SECRET = /secret|[\\!]/i;
 
+/** Whether the text of a document that parses could hold a Secret at all (else it surely holds none). */
+export function maySpellSecret(text: string): boolean {
+  return MAY_SPELL_SECRET.test(text);
+}
+
 /**
  * Whether a document's text holds a Secret. Text that does not parse counts as one: nothing can
  * be known about it, and a diff is worth less than a value that must not be shown. `parses`: the
  * caller knows the text parses (it read it already), so one without the word is no Secret.
  */
 export function textHoldsSecret(text: string, parses = false): boolean {
-  const maySpellSecret = MAY_SPELL_SECRET.test(text);
-  if (parses && !maySpellSecret) return false;
+  const spelled = maySpellSecret(text);
+  if (parses && !spelled) return false;
   const doc = parseYaml(text);
   if (doc.errors.length > 0) return true;
   // one that parses and cannot spell the word holds none: no need to visit its every mapping
-  return maySpellSecret && secretIn(doc) !== undefined;
+  return spelled && secretIn(doc) !== undefined;
 }

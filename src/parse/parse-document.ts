@@ -1,7 +1,7 @@
 // Parse: one document's text into a yaml Document, checked before any rule reads it. Invalid
 // YAML, nesting too deep to handle and aliases without anchors (or too many of them) become
 // errors that name the document, the line and column, and the fix.
-import { isAlias, isMap, isPair, isScalar, isSeq, visit, YAMLError } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, YAMLError, type Document } from 'yaml';
 import type { Chunk } from '../stream/split.js';
 import { mightHoldAlias } from '../yaml/anchor-guard.js';
 import { EditableDocument } from '../yaml/editable-document.js';
@@ -51,10 +51,11 @@ function tooDeepAt(ed: EditableDocument): number | undefined {
   return undefined;
 }
 
-export function parseChecked(chunk: Chunk, number: number): EditableDocument {
+/** `tree`: the chunk's text as parseYaml reads it, when the caller read it already. */
+export function parseChecked(chunk: Chunk, number: number, tree?: Document.Parsed): EditableDocument {
   let ed: EditableDocument;
   try {
-    ed = new EditableDocument(chunk.text, number, chunk.firstLine);
+    ed = new EditableDocument(chunk.text, number, chunk.firstLine, tree);
   } catch (error) {
     if (error instanceof RangeError) throw nestingError(number, chunk, undefined);
     throw error;
