@@ -24,6 +24,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { helmFilenameOf } from './helm-bookkeeping.js';
 import type { Outcome } from './outcome.js';
 import type { ChangeRecord } from '../report/records.js';
+import type { Replacement } from './atomic-write.js';
 
 export type FilesMode = 'write' | 'check';
 
@@ -34,9 +35,9 @@ export type FilesMode = 'write' | 'check';
  */
 interface Planned {
   readonly file: string;
-  readonly before: string;
-  /** the new content; undefined when the file would not change */
-  readonly after: string | undefined;
+  readonly changed: boolean;
+  /** --write: the file's new content, and the content it was made from */
+  readonly replacement: Replacement | undefined;
   readonly changes: readonly ChangeRecord[];
   /** its warning lines, ready to print */
   readonly warnings: readonly string[];
@@ -114,8 +115,8 @@ export function holdsKubernetesObjects(
  */
 class DistinctFiles {
   private readonly names = new Set<string>();
-  /** `dev:ino` -> the paths kept with that inode */
-  private readonly byInode = new Map<string, string[]>();
+  /** inode number -> the files kept with it (numbers, not `dev:ino` strings: no string per file) */
+  private readonly byInode = new Map<number, { readonly dev: number; readonly file: string }[]>();
   /** the real paths (or, unresolvable, the paths) of files that could not be opened */
   private readonly unopened = new Set<string>();
   private readonly realPaths = new Map<string, string>();
@@ -129,15 +130,14 @@ class DistinctFiles {
 
   /** Whether the file opened as this inode is one kept before; if not, it is kept. */
   openedBefore(file: string, dev: number, ino: number): boolean {
-    const inode = `${dev}:${ino}`;
-    const kept = this.byInode.get(inode);
+    const kept = this.byInode.get(ino);
     if (!kept) {
-      this.byInode.set(inode, [file]);
+      this.byInode.set(ino, [{ dev, file }]);
       return false;
     }
     const real = this.realPathOf(file);
-    if (kept.some((other) => this.realPathOf(other) === real)) return true;
-    kept.push(file);
+    if (kept.some((other) => other.dev === dev && this.realPathOf(other.file) === real)) return true;
+    kept.push({ dev, file });
     return false;
   }
 
@@ -253,8 +253,8 @@ function planFile(file: string, text: string, loaded: LoadedConfig, mode: FilesM
   const after = result.text === text ? undefined : result.text;
   return {
     file,
-    before: text,
-    after,
+    changed: after !== undefined,
+    replacement: mode === 'write' && after !== undefined ? { file, content: after, expected: text } : undefined,
     changes: result.changes,
     warnings: result.warnings.map((warning) => escapeControls(`${file}: ${warning.severity} [${warning.code}] ${warning.message}`)),
     diff: mode === 'check' && after !== undefined ? unifiedDiff(file, text, after, result.secretVerdict) : '',
@@ -290,7 +290,7 @@ export async function runFiles(
     return { stdout: '', stderr: `${errors.join('\n')}\n${closing}\n`, exitCode: 1 };
   }
 
-  const changed = planned.filter((entry) => entry.after !== undefined);
+  const changed = planned.filter((entry) => entry.changed);
   const warnings = planned.flatMap((entry) => entry.warnings);
   const quiet = report === 'none';
 
@@ -307,7 +307,7 @@ export async function runFiles(
   // node:crypto and node:fs/promises cost start-up time, and --check writes nothing
   const { replaceFiles } = await import('./atomic-write.js');
   try {
-    await replaceFiles(changed.map((entry) => ({ file: entry.file, content: entry.after as string, expected: entry.before })));
+    await replaceFiles(changed.map((entry) => entry.replacement as Replacement));
   } catch (error) {
     const { file, replaced } = error as { file?: string; replaced?: string[] };
     const already = replaced && replaced.length > 0 ? `; already replaced: ${replaced.join(', ')}` : '; no file was changed';
