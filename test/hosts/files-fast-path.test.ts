@@ -40,7 +40,7 @@ const reset = () => {
 const DEPLOYMENT = gatewayDeployment({
   name: 'gw',
   namespace: null,
-  comment: 'gateway',
+  comment: 'gw',
   selector: false,
   injected: false,
   labels: null,
