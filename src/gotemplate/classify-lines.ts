@@ -101,19 +101,36 @@ function findCommentStart(text: string, from: number): number {
   return text.length;
 }
 
-export function classifyLines(texts: readonly string[]): LineInfo[] {
-  const infos: LineInfo[] = [];
-  for (let i = 0; i < texts.length; i++) {
+/**
+ * Classifies a template's lines from the first on, one chunk at a time: a line and the lines it
+ * takes in (the rest of a multi-line action, a block scalar's or an open flow collection's body).
+ * A chunk's kinds depend only on the lines before it and its own, so the lines classified after
+ * any number of steps are exactly the same prefix of what `classifyLines` returns; an edit that
+ * can prove it needs no line past some point stops there (remove-sysctls.ts).
+ */
+export class LineClassifier {
+  readonly infos: LineInfo[] = [];
+
+  constructor(private readonly texts: readonly string[]) {}
+
+  get done(): boolean {
+    return this.infos.length >= this.texts.length;
+  }
+
+  /** Classifies the next chunk; returns the index of its first line. */
+  step(): number {
+    const { texts, infos } = this;
+    const i = infos.length;
     const text = texts[i] ?? '';
     const trimmed = text.trim();
     const indent = leadingSpaces(text);
     if (trimmed === '') {
       infos.push(baseInfo('blank', indent));
-      continue;
+      return i;
     }
     if (trimmed.startsWith('#')) {
       infos.push(baseInfo('comment', indent));
-      continue;
+      return i;
     }
     // An action may run over several lines (`{{- toJsonMap` ... `| nindent 8 }}`): read it whole.
     let last = i;
@@ -139,10 +156,15 @@ export function classifyLines(texts: readonly string[]): LineInfo[] {
       continuation.head = i;
       infos.push(continuation);
     }
-    i = last;
-    if (info.kind === 'content') i = markLiteralLines(texts, infos, i, info);
+    if (info.kind === 'content') markLiteralLines(texts, infos, last, info);
+    return i;
   }
-  return infos;
+}
+
+export function classifyLines(texts: readonly string[]): LineInfo[] {
+  const classifier = new LineClassifier(texts);
+  while (!classifier.done) classifier.step();
+  return classifier.infos;
 }
 
 /**

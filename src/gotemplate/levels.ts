@@ -41,7 +41,8 @@ export interface Level {
   nodes: LevelNode[];
 }
 
-function endsEntry(line: LineInfo, col: number, mode: 'map' | 'list'): boolean {
+/** Whether a content line ends the entry (map) or item (list) at column `col` that precedes it. */
+export function endsEntry(line: LineInfo, col: number, mode: 'map' | 'list'): boolean {
   if (mode === 'list') return line.indent <= col;
   // In a mapping, `- item` lines at the key's own column are that key's (compact) list.
   return line.indent < col || (line.indent === col && !line.dash);
