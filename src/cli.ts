@@ -15,6 +15,7 @@ import { decodeText, describeFsError, readBounded } from './input/text.js';
 import { misplacedFileMode, parseFlags, reportFormatOf, reportOptionsOf, type ParsedFlags } from './config/flags.js';
 import type { renderErrorReport } from './report/render.js';
 import { v8FlagsChanged } from './memory.js';
+import { AREA_TRANSFORM, compiledAreas, markCompiled } from './code-cache-areas.js';
 import { USAGE, VERSION } from './config/usage.js';
 
 /** `kubectl get nodes -o json` of a large cluster is tens of MB; the stream limit is plenty. */
@@ -51,7 +52,7 @@ async function runStdin(values: ParsedFlags['values'], source: { file?: string; 
   const input = source.file === undefined ? await readStdin(manifestStdin(limit)) : await readInputFile(source.file, limit);
   // Helm renders nothing for a chart with no manifests; answer at once, with nothing to load.
   if (input === '' && values.report !== 'json') return { stdout: '', stderr: '', exitCode: 0 };
-  ranTransform = true;
+  markCompiled(AREA_TRANSFORM);
   const { looksLikeResourceList } = await import('./hosts/resource-list.js');
   if (looksLikeResourceList(input)) {
     if (source.check)
@@ -103,17 +104,14 @@ function asJsonError(outcome: Outcome, renderErrorReport: RenderErrorReport): Ou
   return { ...outcome, stderr, ...(outcome.report !== undefined ? { report: stderr } : {}) };
 }
 
-/** Whether this run went on to the transform (for the launcher's code cache, see codeCacheLevel). */
-let ranTransform = false;
-
 /**
- * For the launcher (src/launcher/launch.ts): how much of this bundle the run compiled, so that a
- * code cache written now covers it (0: start-up only, 1: a transform too); undefined when the run
+ * For the launcher (src/launcher/launch.ts): the parts of this bundle the run compiled, a bit each
+ * (src/code-cache-areas.ts), so that a code cache written now covers them; undefined when the run
  * changed V8's flags, which makes V8 refuse any cache written after it.
  */
 export function codeCacheLevel(): number | undefined {
   if (v8FlagsChanged()) return undefined;
-  return ranTransform ? 1 : 0;
+  return compiledAreas();
 }
 
 /** --report-file PATH of this run, once the flags are read: failures are kept there too. */
@@ -153,7 +151,7 @@ async function run(argv: string[]): Promise<Outcome> {
       throw new UsageError(`error: --${mode} needs at least one FILE\nRun "gateway-compat --help" for the modes and options.`);
     }
     reportFormatOf(values);
-    ranTransform = true;
+    markCompiled(AREA_TRANSFORM);
     return (await import('./hosts/files.js')).runFiles(values, await loadConfig(values), positionals, mode);
   }
   // kustomize runs a legacy exec plugin with its config file as the only positional argument.

@@ -38,10 +38,11 @@ export interface CoreIdentity {
   readonly mtimeMs: number;
 }
 
-/** Coverage of a cache: what the run that wrote it had compiled. */
+/**
+ * Coverage of a cache: the parts of the core the runs that wrote it had compiled, a bit each
+ * (src/code-cache-areas.ts: 1 a transform, 2 an injection template edit); 0 is start-up only.
+ */
 export const LEVEL_START_UP = 0;
-/** A transform ran: the parser, the rules and the emitter are in the cache too. */
-export const LEVEL_TRANSFORM = 1;
 
 export type CacheState = 'accepted' | 'rejected' | 'missing' | 'refused' | 'disabled';
 
@@ -155,6 +156,7 @@ export function loadCache(builtins: Builtins, core: CoreIdentity, env: NodeJS.Pr
       const fields = bytes.toString('latin1', 0, newline).split(' ');
       const [level, length] = [Number(fields[fields.length - 2]), Number(fields[fields.length - 1])];
       if (bytes.toString('latin1', 0, newline + 1) !== header(core, level, length)) return refused(file, 'made for another build');
+      if (!(level >= 0 && level <= 0xffff && Number.isInteger(level))) return refused(file, 'no header');
       const start = newline + 1;
       if (!Number.isSafeInteger(length) || length <= 0 || start + 2 * length !== bytes.length) return refused(file, 'truncated');
       const data = bytes.subarray(start, start + length);

@@ -70,9 +70,13 @@ load(module.exports, builtin<typeof Module>('node:module').createRequire(corePat
 await module.exports.main(process.argv.slice(2));
 
 // After the run, so that the functions it compiled are in the cache too. Written when there is none
-// usable, or when this run compiled more of the core (a transform after an empty stream's cache).
+// usable, or when this run compiled a part of the core the cache lacks (a transform after an empty
+// stream's cache, an injection template after a gateway chart's). The level is a set of such
+// parts, a bit each (src/code-cache-areas.ts); the new cache holds the old one's functions too
+// (V8 serializes every function that has bytecode, the ones it deserialized included).
 const level = module.exports.codeCacheLevel();
-if (level !== undefined && state !== 'disabled' && (state !== 'accepted' || level > cache.level)) {
+const covered = state === 'accepted' ? cache.level : 0;
+if (level !== undefined && state !== 'disabled' && (state !== 'accepted' || (level & ~covered) !== 0)) {
   try {
     const written = saveCache(
       builtins,
@@ -80,7 +84,7 @@ if (level !== undefined && state !== 'disabled' && (state !== 'accepted' || leve
       process.env,
       process.execArgv,
       cache,
-      Math.max(level, LEVEL_START_UP),
+      level | covered | LEVEL_START_UP,
       script.createCachedData(),
     );
     debug(written ? `wrote ${written}` : 'not written');

@@ -88,6 +88,12 @@ function cacheFileIn(folder: string): string {
   return path.join(folder, files[0]!);
 }
 
+/** The coverage a cache file's header records (src/launcher/code-cache.ts). */
+function levelOf(file: string): number {
+  const fields = readFileSync(file, 'latin1').split('\n', 1)[0]!.split(' ');
+  return Number(fields[fields.length - 2]);
+}
+
 /** A home whose cache file exists and was written by a transform run. */
 function primed(): { env: NodeJS.ProcessEnv; file: string; home: string; tmp: string } {
   const box = sandbox();
@@ -130,6 +136,28 @@ describe('the code cache', () => {
     expect(transform.cache).toEqual([`accepted ${file}`, `wrote ${file}`]);
     expect(statSync(file).size).toBeGreaterThan(small);
     expect(gatewayCompat(env, '').cache).toEqual([`accepted ${file}`]);
+    expect(gatewayCompat(env).cache).toEqual([`accepted ${file}`]);
+  });
+
+  it('made by a run with no injection template, is written again when one edits a template, then only read by both', () => {
+    // A gateway chart's render, then an istiod one: the cache must come to hold the template code,
+    // or every istiod render compiles it anew (src/code-cache-areas.ts).
+    const templates = readFileSync(
+      path.join(REPO_ROOT, 'test/fixtures/injection-templates/injector-configmap-templates/input.yaml'),
+      'utf8',
+    );
+    const { env, home } = sandbox();
+    const gateway = gatewayCompat(env);
+    expectSameOutput(gateway);
+    const file = cacheFileIn(cacheFolderOf(home));
+    expect(gateway.cache).toEqual(['missing (no folder)', `wrote ${file}`]);
+    expect(levelOf(file)).toBe(1);
+    const istiod = gatewayCompat(env, templates);
+    expect(istiod.status).toBe(0);
+    expect(istiod.stderr).toContain('removed sysctl');
+    expect(istiod.cache).toEqual([`accepted ${file}`, `wrote ${file}`]);
+    expect(levelOf(file)).toBe(3);
+    expect(gatewayCompat(env, templates).cache).toEqual([`accepted ${file}`]);
     expect(gatewayCompat(env).cache).toEqual([`accepted ${file}`]);
   });
 

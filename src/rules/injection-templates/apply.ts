@@ -21,6 +21,7 @@ import { grantProxyPrivilegesInTemplate, removeSysctlsFromTemplate, templateHasS
 import { renderedBranchText } from '../../gotemplate/values-guard.js';
 import { grantStructured, removeSysctlsStructured } from '../../gotemplate/structured.js';
 import { isInjectorConfigMap, isIstioOperator, isIstioResource } from '../../kube/injection-templates.js';
+import { AREA_TEMPLATES, markCompiled } from '../../code-cache-areas.js';
 
 const TEMPLATES_PATH = ['spec', 'values', 'sidecarInjectorWebhook', 'templates'] as const;
 
@@ -51,6 +52,7 @@ export function rewriteTemplate(
   name: TemplateName = 'gateway',
   securityContextFromValues = false,
 ): TemplateRewrite {
+  markCompiled(AREA_TEMPLATES);
   // --no-sysctls leaves workload sysctls alone; the templates are --no-injection-templates' to spare
   const all = config.sysctls.remove;
   const live = securityContextFromValues ? renderedBranchText(text, 'gateways.securityContext', true) : undefined;
