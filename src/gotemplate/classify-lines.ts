@@ -138,8 +138,13 @@ export class LineClassifier {
     let scan = scanActions(source);
     while (scan.unclosed && last + 1 < texts.length) {
       last++;
-      source += '\n' + (texts[last] ?? '');
-      scan = scanActions(source);
+      const next = texts[last] ?? '';
+      source += '\n' + next;
+      // Only a line holding `}}` can close the open action (the scanner reads left to right and an
+      // action ends at a `}}`), so the lines before it need no new scan of the whole action: a
+      // `toJsonMap (...)` over 20 lines is scanned twice, not 20 times. The last line is scanned
+      // whatever it holds, for the results of the unclosed whole.
+      if (next.includes('}}') || last + 1 === texts.length) scan = scanActions(source);
     }
     let info: LineInfo;
     if (trimmed.startsWith('{{')) {

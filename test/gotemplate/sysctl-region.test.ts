@@ -1,10 +1,12 @@
 // The sysctl removal classifies only the lines it can need (classifySysctlRegion): these tests fail
 // when that stops being a short prefix on Istio's own templates (the fast path silently lost), and
-// when the plan made from the prefix ever differs from the plan made from every line.
+// when the plan made from the prefix ever differs from the plan made from every line; and they pin
+// the rule by which LineClassifier skips rescanning a multi-line action.
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyLines, LineClassifier } from '../../src/gotemplate/classify-lines.js';
+import { scanActions } from '../../src/gotemplate/go-actions.js';
 import { splitLines } from '../../src/gotemplate/lines.js';
 import { classifySysctlRegion, planSysctlRemoval } from '../../src/gotemplate/remove-sysctls.js';
 import { SYSCTL } from '../helpers/manifests.js';
@@ -178,5 +180,20 @@ describe('classifySysctlRegion, property', () => {
       { seed: SEED, numRuns: 3000 },
     );
     expect(cutAndEdited).toBeGreaterThan(100);
+  });
+});
+
+describe('scanActions, the rule LineClassifier skips rescans by', () => {
+  // Pieces of Go actions that can leave one open: strings of each quote, comments, trim markers.
+  const piece = fc.constantFrom('{{', '{{- ', '}}', ' -}}', '"', "'", '`', '\\', '/*', '*/', ' ', 'x', 'if .A', 'end', '|', 'nindent 4');
+  const text = fc.array(piece, { maxLength: 12 }).map((pieces) => pieces.join(''));
+  it('an open action stays open when a line without `}}` is added', () => {
+    fc.assert(
+      fc.property(text, text, (before, line) => {
+        fc.pre(!line.includes('}}') && scanActions(before).unclosed);
+        expect(scanActions(`${before}\n${line}`).unclosed).toBe(true);
+      }),
+      { seed: SEED, numRuns: 5000 },
+    );
   });
 });
