@@ -104,12 +104,16 @@ function shortHash(text: string): string {
 }
 
 /**
- * The file name: one per core build, Node.js version and architecture, and set of V8 flags
- * (V8 rejects a cache made under other flags; the tuned child of a large stream has its own).
+ * The file name: one per core build, copy of it (its size and modification time, which the header
+ * pins too), Node.js version and architecture, and set of V8 flags (V8 rejects a cache made under
+ * other flags; the tuned child of a large stream has its own). Two copies of one build (the npm
+ * package and the Helm plugin's folder, two checkouts) sharing a name refused and rewrote each
+ * other's cache, so that runs taking turns never had one.
  */
 export function cacheFileName(core: CoreIdentity, execArgv: readonly string[], nodeOptions: string | undefined): string {
   const flags = [...execArgv, nodeOptions ?? ''].join(' ').trim();
-  return `${core.id}-${process.version}-${process.arch}${flags ? `-${shortHash(flags)}` : ''}.v8cache`;
+  const copy = shortHash(`${core.size} ${core.mtimeMs}`);
+  return `${core.id}-${copy}-${process.version}-${process.arch}${flags ? `-${shortHash(flags)}` : ''}.v8cache`;
 }
 
 /** A folder of ours that only we can write; lstat, so a symlink under its name is not it. */

@@ -161,6 +161,38 @@ describe('the code cache', () => {
     expect(gatewayCompat(env).cache).toEqual([`accepted ${file}`]);
   });
 
+  it('two copies of one build (the npm package, the Helm plugin folder) each keep their own: runs taking turns only read', () => {
+    const { env, home, tmp } = sandbox();
+    const copies = ['a', 'b'].map((name) => {
+      const folder = path.join(tmp, `copy-${name}`);
+      mkdirSync(folder);
+      for (const file of ['gateway-compat.mjs', 'gateway-compat-core.cjs']) {
+        writeFileSync(path.join(folder, file), readFileSync(path.join(REPO_ROOT, 'bin', file)));
+      }
+      return path.join(folder, 'gateway-compat.mjs');
+    });
+    // copies made in the same millisecond would be one copy to the cache: make their times differ
+    utimesSync(copies[1]!.replace('.mjs', '-core.cjs'), new Date(), new Date(Date.now() - 60_000));
+    const run = (launcher: string): Run => {
+      const result = spawnSync(process.execPath, [launcher, '--net-bind-service'], { env, input: INPUT, encoding: 'utf8', timeout: SLOW });
+      const lines = result.stderr.split('\n');
+      expect(result.stdout).toBe(reference.stdout);
+      return {
+        status: result.status,
+        stdout: result.stdout,
+        stderr: '',
+        cache: lines.filter((line) => line.startsWith('gateway-compat code cache: ')),
+      };
+    };
+    for (const launcher of copies) expect(run(launcher).cache.some((line) => line.includes('wrote'))).toBe(true);
+    expect(readdirSync(cacheFolderOf(home)).filter((name) => name.endsWith('.v8cache'))).toHaveLength(2);
+    for (const launcher of [...copies, ...copies]) {
+      const cache = run(launcher).cache;
+      expect(cache).toHaveLength(1);
+      expect(cache[0]).toMatch(/^gateway-compat code cache: accepted /);
+    }
+  });
+
   it('goes under $XDG_CACHE_HOME when it is set', () => {
     const { env, home } = sandbox();
     const xdg = path.join(home, 'xdg');
