@@ -8,6 +8,8 @@
 export const AREA_TRANSFORM = 1;
 /** An injection template was edited (src/gotemplate/): istiod renders, Istio resources. */
 export const AREA_TEMPLATES = 2;
+/** A diff was rendered (--check over files, --diff): the diff library is a large part of the bundle. */
+export const AREA_DIFF = 4;
 
 let areas = 0;
 

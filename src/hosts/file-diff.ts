@@ -5,6 +5,7 @@
 // kube/secrets.ts), and only the documents a hunk touches are parsed: a large file with one
 // change costs one diff, not a second parse of the whole stream.
 import { formatPatch, structuredPatch, FILE_HEADERS_ONLY } from 'diff';
+import { AREA_DIFF, markCompiled } from '../code-cache-areas.js';
 import { textHoldsSecret } from '../kube/secrets.js';
 import { splitStream, type Chunk } from '../stream/split.js';
 
@@ -56,6 +57,7 @@ export function unifiedDiff(
   after: string,
   known: (text: string) => boolean | undefined = () => undefined,
 ): string {
+  markCompiled(AREA_DIFF);
   const patch = structuredPatch(`a/${file}`, `b/${file}`, before, after, undefined, undefined, { context: 3 });
   const verdicts = new Map<string, boolean>();
   const holdsSecret = (text: string): boolean => {

@@ -40,7 +40,7 @@ export interface CoreIdentity {
 
 /**
  * Coverage of a cache: the parts of the core the runs that wrote it had compiled, a bit each
- * (src/code-cache-areas.ts: 1 a transform, 2 an injection template edit); 0 is start-up only.
+ * (src/code-cache-areas.ts: 1 a transform, 2 an injection template edit, 4 a diff); 0 is start-up only.
  */
 export const LEVEL_START_UP = 0;
 

@@ -5,6 +5,7 @@
 // Line numbers in the hunks count from the document's first line (its `---` separator or
 // `# Source:` comment), since the documents are shown one by one.
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import { AREA_DIFF, markCompiled } from '../code-cache-areas.js';
 import { parseYaml } from '../yaml/editable-document.js';
 import { describeResource, objectsIn, type ResourceId } from '../kube/objects.js';
 import { secretIn } from '../kube/secrets.js';
@@ -34,6 +35,7 @@ function secretOf(edit: DocumentEdit): ResourceId | 'unknown' | undefined {
 }
 
 export function renderDiff(edits: readonly DocumentEdit[]): string {
+  if (edits.length > 0) markCompiled(AREA_DIFF);
   let out = '';
   for (const edit of edits) {
     const resources = resourcesOf(edit.after);

@@ -161,6 +161,25 @@ describe('the code cache', () => {
     expect(gatewayCompat(env).cache).toEqual([`accepted ${file}`]);
   });
 
+  it('made by a stream run, is written again by a --check that shows a diff, then only read by both', () => {
+    // The diff library is compiled only for a diff: without its own part, a cache written by a
+    // stream run would leave every --check over a monorepo compiling it anew.
+    const { env, home, tmp } = sandbox();
+    const stream = gatewayCompat(env);
+    expectSameOutput(stream);
+    const file = cacheFileIn(cacheFolderOf(home));
+    expect(levelOf(file)).toBe(1);
+    const manifest = path.join(tmp, 'gateway.yaml');
+    writeFileSync(manifest, INPUT);
+    const check = gatewayCompat(env, '', ['--check', manifest]);
+    expect(check.status).toBe(1);
+    expect(check.stdout).toContain('+++ b/');
+    expect(check.cache).toEqual([`accepted ${file}`, `wrote ${file}`]);
+    expect(levelOf(file)).toBe(5);
+    expect(gatewayCompat(env, '', ['--check', manifest]).cache).toEqual([`accepted ${file}`]);
+    expect(gatewayCompat(env).cache).toEqual([`accepted ${file}`]);
+  });
+
   it('two copies of one build (the npm package, the Helm plugin folder) each keep their own: runs taking turns only read', () => {
     const { env, home, tmp } = sandbox();
     const copies = ['a', 'b'].map((name) => {
