@@ -9,46 +9,14 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 export function decodeText(bytes: Uint8Array, what: string): string {
-  // One pass over the bytes instead of a regular expression over the text: a control character is
-  // one byte in UTF-8 (never part of a multi-byte sequence, and the fatal decoder refuses overlong
-  // forms), and text that is all ASCII, as rendered manifests nearly always are, decodes as
-  // Latin-1 into the same string, without the UTF-8 decoder's checks.
-  const scan = scanBytes(bytes);
-  if (scan === ASCII) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  if (scan === UTF8) return decodeUtf8(bytes, what);
-  // a control character: the slow way, so that an invalid byte sequence is still reported first
-  return checkedText(decodeUtf8(bytes, what), what);
-}
-
-const ASCII = 0;
-const UTF8 = 1;
-const HAS_CONTROL = 2;
-
-// 1 for the bytes CONTROL_CHARACTER matches, 2 for those of multi-byte sequences
-const BYTE_CLASS = new Uint8Array(256).map((_, byte) => (byte >= 0x80 ? 2 : CONTROL_CHARACTER.test(String.fromCharCode(byte)) ? 1 : 0));
-
-/** @internal ASCII, UTF8 (some bytes above 0x7F) or HAS_CONTROL; exported for its tests */
-export function scanBytes(bytes: Uint8Array): typeof ASCII | typeof UTF8 | typeof HAS_CONTROL {
-  let seen = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const byteClass = BYTE_CLASS[bytes[i] as number] as number;
-    if (byteClass === 1) return HAS_CONTROL;
-    seen |= byteClass;
-  }
-  return seen === 0 ? ASCII : UTF8;
-}
-
-function decodeUtf8(bytes: Uint8Array, what: string): string {
+  let text: string;
   try {
-    return decoder.decode(bytes);
+    text = decoder.decode(bytes);
   } catch {
     throw new UserError(
       `error: ${what} is not UTF-8 text (invalid UTF-8 byte sequence); gateway-compat reads YAML manifests, which must be UTF-8`,
     );
   }
-}
-
-function checkedText(text: string, what: string): string {
   const control = CONTROL_CHARACTER.exec(text);
   if (control) {
     const code = control[0].charCodeAt(0);
