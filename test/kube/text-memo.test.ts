@@ -59,3 +59,19 @@ describe('the text checks, remembered during a transform', () => {
     expect(calls).toBe(5);
   });
 });
+
+describe('the memory of the text checks', () => {
+  it('keeps at most two texts of one length (no quadratic comparing), and answers right for every text', () => {
+    const key = {};
+    const texts = Array.from({ length: 50 }, (_, i) => `${'x'.repeat(100)}${String(i).padStart(3, '0')}`);
+    const scans = countingScans(() =>
+      withChecksRemembered(() => {
+        for (let round = 0; round < 2; round++) {
+          for (const text of texts) expect(rememberedCheck(key, text, (t) => t.endsWith('7'))).toBe(text.endsWith('7'));
+        }
+      }),
+    );
+    // the first two are remembered, the other 48 are checked in both rounds
+    expect(scans.get(key)).toBe(2 + 48 * 2);
+  });
+});
