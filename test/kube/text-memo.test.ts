@@ -61,9 +61,18 @@ describe('the text checks, remembered during a transform', () => {
 });
 
 describe('the memory of the text checks', () => {
-  it('keeps at most two texts of one length (no quadratic comparing), and answers right for every text', () => {
+  it('keeps every short text, and at most two long texts of one length (no quadratic comparing); answers right for every text', () => {
     const key = {};
-    const texts = Array.from({ length: 50 }, (_, i) => `${'x'.repeat(100)}${String(i).padStart(3, '0')}`);
+    const shortTexts = Array.from({ length: 50 }, (_, i) => `${'x'.repeat(100)}${String(i).padStart(3, '0')}`);
+    const shortScans = countingScans(() =>
+      withChecksRemembered(() => {
+        for (let round = 0; round < 2; round++) {
+          for (const text of shortTexts) expect(rememberedCheck(key, text, (t) => t.endsWith('7'))).toBe(text.endsWith('7'));
+        }
+      }),
+    );
+    expect(shortScans.get(key)).toBe(50);
+    const texts = Array.from({ length: 50 }, (_, i) => `${'x'.repeat(20000)}${String(i).padStart(3, '0')}`);
     const scans = countingScans(() =>
       withChecksRemembered(() => {
         for (let round = 0; round < 2; round++) {
