@@ -25,10 +25,12 @@ export function isNamedSysctl(name: string | undefined, names: readonly string[]
  */
 export function mightMentionSysctl(text: string, names: readonly string[]): boolean {
   // remembered per list of names (the configuration's), like its spellings
-  return rememberedCheck(spellingsOf(names), text, (t) => {
-    for (const spelling of spellingsOf(names)) if (t.includes(spelling)) return true;
-    return t.includes('\\') && t.includes('sysctls');
-  });
+  return rememberedCheck(spellingsOf(names), text, mentionsSpelling);
+}
+
+function mentionsSpelling(text: string, spellings: readonly string[]): boolean {
+  for (const spelling of spellings) if (text.includes(spelling)) return true;
+  return text.includes('\\') && text.includes('sysctls');
 }
 
 // The spellings of a configured list, made once per list: the check runs on every document.

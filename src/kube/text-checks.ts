@@ -8,8 +8,12 @@ import { rememberedCheck } from './text-memo.js';
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
 /** Could this document hold a Gateway API Gateway? */
+function holdsGateway(text: string): boolean {
+  return text.includes(GATEWAY_API_GROUP) && text.includes('Gateway');
+}
+
 export function mightHoldGateway(text: string): boolean {
-  return rememberedCheck(mightHoldGateway, text, (t) => t.includes(GATEWAY_API_GROUP) && t.includes('Gateway'));
+  return rememberedCheck(mightHoldGateway, text, holdsGateway);
 }
 
 /**
@@ -30,23 +34,24 @@ export function mightHoldGatewayObject(text: string): boolean {
  * istiod chart's MutatingWebhookConfiguration is named istio-sidecar-injector too, but holds no ConfigMap.
  */
 export function mightHoldTemplates(text: string): boolean {
-  return rememberedCheck(
-    mightHoldTemplates,
-    text,
-    (t) =>
-      (t.includes('istio-sidecar-injector') && t.includes('ConfigMap')) ||
-      (t.includes('sailoperator.io') && t.includes('Istio')) ||
-      (t.includes('install.istio.io') && t.includes('IstioOperator')),
+  return rememberedCheck(mightHoldTemplates, text, holdsTemplates);
+}
+
+function holdsTemplates(text: string): boolean {
+  return (
+    (text.includes('istio-sidecar-injector') && text.includes('ConfigMap')) ||
+    (text.includes('sailoperator.io') && text.includes('Istio')) ||
+    (text.includes('install.istio.io') && text.includes('IstioOperator'))
   );
 }
 
 /** Could this document hold a gateway workload (see gateway-workloads.ts)? */
 export function mightHoldGatewayWorkload(text: string): boolean {
-  return rememberedCheck(
-    mightHoldGatewayWorkload,
-    text,
-    (t) => t.includes(PROXY_CONTAINER) || t.includes('inject.istio.io/templates') || t.includes('agentgateway'),
-  );
+  return rememberedCheck(mightHoldGatewayWorkload, text, holdsGatewayWorkload);
+}
+
+function holdsGatewayWorkload(text: string): boolean {
+  return text.includes(PROXY_CONTAINER) || text.includes('inject.istio.io/templates') || text.includes('agentgateway');
 }
 
 /** Could this document hold a classic Istio Gateway (networking.istio.io) with servers? */

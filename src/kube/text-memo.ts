@@ -6,37 +6,25 @@
 // Outside a transform nothing is remembered (nothing would ever let the texts go).
 
 /**
- * check -> text -> answer, for texts up to SHORT_TEXT characters: V8 hashes such a string whole
- * (once; the hash stays with the string), so a Map finds it in constant time.
+ * check -> text length -> the texts of that length, with their answers. Only texts of LONG_TEXT
+ * characters or more are remembered: a short one is scanned in less time than a Map finds it.
+ * Keyed by length, not by the text: a Map keyed by strings hashes each (up to 16 K characters, not
+ * faster than the check itself) and hashes longer ones by their length alone. At most
+ * TEXTS_PER_LENGTH texts of one length are kept (equal-sized documents that differ near their end
+ * would otherwise be compared whole with each other); a text beyond those is checked each time,
+ * as without the memory.
  */
-let short: Map<object, Map<string, boolean>> | undefined;
-/**
- * check -> text length -> the longer texts of that length, with their answers. V8 hashes a longer
- * string by its length alone, so a Map keyed by them would compare every text of one length with
- * each other (quadratic in a stream of equal-sized documents that differ near their end); here at
- * most TEXTS_PER_LENGTH of one length are kept, and a text beyond those is checked each time, as
- * without the memory. Long texts of exactly equal length are rare.
- */
-let long: Map<object, Map<number, { text: string; answer: boolean }[]>> | undefined;
-const SHORT_TEXT = 16383;
+let remembered: Map<object, Map<number, { text: string; answer: boolean }[]>> | undefined;
+const LONG_TEXT = 4096;
 const TEXTS_PER_LENGTH = 2;
 /** @internal how many texts each check really scanned while remembering (test/kube/text-memo.test.ts) */
 let scans: Map<object, number> | undefined;
 
-/** `check(text)`, remembered under `check` (an object that names the check) while a transform runs. */
-export function rememberedCheck(key: object, text: string, check: (text: string) => boolean): boolean {
-  if (!short || !long) return check(text);
-  if (text.length <= SHORT_TEXT) {
-    let answers = short.get(key);
-    if (!answers) short.set(key, (answers = new Map()));
-    let answer = answers.get(text);
-    if (answer === undefined) {
-      answers.set(text, (answer = scanned(key, text, check)));
-    }
-    return answer;
-  }
-  let byLength = long.get(key);
-  if (!byLength) long.set(key, (byLength = new Map()));
+/** `check(text, key)`, remembered under `key` (an object that names the check) while a transform runs. */
+export function rememberedCheck<K extends object>(key: K, text: string, check: (text: string, key: K) => boolean): boolean {
+  if (!remembered || text.length < LONG_TEXT) return scanned(key, text, check);
+  let byLength = remembered.get(key);
+  if (!byLength) remembered.set(key, (byLength = new Map()));
   let known = byLength.get(text.length);
   if (!known) byLength.set(text.length, (known = []));
   for (const entry of known) if (entry.text === text) return entry.answer;
@@ -45,21 +33,19 @@ export function rememberedCheck(key: object, text: string, check: (text: string)
   return answer;
 }
 
-function scanned(key: object, text: string, check: (text: string) => boolean): boolean {
+function scanned<K extends object>(key: K, text: string, check: (text: string, key: K) => boolean): boolean {
   scans?.set(key, (scans.get(key) ?? 0) + 1);
-  return check(text);
+  return check(text, key);
 }
 
 /** Runs `run` with the checks' answers remembered; they are forgotten when it returns (a nested call shares the outer memory). */
 export function withChecksRemembered<T>(run: () => T): T {
-  if (short) return run();
-  short = new Map();
-  long = new Map();
+  if (remembered) return run();
+  remembered = new Map();
   try {
     return run();
   } finally {
-    short = undefined;
-    long = undefined;
+    remembered = undefined;
   }
 }
 

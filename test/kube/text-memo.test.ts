@@ -15,7 +15,9 @@ function fixtureStream(): string {
   const deployment = readFileSync('test/fixtures/sysctls/all-workload-kinds/input.yaml', 'utf8');
   const configMap = '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a: "x"\n';
   const secret = '---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  k: v\n';
-  return `${deployment}\n${configMap}${secret}`;
+  // only texts of 4096 characters or more are remembered: every document gets a long comment
+  const comment = `# ${'x'.repeat(5000)}\n`;
+  return [deployment, configMap, secret].map((text) => text.replace(/^(apiVersion:)/gm, `${comment}$1`)).join('\n');
 }
 
 describe('the text checks, remembered during a transform', () => {
@@ -40,30 +42,32 @@ describe('the text checks, remembered during a transform', () => {
 
   it('are not remembered outside a transform, and are forgotten when it ends', () => {
     const key = {};
+    const long = 'a'.repeat(5000);
+    const other = 'b'.repeat(6000);
     let calls = 0;
     const check = (text: string) => {
       calls++;
-      return text.length > 1;
+      return text.startsWith('a');
     };
-    rememberedCheck(key, 'abc', check);
-    rememberedCheck(key, 'abc', check);
+    rememberedCheck(key, long, check);
+    rememberedCheck(key, long, check);
     expect(calls).toBe(2);
     withChecksRemembered(() => {
-      expect(rememberedCheck(key, 'abc', check)).toBe(true);
-      expect(rememberedCheck(key, 'abc', check)).toBe(true);
-      expect(rememberedCheck(key, 'a', check)).toBe(false);
-      expect(rememberedCheck(key, 'a', check)).toBe(false);
+      expect(rememberedCheck(key, long, check)).toBe(true);
+      expect(rememberedCheck(key, long, check)).toBe(true);
+      expect(rememberedCheck(key, other, check)).toBe(false);
+      expect(rememberedCheck(key, other, check)).toBe(false);
     });
     expect(calls).toBe(4);
-    rememberedCheck(key, 'abc', check);
+    rememberedCheck(key, long, check);
     expect(calls).toBe(5);
   });
 });
 
 describe('the memory of the text checks', () => {
-  it('keeps every short text, and at most two long texts of one length (no quadratic comparing); answers right for every text', () => {
+  it('keeps long texts of different lengths, at most two of one length, and no short text (no quadratic comparing); answers right for every text', () => {
     const key = {};
-    const shortTexts = Array.from({ length: 50 }, (_, i) => `${'x'.repeat(100)}${String(i).padStart(3, '0')}`);
+    const shortTexts = Array.from({ length: 50 }, (_, i) => `${'x'.repeat(5000 + i)}${String(i).padStart(3, '0')}`);
     const shortScans = countingScans(() =>
       withChecksRemembered(() => {
         for (let round = 0; round < 2; round++) {
@@ -72,6 +76,12 @@ describe('the memory of the text checks', () => {
       }),
     );
     expect(shortScans.get(key)).toBe(50);
+    const tiny = countingScans(() =>
+      withChecksRemembered(() => {
+        for (let round = 0; round < 2; round++) rememberedCheck(key, 'short', () => true);
+      }),
+    );
+    expect(tiny.get(key)).toBe(2);
     const texts = Array.from({ length: 50 }, (_, i) => `${'x'.repeat(20000)}${String(i).padStart(3, '0')}`);
     const scans = countingScans(() =>
       withChecksRemembered(() => {
