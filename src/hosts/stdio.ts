@@ -59,7 +59,15 @@ export function readStdinUntil(
     if (info.isDirectory()) throw stdinIsADirectory();
     if (info.isFile()) {
       if (info.size > limit) throw describeLimit(info.size, false);
-      if (handOver && info.size >= handOver.readOnTo) return { bytes: Buffer.alloc(0), handOver: true, fromFile: true };
+      if (handOver && info.size >= handOver.at) {
+        // decided from the size and the first bytes (read where they are, the offset stays), as a
+        // pipe is at `at` bytes: handed over unread, the restarted run reads the file itself
+        if (info.size >= handOver.readOnTo || !handOver.readOn(peek(Math.min(info.size, 64 * 1024)))) {
+          return { bytes: Buffer.alloc(0), handOver: true, fromFile: true };
+        }
+        readingOn = true;
+        handOverAt = handOver.readOnTo;
+      }
       expected = info.size + 1;
     }
   } catch (error) {
@@ -96,6 +104,18 @@ export function readStdinUntil(
   }
   if (length > limit) throw describeLimit(length, true);
   return { bytes: buffer.subarray(0, length), handOver: false, fromFile: false };
+}
+
+/** The first `size` bytes of the regular file that is stdin, without moving its offset. */
+function peek(size: number): Buffer {
+  const head = Buffer.allocUnsafe(size);
+  let length = 0;
+  while (length < size) {
+    const read = readSync(0, head, length, size - length, length);
+    if (read === 0) break;
+    length += read;
+  }
+  return head.subarray(0, length);
 }
 
 function writeBytes(fd: number, bytes: Uint8Array): void {

@@ -139,6 +139,25 @@ describe('a large stream continues in a Node.js with a small young generation', 
       expect(tuned.status).toBe(0);
       expect(tuned.started).toEqual([[], ['--max-semi-space-size=4']]);
     }
+    // stdin a regular file (as the benchmark runs): decided from its size and first bytes
+    for (const [text, started] of [
+      [small, [[]]],
+      [json, [[], ['--max-semi-space-size=4']]],
+      [list, [[], ['--max-semi-space-size=4']]],
+    ] as const) {
+      const file = path.join(dir, 'from-file.yaml');
+      writeFileSync(file, text);
+      const log = path.join(dir, `exec-argv-${++runs}.log`);
+      const result = spawnSync(process.execPath, [POST_RENDER], {
+        env: { ...process.env, NODE_OPTIONS: `--import=${logger}`, EXEC_ARGV_LOG: log, GATEWAY_COMPAT_LARGE_INPUT: '' },
+        stdio: [openSync(file, 'r'), 'pipe', 'pipe'],
+        maxBuffer: 1024 ** 3,
+      });
+      expect(result.status).toBe(0);
+      expect(result.stdout.length).toBeGreaterThan(text.length / 2);
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      expect(lines.map((line) => JSON.parse(line) as string[])).toEqual(started);
+    }
   });
 
   it("the restarted run's failures are the run's failures: exit code, message, nothing on stdout", () => {
