@@ -10,6 +10,7 @@ import { UnsupportedYamlError } from './yaml/node-edits.js';
 import { collectGarbage, LARGE_INPUT } from './memory.js';
 import { StrictModeError, UserError } from './errors.js';
 import { isCustomResourceDefinition } from './kube/kind-text.js';
+import { withChecksRemembered } from './kube/text-memo.js';
 import { describeResource, type ResourceId } from './kube/objects.js';
 import { maySpellSecret, secretIn } from './kube/secrets.js';
 import { isResourceSelected } from './stream/select.js';
@@ -151,6 +152,11 @@ function configOf(config: Config | ConfigSpec | undefined): Config {
 }
 
 export function transform(input: string, options: TransformOptions = {}): TransformResult {
+  // the text checks' answers, for each document, serve every rule and warning that asks (kube/text-memo.ts)
+  return withChecksRemembered(() => transformStream(input, options));
+}
+
+function transformStream(input: string, options: TransformOptions): TransformResult {
   const config = configOf(options.config);
   const { bom, chunks } = options.prepared?.split ?? splitStream(input);
   const trees = options.prepared?.trees;

@@ -23,23 +23,35 @@ function stdinIsADirectory(): UserError {
 export interface StdinRead {
   /** what was read: all of stdin, or (handOver) the first bytes of it */
   bytes: Buffer;
-  /** stdin reached `handOverAt` bytes: `bytes` is only its start, the rest is still to be read */
+  /** stdin reached the hand-over point: `bytes` is only its start, the rest is still to be read */
   handOver: boolean;
   /** handOver of a regular file, decided from its size before reading anything */
   fromFile: boolean;
 }
 
+/** Where reading may stop for a hand-over, and whether it does (src/input/stdin.ts decides). */
+export interface HandOverPolicy {
+  /** from this many bytes on, `readOn` is asked */
+  readonly at: number;
+  /** whether to read on past `at` instead of handing over now, from the first bytes (`head`) */
+  readOn(head: Buffer): boolean;
+  /** reading on, stdin hands over anyway at this many bytes (a regular file this large is not read at all) */
+  readonly readOnTo: number;
+}
+
 /**
  * All of stdin, refusing more than `limit` bytes as soon as they arrive (every mode reads it
- * through src/input/stdin.ts); stops as soon as stdin proves to hold `handOverAt` bytes or more (a
- * regular file says so before anything is read): the caller then hands the input over to another
- * process (src/hosts/v8-tuning.ts).
+ * through src/input/stdin.ts); stops as soon as stdin proves to hold `handOver.at` bytes or more
+ * and the policy does not read on, or `handOver.readOnTo` bytes (a regular file says its size before
+ * anything is read): the caller then hands the input over to another process (src/hosts/v8-tuning.ts).
  */
 export function readStdinUntil(
   limit: number,
   describeLimit: (size: number, stoppedEarly: boolean) => UserError,
-  handOverAt: number,
+  handOver: HandOverPolicy | undefined,
 ): StdinRead {
+  let handOverAt = handOver?.at ?? Number.POSITIVE_INFINITY;
+  let readingOn = false;
   // A regular file says its size (one exact buffer); a pipe or socket grows its buffer as it comes.
   let expected = 64 * 1024;
   try {
@@ -47,7 +59,15 @@ export function readStdinUntil(
     if (info.isDirectory()) throw stdinIsADirectory();
     if (info.isFile()) {
       if (info.size > limit) throw describeLimit(info.size, false);
-      if (info.size >= handOverAt) return { bytes: Buffer.alloc(0), handOver: true, fromFile: true };
+      if (handOver && info.size >= handOver.at) {
+        // decided from the size and the first bytes (read where they are, the offset stays), as a
+        // pipe is at `at` bytes: handed over unread, the restarted run reads the file itself
+        if (info.size >= handOver.readOnTo || !handOver.readOn(peek(Math.min(info.size, 64 * 1024)))) {
+          return { bytes: Buffer.alloc(0), handOver: true, fromFile: true };
+        }
+        readingOn = true;
+        handOverAt = handOver.readOnTo;
+      }
       expected = info.size + 1;
     }
   } catch (error) {
@@ -56,7 +76,14 @@ export function readStdinUntil(
   let buffer = Buffer.allocUnsafe(Math.min(expected, limit + 1));
   let length = 0;
   for (;;) {
-    if (length >= handOverAt) return { bytes: buffer.subarray(0, length), handOver: true, fromFile: false };
+    if (length >= handOverAt) {
+      if (!handOver || readingOn || !handOver.readOn(buffer.subarray(0, length))) {
+        return { bytes: buffer.subarray(0, length), handOver: true, fromFile: false };
+      }
+      readingOn = true;
+      handOverAt = handOver.readOnTo;
+      continue;
+    }
     if (length === buffer.length) {
       if (length > limit) throw describeLimit(length, true);
       const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, limit + 1));
@@ -77,6 +104,18 @@ export function readStdinUntil(
   }
   if (length > limit) throw describeLimit(length, true);
   return { bytes: buffer.subarray(0, length), handOver: false, fromFile: false };
+}
+
+/** The first `size` bytes of the regular file that is stdin, without moving its offset. */
+function peek(size: number): Buffer {
+  const head = Buffer.allocUnsafe(size);
+  let length = 0;
+  while (length < size) {
+    const read = readSync(0, head, length, size - length, length);
+    if (read === 0) break;
+    length += read;
+  }
+  return head.subarray(0, length);
 }
 
 function writeBytes(fd: number, bytes: Uint8Array): void {

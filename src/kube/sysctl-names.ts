@@ -3,6 +3,7 @@
 // node/util/sysctl NormalizeName: when the first separator is a slash, slashes and dots swap).
 // YAML adds its own spellings (escapes in double-quoted scalars, `"ip\x5funprivileged..."`), which
 // the parser resolves; the text pre-checks must not miss them either.
+import { rememberedCheck } from './text-memo.js';
 
 /** The dotted name the kubelet uses for a sysctl written in either form. */
 export function normalizeSysctlName(name: string): string {
@@ -23,7 +24,12 @@ export function isNamedSysctl(name: string | undefined, names: readonly string[]
  * double-quoted escape (any character of the name can be written `\xNN`) near a `sysctls` key.
  */
 export function mightMentionSysctl(text: string, names: readonly string[]): boolean {
-  for (const spelling of spellingsOf(names)) if (text.includes(spelling)) return true;
+  // remembered per list of names (the configuration's), like its spellings
+  return rememberedCheck(spellingsOf(names), text, mentionsSpelling);
+}
+
+function mentionsSpelling(text: string, spellings: readonly string[]): boolean {
+  for (const spelling of spellings) if (text.includes(spelling)) return true;
   return text.includes('\\') && text.includes('sysctls');
 }
 

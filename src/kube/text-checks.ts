@@ -3,12 +3,17 @@
 // start-up) can use them.
 import { PROXY_CONTAINER } from './gateway-containers.js';
 import { sureKindOf } from './kind-text.js';
+import { rememberedCheck } from './text-memo.js';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
 /** Could this document hold a Gateway API Gateway? */
-export function mightHoldGateway(text: string): boolean {
+function holdsGateway(text: string): boolean {
   return text.includes(GATEWAY_API_GROUP) && text.includes('Gateway');
+}
+
+export function mightHoldGateway(text: string): boolean {
+  return rememberedCheck(mightHoldGateway, text, holdsGateway);
 }
 
 /**
@@ -29,6 +34,10 @@ export function mightHoldGatewayObject(text: string): boolean {
  * istiod chart's MutatingWebhookConfiguration is named istio-sidecar-injector too, but holds no ConfigMap.
  */
 export function mightHoldTemplates(text: string): boolean {
+  return rememberedCheck(mightHoldTemplates, text, holdsTemplates);
+}
+
+function holdsTemplates(text: string): boolean {
   return (
     (text.includes('istio-sidecar-injector') && text.includes('ConfigMap')) ||
     (text.includes('sailoperator.io') && text.includes('Istio')) ||
@@ -38,6 +47,10 @@ export function mightHoldTemplates(text: string): boolean {
 
 /** Could this document hold a gateway workload (see gateway-workloads.ts)? */
 export function mightHoldGatewayWorkload(text: string): boolean {
+  return rememberedCheck(mightHoldGatewayWorkload, text, holdsGatewayWorkload);
+}
+
+function holdsGatewayWorkload(text: string): boolean {
   return text.includes(PROXY_CONTAINER) || text.includes('inject.istio.io/templates') || text.includes('agentgateway');
 }
 

@@ -36,17 +36,23 @@ function nestingError(number: number, chunk: Chunk, at: { line: number; column: 
   );
 }
 
-/** Where the first collection deeper than MAX_NESTING starts, found without recursion. */
+/**
+ * Where the first collection deeper than MAX_NESTING starts. The recursion stops at MAX_NESTING + 1
+ * levels, so it cannot overflow; it visits the nodes in the order an explicit stack would (items
+ * from the last, a pair's value before its key), and allocates nothing: it runs on every parsed document.
+ */
 function tooDeepAt(ed: EditableDocument): number | undefined {
-  const stack: [unknown, number][] = [[ed.doc.contents, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (!isMap(node) && !isSeq(node)) continue;
-    if (depth > MAX_NESTING) return node.range?.[0] ?? 0;
-    for (const item of node.items as unknown[]) {
-      if (isPair(item)) stack.push([item.key, depth + 1], [item.value, depth + 1]);
-      else stack.push([item, depth + 1]);
-    }
+  return deeperAt(ed.doc.contents, 1);
+}
+
+function deeperAt(node: unknown, depth: number): number | undefined {
+  if (!isMap(node) && !isSeq(node)) return undefined;
+  if (depth > MAX_NESTING) return node.range?.[0] ?? 0;
+  const items = node.items as unknown[];
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i];
+    const found = isPair(item) ? (deeperAt(item.value, depth + 1) ?? deeperAt(item.key, depth + 1)) : deeperAt(item, depth + 1);
+    if (found !== undefined) return found;
   }
   return undefined;
 }

@@ -114,6 +114,52 @@ describe('a large stream continues in a Node.js with a small young generation', 
     expect(readFileSync(path.join(dir, 'flagged.log'), 'utf8').trim()).toBe(JSON.stringify(['--max-semi-space-size=8']));
   });
 
+  // Issue 16: below 16 MiB, a stream of small documents stays in the first Node.js (the restart
+  // would cost a sixth of its run, and it stays within its memory bound without it); input that
+  // starts like JSON, or holds one document of 2 MiB or more, still continues tuned (src/input/stdin.ts).
+  it('from 4 MiB: a stream of small documents stays put; JSON and one large document continue tuned', () => {
+    const real = { GATEWAY_COMPAT_LARGE_INPUT: '' };
+    const small = (generate(5 * 1024 * 1024, 7) as { bytes: Buffer }).bytes.toString('utf8');
+    const items = Array.from(
+      { length: 60000 },
+      (_, i) => `- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c${i}\n  data:\n    k: v\n`,
+    );
+    const list = `apiVersion: v1\nkind: List\nitems:\n${items.join('')}`;
+    const json = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: items.map((_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}` }, data: { k: 'v' } })),
+    });
+    for (const text of [small, list, json]) expect(text.length).toBeGreaterThan(4 * 1024 * 1024);
+    const stays = runLogged([], real, 'pipe', small);
+    expect(stays.status).toBe(0);
+    expect(stays.started).toEqual([[]]);
+    for (const text of [list, json]) {
+      const tuned = runLogged([], real, 'pipe', text);
+      expect(tuned.status).toBe(0);
+      expect(tuned.started).toEqual([[], ['--max-semi-space-size=4']]);
+    }
+    // stdin a regular file (as the benchmark runs): decided from its size and first bytes
+    for (const [text, started] of [
+      [small, [[]]],
+      [json, [[], ['--max-semi-space-size=4']]],
+      [list, [[], ['--max-semi-space-size=4']]],
+    ] as const) {
+      const file = path.join(dir, 'from-file.yaml');
+      writeFileSync(file, text);
+      const log = path.join(dir, `exec-argv-${++runs}.log`);
+      const result = spawnSync(process.execPath, [POST_RENDER], {
+        env: { ...process.env, NODE_OPTIONS: `--import=${logger}`, EXEC_ARGV_LOG: log, GATEWAY_COMPAT_LARGE_INPUT: '' },
+        stdio: [openSync(file, 'r'), 'pipe', 'pipe'],
+        maxBuffer: 1024 ** 3,
+      });
+      expect(result.status).toBe(0);
+      expect(result.stdout.length).toBeGreaterThan(text.length / 2);
+      const lines = readFileSync(log, 'utf8').trim().split('\n');
+      expect(lines.map((line) => JSON.parse(line) as string[])).toEqual(started);
+    }
+  });
+
   it("the restarted run's failures are the run's failures: exit code, message, nothing on stdout", () => {
     const broken = `${input}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  name: again\nspec:\n  securityContext:\n    sysctls:\n    - name: net.ipv4.ip_unprivileged_port_start\n      value: "0"\n`;
     const untuned = runLogged([], { GATEWAY_COMPAT_V8_TUNED: '1' }, 'pipe', broken);

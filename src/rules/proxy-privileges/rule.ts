@@ -2,6 +2,7 @@
 // non-root Envoy can no longer bind ports below 1024; these grant the gateway's istio-proxy
 // container the capability and/or root (see apply.ts).
 import { keyBoolean, KEY_BOOLEAN, type DocumentRule } from '../rule.js';
+import { mightHoldGatewayWorkload } from '../../kube/text-checks.js';
 import schema from './schema.json' with { type: 'json' };
 
 export const proxyPrivileges: DocumentRule<'proxyPrivileges'> = {
@@ -38,5 +39,5 @@ export const proxyPrivileges: DocumentRule<'proxyPrivileges'> = {
     },
   ],
   isEnabled: (config) => config.netBindService || config.runAsRoot,
-  mightApply: (text) => text.includes('istio-proxy') || text.includes('inject.istio.io/templates') || text.includes('agentgateway'),
+  mightApply: (text) => mightHoldGatewayWorkload(text),
 };
