@@ -61,28 +61,25 @@ const enum Place {
   Entry,
 }
 
+/** The first offset from `at` on that is neither a space nor a line feed. */
+function skipBlankFrom(source: string, at: number): number {
+  let next = at;
+  while (source.charCodeAt(next) === SPACE || source.charCodeAt(next) === NEWLINE) next++;
+  return next;
+}
+
 /** Where the first token is, if the text may be a JSON document: `{` or `[` after spaces, line feeds and an optional `---`. */
 function firstToken(source: string): number {
-  let at = 0;
-  for (;;) {
-    const code = source.charCodeAt(at);
-    if (code === SPACE || code === NEWLINE) at++;
-    else break;
-  }
+  const at = skipBlankFrom(source, 0);
   const code = source.charCodeAt(at);
   if (code === OPEN_MAP || code === OPEN_SEQ) return at;
   // `---` at a line's start, then a space or a line feed: a document marker (a stream of JSON
   // documents), when a `{` or `[` follows it. Every document of a Helm render starts with `---`
   // too, then a comment or a key: that is block YAML, for the block reader.
   if (code === 0x2d && source.startsWith('---', at) && (at === 0 || source.charCodeAt(at - 1) === NEWLINE)) {
-    let after = at + 3;
-    if (source.charCodeAt(after) !== SPACE && source.charCodeAt(after) !== NEWLINE) return -1;
-    for (;;) {
-      const next = source.charCodeAt(after);
-      if (next === SPACE || next === NEWLINE) after++;
-      else break;
-    }
-    const next = source.charCodeAt(after);
+    const marker = source.charCodeAt(at + 3);
+    if (marker !== SPACE && marker !== NEWLINE) return -1;
+    const next = source.charCodeAt(skipBlankFrom(source, at + 3));
     if (next === OPEN_MAP || next === OPEN_SEQ) return at;
   }
   return -1;
