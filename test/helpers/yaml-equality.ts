@@ -1,7 +1,8 @@
 // Compares two yaml trees on everything gateway-compat reads from them: node classes, source
 // ranges, scalar values, types, formats and sources, tags, anchors and flow style. Returns the
 // path of the first difference, or undefined when they are equal.
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { PARSE_OPTIONS } from '../../src/yaml/editable-document.js';
 
 function same(a: unknown, b: unknown): boolean {
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
@@ -58,4 +59,28 @@ export function documentDifference(a: Document.Parsed, b: Document.Parsed): stri
     return `document range ${JSON.stringify(a.range)} vs ${JSON.stringify(b.range)}`;
   }
   return firstDifference(a.contents, b.contents);
+}
+
+/**
+ * Undefined when a fast reader (src/yaml/block-reader.ts, json-reader.ts) declined `text` or read
+ * it as yaml's parseDocument does; otherwise what differs. The trees must also behave the same:
+ * plain values, a clone, the document marker, and with `printed` a print (the block reader attaches
+ * no comments, so only the JSON reader's trees print alike).
+ */
+export function readerDisagreement(
+  read: (text: string) => Document.Parsed | undefined,
+  text: string,
+  options: { printed: boolean },
+): string | undefined {
+  const fast = read(text);
+  if (!fast) return undefined;
+  const reference = parseDocument(text, PARSE_OPTIONS);
+  if (reference.errors.length > 0) return `accepted what yaml rejects: ${reference.errors[0]?.message ?? ''}`;
+  const difference = documentDifference(fast, reference);
+  if (difference) return difference;
+  if (fast.directives.docStart !== reference.directives.docStart) return 'docStart differs';
+  if (JSON.stringify(fast.toJS()) !== JSON.stringify(reference.toJS())) return 'toJS() differs';
+  if (documentDifference(fast.clone() as typeof fast, reference)) return 'a clone differs';
+  if (options.printed && fast.toString() !== reference.toString()) return 'toString() differs';
+  return undefined;
 }

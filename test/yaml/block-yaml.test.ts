@@ -10,7 +10,6 @@ import fc from 'fast-check';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
 // @ts-expect-error the benchmark generator is plain JavaScript
 import { generate } from '../../bench/generate.mjs';
 import { readBlockYaml } from '../../src/yaml/block-reader.js';
@@ -21,7 +20,7 @@ import { transform } from '../../src/transform.js';
 import { expectedOutput, goldenLayout } from '../helpers/goldens.js';
 import { CORPUS_MANIFESTS, readCorpusFile } from '../helpers/corpus.js';
 import { CORPUS } from '../helpers/run-cli.js';
-import { documentDifference } from '../helpers/yaml-equality.js';
+import { readerDisagreement } from '../helpers/yaml-equality.js';
 import { damaged, damageOf } from '../helpers/generators.js';
 
 const RUNS = Number(process.env.GATEWAY_COMPAT_PROPERTY_RUNS ?? 150) * 10;
@@ -34,18 +33,8 @@ process.stdout.write(
 );
 
 /** Undefined when the reader declined or agrees with yaml; otherwise what differs. */
-function disagreement(text: string): string | undefined {
-  const fast = readBlockYaml(text, PARSE_OPTIONS);
-  if (!fast) return undefined;
-  const reference = parseDocument(text, PARSE_OPTIONS);
-  if (reference.errors.length > 0) return `accepted what yaml rejects: ${reference.errors[0]?.message ?? ''}`;
-  const difference = documentDifference(fast, reference);
-  if (difference) return difference;
-  // the nodes also behave the same: plain values, and a clone
-  if (JSON.stringify(fast.toJS()) !== JSON.stringify(reference.toJS())) return 'toJS() differs';
-  if (documentDifference(fast.clone() as typeof fast, reference)) return 'a clone differs';
-  return undefined;
-}
+const disagreement = (text: string): string | undefined =>
+  readerDisagreement((source) => readBlockYaml(source, PARSE_OPTIONS), text, { printed: false });
 
 function documentsOf(stream: string): string[] {
   return splitStream(stream)

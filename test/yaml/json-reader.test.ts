@@ -21,7 +21,7 @@ import { splitStream } from '../../src/stream/split.js';
 import { transform } from '../../src/transform.js';
 import { CORPUS_MANIFESTS, readCorpusFile } from '../helpers/corpus.js';
 import { CORPUS } from '../helpers/run-cli.js';
-import { documentDifference } from '../helpers/yaml-equality.js';
+import { documentDifference, readerDisagreement } from '../helpers/yaml-equality.js';
 import { damaged, damageOf } from '../helpers/generators.js';
 
 const RUNS = Number(process.env.GATEWAY_COMPAT_PROPERTY_RUNS ?? 150) * 10;
@@ -30,20 +30,8 @@ console.log(`json-reader property seed: ${SEED} (replay with GATEWAY_COMPAT_PROP
 const PARAMETERS = { numRuns: RUNS, seed: SEED };
 
 /** Undefined when the reader declined or agrees with yaml; otherwise what differs. */
-function disagreement(text: string): string | undefined {
-  const fast = readJson(text, PARSE_OPTIONS);
-  if (!fast) return undefined;
-  const reference = parseDocument(text, PARSE_OPTIONS);
-  if (reference.errors.length > 0) return `accepted what yaml rejects: ${reference.errors[0]?.message ?? ''}`;
-  const difference = documentDifference(fast, reference);
-  if (difference) return difference;
-  if (fast.directives.docStart !== reference.directives.docStart) return 'docStart differs';
-  // the nodes also behave the same: plain values, a clone, and a print
-  if (JSON.stringify(fast.toJS()) !== JSON.stringify(reference.toJS())) return 'toJS() differs';
-  if (documentDifference(fast.clone() as typeof fast, reference)) return 'a clone differs';
-  if (fast.toString() !== reference.toString()) return 'toString() differs';
-  return undefined;
-}
+const disagreement = (text: string): string | undefined =>
+  readerDisagreement((source) => readJson(source, PARSE_OPTIONS), text, { printed: true });
 
 /** The reader reads `text`, and agrees with yaml. */
 function expectRead(text: string, label: string): void {
